@@ -1,0 +1,97 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Gongzhi",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "gongzhi", targets: ["gongzhi"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-kit.git", from: "1.57.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+    ],
+    targets: [
+        .target(
+            name: "GongzhiCore",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "GongzhiIngest",
+            dependencies: [
+                "GongzhiCore",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Resources/catalog.yaml"), .copy("Resources/divisions.csv")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "GongzhiStore",
+            dependencies: [
+                "GongzhiCore",
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "FluentSQL", package: "fluent-kit"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "GongzhiServer",
+            dependencies: [
+                "GongzhiCore",
+                "GongzhiIngest",
+                "GongzhiStore",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "Leaf", package: "leaf"),
+            ],
+            resources: [.copy("Resources/Views")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "gongzhi",
+            dependencies: [
+                "GongzhiServer", "GongzhiCore", "GongzhiIngest", "GongzhiStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "GongzhiTestSupport",
+            dependencies: ["GongzhiCore", "GongzhiIngest"],
+            path: "Tests/GongzhiTestSupport"
+        ),
+        .testTarget(name: "GongzhiCoreTests", dependencies: ["GongzhiCore", "GongzhiTestSupport"]),
+        .testTarget(name: "GongzhiIngestTests", dependencies: ["GongzhiIngest", "GongzhiTestSupport"]),
+        .testTarget(
+            name: "GongzhiStoreTests",
+            dependencies: ["GongzhiStore", "GongzhiTestSupport"]
+        ),
+        .testTarget(
+            name: "GongzhiServerTests",
+            dependencies: [
+                "GongzhiServer", "GongzhiTestSupport",
+                .product(name: "VaporTesting", package: "vapor"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,77 @@
+/// 报送期: the period a submission covers, written `2024-03` (month), `2024Q1` (quarter) or `2024` (year)
+/// (DESIGN.md "Contracts").
+public enum ReportingPeriod: Hashable, Comparable, Sendable, CustomStringConvertible {
+    case month(year: Int, month: Int)
+    case quarter(year: Int, quarter: Int)
+    case year(Int)
+
+    /// Parses `yyyy-mm`, `yyyyQn` (also `yyyyqn`) or `yyyy`; `nil` for anything else.
+    public init?(_ text: String) {
+        let t = TextNormalization.upperASCII(TextNormalization.foldWidth(TextNormalization.trim(text)))
+        let u = Array(t.utf8)
+        func num(_ s: ArraySlice<UInt8>) -> Int? { CalendarDate.digits(s) }
+        switch u.count {
+        case 4:
+            guard let y = num(u[0..<4]), y >= 1900 else { return nil }
+            self = .year(y)
+        case 6 where u[4] == UInt8(ascii: "Q"):
+            guard let y = num(u[0..<4]), y >= 1900, let q = num(u[5..<6]), (1...4).contains(q) else { return nil }
+            self = .quarter(year: y, quarter: q)
+        case 7 where u[4] == UInt8(ascii: "-"):
+            guard let y = num(u[0..<4]), y >= 1900, let m = num(u[5..<7]), (1...12).contains(m) else { return nil }
+            self = .month(year: y, month: m)
+        default:
+            return nil
+        }
+    }
+
+    /// The collection period this reporting period belongs to.
+    public var collectionPeriod: CollectionPeriod {
+        switch self {
+        case .month: .monthly
+        case .quarter: .quarterly
+        case .year: .yearly
+        }
+    }
+
+    /// The canonical spelling: `2024-03`, `2024Q1`, `2024`.
+    public var description: String {
+        switch self {
+        case .month(let y, let m): pad(y, 4) + "-" + pad(m, 2)
+        case .quarter(let y, let q): pad(y, 4) + "Q" + String(q)
+        case .year(let y): pad(y, 4)
+        }
+    }
+
+    /// Chinese label: `2024年3月`, `2024年第1季度`, `2024年`.
+    public var chineseName: String {
+        switch self {
+        case .month(let y, let m): "\(y)年\(m)月"
+        case .quarter(let y, let q): "\(y)年第\(q)季度"
+        case .year(let y): "\(y)年"
+        }
+    }
+
+    /// First day of the period.
+    public var firstDay: CalendarDate {
+        switch self {
+        case .month(let y, let m): CalendarDate(year: y, month: m, day: 1)!
+        case .quarter(let y, let q): CalendarDate(year: y, month: (q - 1) * 3 + 1, day: 1)!
+        case .year(let y): CalendarDate(year: y, month: 1, day: 1)!
+        }
+    }
+
+    /// Last day of the period.
+    public var lastDay: CalendarDate {
+        let (y, m): (Int, Int) = switch self {
+        case .month(let y, let m): (y, m)
+        case .quarter(let y, let q): (y, q * 3)
+        case .year(let y): (y, 12)
+        }
+        return CalendarDate(year: y, month: m, day: CalendarDate.daysIn(month: m, year: y))!
+    }
+
+    public static func < (a: ReportingPeriod, b: ReportingPeriod) -> Bool {
+        (a.firstDay, a.lastDay) < (b.firstDay, b.lastDay)
+    }
+}

@@ -1,0 +1,91 @@
+/// Error codes of the import contract (DESIGN.md "Contracts"; samples/README.md).
+public enum ImportErrorCode: String, Sendable, CaseIterable, Codable {
+    case missingRequired = "missing_required"
+    case badCheckDigit = "bad_check_digit"
+    case badFormat = "bad_format"
+    case badDate = "bad_date"
+    case notANumber = "not_a_number"
+    case notInEnum = "not_in_enum"
+    case duplicateRow = "duplicate_row"
+    case precisionLost = "precision_lost"
+    /// Whole file: the headers do not fit the indicator.
+    case wrongTemplate = "wrong_template"
+
+    /// Short Chinese name for summaries (缺少必填项, 校验位错误…).
+    public var chineseName: String {
+        switch self {
+        case .missingRequired: "必填项为空"
+        case .badCheckDigit: "校验位错误"
+        case .badFormat: "格式错误"
+        case .badDate: "日期无效"
+        case .notANumber: "不是数值"
+        case .notInEnum: "不在可选值内"
+        case .duplicateRow: "重复记录"
+        case .precisionLost: "精度丢失"
+        case .wrongTemplate: "模板不符"
+        }
+    }
+}
+
+/// One error in a submission: a cell (or a whole row, or the whole file) that cannot be collected.
+///
+/// `row` is the row as the spreadsheet shows it (1-based, title and header rows counted; for CSV the record
+/// number with the header as 1). `field` is the catalog key (`nil` for whole-row and whole-file errors),
+/// `value` the cell exactly as in the file (`nil` when empty), `message` a Chinese sentence that tells the
+/// clerk what to fix.
+public struct ImportIssue: Sendable, Equatable {
+    public var row: Int
+    public var field: String?
+    /// The column's header label, for messages and pages.
+    public var column: String?
+    public var code: ImportErrorCode
+    public var value: String?
+    public var message: String
+    /// For `duplicate_row`: the earlier accepted row this one repeats.
+    public var duplicateOfRow: Int?
+
+    public init(row: Int, field: String?, column: String?, code: ImportErrorCode, value: String?,
+                message: String, duplicateOfRow: Int? = nil) {
+        self.row = row
+        self.field = field
+        self.column = column
+        self.code = code
+        self.value = value
+        self.message = message
+        self.duplicateOfRow = duplicateOfRow
+    }
+
+    /// The contract's error object: `row`, `field`, `code`, `value` and, for duplicates, `duplicate_of_row`.
+    public var contractJSON: JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("row", .int(row)), ("field", .optional(field)), ("code", .string(code.rawValue)), ("value", .optional(value)),
+        ]
+        if let duplicateOfRow { members.append(("duplicate_of_row", .int(duplicateOfRow))) }
+        return .object(members)
+    }
+
+    /// `第6行「买方证件号码」：…` — the message with its place, for lists and logs.
+    public var locatedMessage: String {
+        if let column { return "第\(row)行「\(column)」：\(message)" }
+        return "第\(row)行：\(message)"
+    }
+}
+
+/// A cell that was fixed and accepted: `from` is the raw text, `to` the canonical value as a string.
+public struct Normalization: Sendable, Equatable {
+    public var row: Int
+    public var field: String
+    public var from: String
+    public var to: String
+
+    public init(row: Int, field: String, from: String, to: String) {
+        self.row = row
+        self.field = field
+        self.from = from
+        self.to = to
+    }
+
+    public var contractJSON: JSONValue {
+        .object([("row", .int(row)), ("field", .string(field)), ("from", .string(from)), ("to", .string(to))])
+    }
+}

@@ -1,0 +1,113 @@
+/// An accepted row: its spreadsheet row number and canonical values in the indicator's field order.
+public struct AcceptedRecord: Sendable, Equatable {
+    public var row: Int
+    /// One value per indicator field; `nil` for an empty optional cell.
+    public var values: [FieldValue?]
+
+    public init(row: Int, values: [FieldValue?]) {
+        self.row = row
+        self.values = values
+    }
+
+    /// `{"row": 3, "values": {"key": canonical, ...}}` as in `records.jsonl`, every field present.
+    public func contractJSON(fields: [Field]) -> JSONValue {
+        .object([("row", .int(row)), ("values", valuesJSON(fields: fields))])
+    }
+
+    /// `{"key": canonical, ...}` in field order, `null` for empty cells.
+    public func valuesJSON(fields: [Field]) -> JSONValue {
+        .object(zip(fields, values).map { ($0.key, $1?.json ?? .null) })
+    }
+}
+
+/// The result of importing one file: what the clerk sees and what `gongzhi import --json` prints
+/// (samples/README.md "expected.json").
+public struct ImportReport: Sendable, Equatable {
+    public var indicator: String
+    public var period: String
+    /// The file name as uploaded.
+    public var file: String
+    /// The whole file was refused (`wrong_template`): all counts 0, one error at the header row.
+    public var refused: Bool
+    public var rowsTotal: Int
+    public var rowsAccepted: Int
+    public var rowsRejected: Int
+    /// Sorted by row, then by the field's position in the indicator.
+    public var errors: [ImportIssue]
+    /// Sorted like `errors`; only in accepted rows.
+    public var normalized: [Normalization]
+    /// The worksheet the data was read from (`nil` for CSV).
+    public var sheet: String?
+    /// The (last) header row.
+    public var headerRow: Int?
+    /// The text encoding of a CSV file.
+    public var encoding: String?
+    /// Why the file was refused, in Chinese (refused files only).
+    public var refusal: String?
+
+    public init(indicator: String, period: String, file: String, refused: Bool = false, rowsTotal: Int = 0,
+                rowsAccepted: Int = 0, rowsRejected: Int = 0, errors: [ImportIssue] = [],
+                normalized: [Normalization] = [], sheet: String? = nil, headerRow: Int? = nil,
+                encoding: String? = nil, refusal: String? = nil) {
+        self.indicator = indicator
+        self.period = period
+        self.file = file
+        self.refused = refused
+        self.rowsTotal = rowsTotal
+        self.rowsAccepted = rowsAccepted
+        self.rowsRejected = rowsRejected
+        self.errors = errors
+        self.normalized = normalized
+        self.sheet = sheet
+        self.headerRow = headerRow
+        self.encoding = encoding
+        self.refusal = refusal
+    }
+
+    /// The contract object: `indicator`, `period`, `file`, `refused`, `rows_total`, `rows_accepted`,
+    /// `rows_rejected`, `errors`, `normalized` (exact shapes), then `sheet`, `header_row`, `encoding`,
+    /// `message` (refusals) and `error_messages` (one located Chinese sentence per error, same order),
+    /// then `extra` members (e.g. a submission id) and, when given, `records`.
+    public func contractJSON(extra: [(String, JSONValue)] = [], records: JSONValue? = nil) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("indicator", .string(indicator)),
+            ("period", .string(period)),
+            ("file", .string(file)),
+            ("refused", .bool(refused)),
+            ("rows_total", .int(rowsTotal)),
+            ("rows_accepted", .int(rowsAccepted)),
+            ("rows_rejected", .int(rowsRejected)),
+            ("errors", .array(errors.map(\.contractJSON))),
+            ("normalized", .array(normalized.map(\.contractJSON))),
+            ("sheet", .optional(sheet)),
+            ("header_row", headerRow.map(JSONValue.int) ?? .null),
+            ("encoding", .optional(encoding)),
+        ]
+        if let refusal { members.append(("message", .string(refusal))) }
+        members.append(("error_messages", .array(errors.map { .string($0.locatedMessage) })))
+        members.append(contentsOf: extra)
+        if let records { members.append(("records", records)) }
+        return .object(members)
+    }
+
+    /// Submission status implied by the counts: refused, accepted (no rejected rows) or partially accepted.
+    public var outcome: ImportOutcome {
+        if refused { return .refused }
+        return rowsRejected == 0 ? .accepted : .partiallyAccepted
+    }
+}
+
+/// How an import ended, for the submission's status.
+public enum ImportOutcome: String, Sendable, Codable {
+    case accepted
+    case partiallyAccepted = "partially_accepted"
+    case refused
+
+    public var chineseName: String {
+        switch self {
+        case .accepted: "全部接收"
+        case .partiallyAccepted: "部分接收"
+        case .refused: "拒收"
+        }
+    }
+}

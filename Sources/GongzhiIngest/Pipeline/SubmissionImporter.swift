@@ -1,0 +1,178 @@
+import Foundation
+import GongzhiCore
+
+/// What an import needs besides the file: the indicator, the period, the identifier rules.
+public struct ImportJob: Sendable {
+    public var indicator: Indicator
+    /// The reporting period as given (`2024-03`); echoed in the report.
+    public var period: String
+    /// The file name as uploaded, echoed in the report.
+    public var fileName: String
+    public var identifiers: IdentifierValidator
+    /// Accepted rows are handed to the sink in batches of this many.
+    public var batchSize: Int
+
+    public init(indicator: Indicator, period: String, fileName: String, identifiers: IdentifierValidator, batchSize: Int = 1000) {
+        self.indicator = indicator
+        self.period = period
+        self.fileName = fileName
+        self.identifiers = identifiers
+        self.batchSize = batchSize
+    }
+}
+
+/// Accepted rows handed on by the importer, with the worksheet they came from (`nil` for CSV).
+public struct RecordBatch: Sendable {
+    public var sheet: String?
+    public var records: [AcceptedRecord]
+
+    public init(sheet: String?, records: [AcceptedRecord]) {
+        self.sheet = sheet
+        self.records = records
+    }
+}
+
+/// The file formats a submission may come in, told by content, not by name.
+public enum SubmissionFormat: String, Sendable {
+    case xlsx, csv
+
+    /// Sniffs the first bytes: a zip container is an xlsx workbook; an OLE2 (`.xls`), PDF or other binary
+    /// container is refused; anything else is read as CSV text.
+    /// - Throws: ``IngestError/unsupportedFormat(detail:)``.
+    public static func sniff(_ head: Data) throws(IngestError) -> SubmissionFormat {
+        let b = [UInt8](head.prefix(8))
+        if b.starts(with: [0x50, 0x4B, 0x03, 0x04]) || b.starts(with: [0x50, 0x4B, 0x05, 0x06]) { return .xlsx }
+        if b.starts(with: [0xD0, 0xCF, 0x11, 0xE0]) { throw .unsupportedFormat(detail: "OLE2 compound file (legacy .xls)") }
+        if b.starts(with: Array("%PDF".utf8)) { throw .unsupportedFormat(detail: "PDF") }
+        if b.starts(with: [0x50, 0x4B]) { throw .corruptWorkbook(detail: "zip without a local file header") }
+        if b.contains(0) && !(b.starts(with: [0xFF, 0xFE]) || b.starts(with: [0xFE, 0xFF])) {
+            throw .unsupportedFormat(detail: "binary content")
+        }
+        return .csv
+    }
+}
+
+/// The main job's read-and-validate half: a department's file in, a report and a stream of accepted rows
+/// out (DESIGN.md "The main job, as data flows"). The CLI, the web upload and the tests all call this.
+public enum SubmissionImporter {
+    /// Reads `url`, finds the indicator's table, validates every row and hands accepted rows to `sink` in
+    /// file order, in batches of `job.batchSize`.
+    ///
+    /// A file whose headers do not fit the indicator gives a refused report (`wrong_template`), not an error.
+    /// - Throws: ``IngestError`` when the file cannot be read at all; whatever `sink` throws.
+    public static func run(
+        file url: URL,
+        job: ImportJob,
+        maxInflatedBytes: Int = 2_000_000_000,
+        sink: (RecordBatch) async throws -> Void
+    ) async throws -> ImportReport {
+        let head: Data
+        do {
+            let handle = try FileHandle(forReadingFrom: url)
+            defer { try? handle.close() }
+            head = try handle.read(upToCount: 8) ?? Data()
+        } catch {
+            throw IngestError.cannotOpen(path: url.lastPathComponent, detail: String(describing: error))
+        }
+        switch try SubmissionFormat.sniff(head) {
+        case .xlsx:
+            let workbook = try XlsxWorkbook(url: url, maxInflatedBytes: maxInflatedBytes)
+            guard !workbook.sheets.isEmpty else { throw IngestError.noWorksheet }
+            var bestRefusal: (report: ImportReport, score: (Int, Int))? = nil
+            for sheet in workbook.sheets {
+                var source = XlsxRowSource(reader: try workbook.open(sheet), name: sheet.name)
+                let cells = FieldValidator(identifiers: job.identifiers, indicator: job.indicator, date1904: workbook.date1904)
+                switch try await process(&source, job: job, cells: cells, encoding: nil, sink: sink) {
+                case .done(let report):
+                    return report
+                case .refused(let report, let score):
+                    if bestRefusal == nil || score > bestRefusal!.score { bestRefusal = (report, score) }
+                }
+            }
+            return bestRefusal!.report
+        case .csv:
+            let data: Data
+            do { data = try Data(contentsOf: url) } catch {
+                throw IngestError.cannotOpen(path: url.lastPathComponent, detail: String(describing: error))
+            }
+            var source = try CsvReader(data: data)
+            let cells = FieldValidator(identifiers: job.identifiers, indicator: job.indicator)
+            switch try await process(&source, job: job, cells: cells, encoding: source.encoding.rawValue, sink: sink) {
+            case .done(let report), .refused(let report, _):
+                return report
+            }
+        }
+    }
+
+    private enum SheetOutcome {
+        case done(ImportReport)
+        case refused(ImportReport, score: (Int, Int))
+    }
+
+    private static func process<Source: RowSource>(
+        _ source: inout Source,
+        job: ImportJob,
+        cells: FieldValidator,
+        encoding: String?,
+        sink: (RecordBatch) async throws -> Void
+    ) async throws -> SheetOutcome {
+        let indicator = job.indicator
+        var report = ImportReport(indicator: indicator.code, period: job.period, file: job.fileName,
+                                  sheet: source.sheetName, encoding: encoding)
+        var filler = MergeFiller(source.mergedRanges)
+        var top: [SheetRow] = []
+        while top.count < LayoutDetector.searchDepth, let row = try source.nextRow() {
+            let filled = filler.fill(row)
+            if !filled.isBlank { top.append(filled) }
+        }
+        let layout: SheetLayout
+        switch LayoutDetector.detect(in: top, matcher: TemplateMatcher(indicator: indicator)) {
+        case .found(let found):
+            layout = found
+        case .notFound(let headerRow, let mismatch, let score):
+            report.refused = true
+            report.headerRow = headerRow
+            report.refusal = mismatch.message
+            report.errors = [ImportIssue(row: headerRow, field: nil, column: nil, code: .wrongTemplate, value: nil,
+                                         message: mismatch.message)]
+            return .refused(report, score: score)
+        }
+        report.headerRow = layout.headerRows.upperBound
+
+        var validator = RecordValidator(indicator: indicator, cells: cells)
+        var batch: [AcceptedRecord] = []
+        batch.reserveCapacity(job.batchSize)
+        let fieldCount = indicator.fields.count
+        let columns = layout.columns
+        let sheetName = source.sheetName
+
+        func handle(_ row: SheetRow) async throws {
+            guard row.number > layout.headerRows.upperBound, !row.isBlank else { return }
+            var raw = [RawCell](repeating: .empty, count: fieldCount)
+            for cell in row.cells {
+                if let i = columns[cell.column] { raw[i] = cell.value }
+            }
+            report.rowsTotal += 1
+            switch validator.validate(row: row.number, cells: raw) {
+            case .accepted(let values, let normalizations):
+                report.rowsAccepted += 1
+                report.normalized.append(contentsOf: normalizations)
+                batch.append(AcceptedRecord(row: row.number, values: values))
+                if batch.count >= job.batchSize {
+                    try await sink(RecordBatch(sheet: sheetName, records: batch))
+                    batch.removeAll(keepingCapacity: true)
+                }
+            case .rejected(let issues):
+                report.rowsRejected += 1
+                report.errors.append(contentsOf: issues)
+            }
+        }
+
+        for row in top { try await handle(row) }
+        while let row = try source.nextRow() {
+            try await handle(filler.fill(row))
+        }
+        if !batch.isEmpty { try await sink(RecordBatch(sheet: sheetName, records: batch)) }
+        return .done(report)
+    }
+}

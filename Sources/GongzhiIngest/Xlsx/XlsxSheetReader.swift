@@ -1,0 +1,236 @@
+import Foundation
+import GongzhiCore
+
+/// Reads one worksheet's rows lazily, in file order, with our byte-level scanner.
+///
+/// The sheet XML is held in memory (inflated once); rows are produced one at a time from it. Rows without any
+/// valued cell (formatting-only rows such as B08's) are skipped; cells without a value are left out.
+public final class XlsxSheetReader {
+    /// The `<mergeCell>` ranges of the sheet, in file order (read when the sheet is opened).
+    public private(set) var mergedRanges: [XlsxMergedRange] = []
+
+    /// The inflated sheet XML; `cur` points into it.
+    private let storage: XlsxPartBytes
+    private var cur: XmlCursor
+    private let sharedStrings: [String]
+    private let cellFormats: [NumberFormat]
+    private var finished = false
+    private var lastRowNumber = 0
+    private var cellCapacity = 16
+    /// Shared formulas (`<f t="shared" si="0" ref="...">text</f>`) by `si`, for dependent cells without text.
+    private var sharedFormulas: [Int: String] = [:]
+
+    init(bytes: XlsxPartBytes, part: String, sharedStrings: [String], cellFormats: [NumberFormat]) throws {
+        storage = bytes
+        cur = XmlCursor(buf: bytes.buffer, part: part)
+        self.sharedStrings = sharedStrings
+        self.cellFormats = cellFormats
+        try prepare()
+    }
+
+    /// Scans up to `<sheetData>` (refusing declarations in the prolog) and reads `<mergeCells>` after `</sheetData>`.
+    private func prepare() throws {
+        while let tag = try cur.nextTag() {
+            guard tag.kind == .start else { continue }
+            if cur.isNamed(tag, "sheetData") {
+                if tag.selfClosing { finished = true; break }
+                // Merges follow </sheetData>: find the closing tag from the end and scan the tail.
+                let dataStart = cur.pos
+                if let tail = findSheetDataEnd(after: dataStart) {
+                    var tailCursor = XmlCursor(buf: cur.buf, part: cur.part)
+                    tailCursor.pos = tail
+                    try scanMerges(&tailCursor)
+                } else {
+                    // No closing tag found: scan everything once for merges (rare; malformed or odd producer).
+                    var whole = XmlCursor(buf: cur.buf, part: cur.part)
+                    whole.pos = dataStart
+                    try scanMerges(&whole)
+                }
+                return
+            }
+            if cur.isNamed(tag, "mergeCell") { addMerge(cur) }
+        }
+        finished = true
+    }
+
+    private func scanMerges(_ c: inout XmlCursor) throws {
+        while let tag = try c.nextTag() {
+            if tag.kind == .start, c.isNamed(tag, "mergeCell") { addMerge(c) }
+        }
+    }
+
+    private func addMerge(_ c: XmlCursor) {
+        var c = c
+        if let ref = c.attributeString("ref"), let range = XlsxCellReference.parseRange(ref) {
+            mergedRanges.append(range)
+        }
+    }
+
+    /// The index just after the last `</sheetData>` (or `</prefix:sheetData>`), searching backwards.
+    private func findSheetDataEnd(after start: Int) -> Int? {
+        let buf = cur.buf
+        let needle = Array("sheetData".utf8)
+        var i = buf.count - 1
+        while i >= start + needle.count + 1 {
+            if buf[i] == UInt8(ascii: ">") {
+                var j = i - 1
+                while j > start, buf[j] == 0x20 || buf[j] == 0x0A || buf[j] == 0x0D || buf[j] == 0x09 { j -= 1 }
+                let nameStart = j - needle.count + 1
+                if nameStart > start, (0..<needle.count).allSatisfy({ buf[nameStart + $0] == needle[$0] }) {
+                    // Preceded by "</" or "</prefix:".
+                    var k = nameStart - 1
+                    if buf[k] == UInt8(ascii: ":") {
+                        k -= 1
+                        while k > start, buf[k] != UInt8(ascii: "/"), buf[k] != UInt8(ascii: "<") { k -= 1 }
+                    }
+                    if buf[k] == UInt8(ascii: "/"), k > start, buf[k - 1] == UInt8(ascii: "<") { return i + 1 }
+                }
+            }
+            i -= 1
+        }
+        return nil
+    }
+
+    /// The next row with at least one valued cell, or `nil` after the last one.
+    public func nextRow() throws -> XlsxRow? {
+        guard !finished else { return nil }
+        while let tag = try cur.nextTag() {
+            if tag.kind == .end {
+                if cur.isNamed(tag, "sheetData") { break }
+                continue
+            }
+            guard cur.isNamed(tag, "row") else { continue }
+            let number: Int
+            if let r = cur.attribute("r"), let n = cur.parseInt(r.valueStart, r.valueEnd), n > 0 {
+                number = n
+            } else {
+                number = lastRowNumber + 1
+            }
+            lastRowNumber = number
+            if tag.selfClosing { continue }
+            let cells = try readCells(row: number)
+            if cells.isEmpty { continue }
+            return XlsxRow(number: number, cells: cells)
+        }
+        finished = true
+        return nil
+    }
+
+    private enum CellType { case number, sharedString, inlineString, formulaString, boolean, error, isoDate }
+
+    /// Reads `<c>` elements up to `</row>`.
+    private func readCells(row: Int) throws -> [XlsxCell] {
+        var cells: [XlsxCell] = []
+        cells.reserveCapacity(cellCapacity)
+        var column = -1
+        var sorted = true
+        while let tag = try cur.nextTag() {
+            if tag.kind == .end {
+                if cur.isNamed(tag, "row") { break }
+                continue
+            }
+            guard cur.isNamed(tag, "c") else { continue }
+            // Attributes of <c>.
+            var col = column + 1
+            if let r = cur.attribute("r") {
+                let ref = XlsxCellReference.parse(UnsafeBufferPointer(rebasing: cur.buf[r.valueStart..<r.valueEnd]))
+                if let c = ref.column { col = c }
+            }
+            if col <= column { sorted = false }
+            column = col
+            var type = CellType.number
+            if let t = cur.attribute("t") {
+                type = cellType(t)
+            }
+            var format = NumberFormat.general
+            if type == .number, let s = cur.attributeInt("s"), s < cellFormats.count {
+                format = cellFormats[s]
+            }
+            if tag.selfClosing { continue }
+
+            // Children: <v>, <f>, <is>.
+            var value: String?
+            var formula: String?
+            var inline: String?
+            while let child = try cur.nextTag() {
+                if child.kind == .end {
+                    if cur.isNamed(child, "c") { break }
+                    continue
+                }
+                if cur.isNamed(child, "v") {
+                    value = child.selfClosing ? "" : try cur.readText(ooxmlEscapes: type == .formulaString)
+                } else if cur.isNamed(child, "f") {
+                    formula = try readFormula(child)
+                } else if cur.isNamed(child, "is") {
+                    inline = child.selfClosing ? "" : try XlsxParts.readRichText(&cur, container: "is")
+                } else {
+                    try cur.skipElement(child)
+                }
+            }
+            let raw: RawCell
+            if let v = value {
+                switch type {
+                case .number:
+                    raw = v.isEmpty ? .empty : .number(v, format: format)
+                case .sharedString:
+                    guard let idx = Int(v), idx >= 0, idx < sharedStrings.count else {
+                        throw IngestError.corruptWorkbook(detail: "\(cur.part): shared string index \(v) out of range in row \(row)")
+                    }
+                    raw = .text(sharedStrings[idx])
+                case .inlineString:
+                    raw = .text(inline ?? v)
+                case .formulaString, .isoDate:
+                    raw = .text(v)
+                case .boolean:
+                    raw = .boolean(v == "1" || v.lowercased() == "true")
+                case .error:
+                    raw = .error(v)
+                }
+            } else if let inline {
+                raw = .text(inline)
+            } else if let formula {
+                raw = .formula("=" + formula)
+            } else {
+                raw = .empty
+            }
+            if case .empty = raw { continue }
+            cells.append(XlsxCell(column: col, value: raw))
+        }
+        if !sorted { cells.sort { $0.column < $1.column } }
+        if cells.count > cellCapacity { cellCapacity = cells.count }
+        return cells
+    }
+
+    @inline(__always)
+    private func cellType(_ t: XmlAttribute) -> CellType {
+        let len = t.valueEnd - t.valueStart
+        guard len > 0 else { return .number }
+        switch cur.buf[t.valueStart] {
+        case UInt8(ascii: "s"):
+            return len == 1 ? .sharedString : .formulaString // "s" / "str"
+        case UInt8(ascii: "i"):
+            return .inlineString
+        case UInt8(ascii: "b"):
+            return .boolean
+        case UInt8(ascii: "e"):
+            return .error
+        case UInt8(ascii: "d"):
+            return .isoDate
+        default:
+            return .number
+        }
+    }
+
+    /// The text of an `<f>` element; for a shared formula without text, the master formula's text (unshifted).
+    private func readFormula(_ tag: XmlTag) throws -> String? {
+        var sharedIndex: Int?
+        if let t = cur.attribute("t"), cur.attributeEquals(t, "shared") { sharedIndex = cur.attributeInt("si") }
+        if tag.selfClosing {
+            return sharedIndex.flatMap { sharedFormulas[$0] }
+        }
+        let text = try cur.readText(ooxmlEscapes: false)
+        if text.isEmpty { return sharedIndex.flatMap { sharedFormulas[$0] } }
+        if let si = sharedIndex, sharedFormulas[si] == nil { sharedFormulas[si] = text }
+        return text
+    }
+}

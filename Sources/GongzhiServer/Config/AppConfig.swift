@@ -1,0 +1,67 @@
+import Foundation
+
+/// Gongzhi's configuration, read once at start-up from the environment (`.env.example` lists every
+/// variable). A malformed variable is reported by name, all problems at once.
+public struct AppConfig: Sendable, Equatable {
+    /// Which database to use.
+    public enum DatabaseChoice: Sendable, Equatable {
+        /// Embedded SQLite at a file path (`GONGZHI_DB`, default `./gongzhi.sqlite`); `:memory:` for tests.
+        case sqlite(path: String)
+        /// PostgreSQL at a `postgres://` URL (`DATABASE_URL`).
+        case postgres(url: String)
+    }
+
+    public var database: DatabaseChoice
+    /// Where uploaded files are kept, content-addressed (`GONGZHI_FILES`, default `./files`).
+    public var filesDirectory: URL
+    /// The largest upload accepted, in bytes (`GONGZHI_MAX_UPLOAD_MB`, default 200).
+    public var maxUploadBytes: Int
+    /// Largest total inflated size of an xlsx, in bytes (`GONGZHI_MAX_INFLATED_MB`, default 2048).
+    public var maxInflatedBytes: Int
+
+    public init(database: DatabaseChoice, filesDirectory: URL, maxUploadBytes: Int = 200 << 20,
+                maxInflatedBytes: Int = 2048 << 20) {
+        self.database = database
+        self.filesDirectory = filesDirectory
+        self.maxUploadBytes = maxUploadBytes
+        self.maxInflatedBytes = maxInflatedBytes
+    }
+
+    /// A configuration problem, naming the variable.
+    public struct Problem: Error, CustomStringConvertible, Sendable {
+        public var problems: [String]
+        public var description: String { "配置错误：" + problems.joined(separator: "；") }
+    }
+
+    /// Reads the configuration from `environment`.
+    /// - Throws: ``Problem`` listing every malformed variable.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
+        var problems: [String] = []
+        func nonEmpty(_ key: String) -> String? {
+            guard let v = environment[key]?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
+            return v
+        }
+        func megabytes(_ key: String, default value: Int) -> Int {
+            guard let text = nonEmpty(key) else { return value << 20 }
+            guard let n = Int(text), n > 0 else {
+                problems.append("\(key)=\(text) 不是正整数（单位 MB）")
+                return value << 20
+            }
+            return n << 20
+        }
+        var database = DatabaseChoice.sqlite(path: nonEmpty("GONGZHI_DB") ?? "./gongzhi.sqlite")
+        if let url = nonEmpty("DATABASE_URL") {
+            if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+                database = .postgres(url: url)
+            } else {
+                problems.append("DATABASE_URL 必须以 postgres:// 开头")
+            }
+        }
+        let files = URL(fileURLWithPath: nonEmpty("GONGZHI_FILES") ?? "./files", isDirectory: true)
+        let config = AppConfig(database: database, filesDirectory: files,
+                               maxUploadBytes: megabytes("GONGZHI_MAX_UPLOAD_MB", default: 200),
+                               maxInflatedBytes: megabytes("GONGZHI_MAX_INFLATED_MB", default: 2048))
+        if !problems.isEmpty { throw Problem(problems: problems) }
+        return config
+    }
+}

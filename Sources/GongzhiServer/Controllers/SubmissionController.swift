@@ -1,0 +1,302 @@
+import Fluent
+import FluentKit
+import Foundation
+import GongzhiCore
+import GongzhiIngest
+import GongzhiStore
+import Vapor
+
+/// Uploads (web form and API), the result page, the list of submissions and a submission's records.
+struct SubmissionController: Sendable {
+    // MARK: Upload form
+
+    struct IndicatorOption: Encodable {
+        var code: String
+        var label: String
+        var selected: Bool
+    }
+
+    struct UploadPage: Encodable {
+        var title: String
+        var indicators: [IndicatorOption]
+        var period: String
+        var actingUnit: String
+        var error: String?
+    }
+
+    func uploadForm(req: Request) async throws -> View {
+        try await renderUploadForm(req, indicator: req.query[String.self, at: "indicator"], period: req.query[String.self, at: "period"] ?? "", error: nil)
+    }
+
+    private func renderUploadForm(_ req: Request, indicator: String?, period: String, error: String?) async throws -> View {
+        let repository = CatalogRepository(database: req.db)
+        let options = try await repository.currentIndicators().map {
+            IndicatorOption(code: $0.code, label: "\($0.code) \($0.name)（\(CollectionPeriod(rawValue: $0.period)?.chineseName ?? $0.period)）",
+                            selected: $0.code == indicator)
+        }
+        let unitName = try await repository.unit(code: req.actor.unitCode)?.name ?? req.actor.unitCode
+        return try await req.view.render("upload", UploadPage(title: "上传报送文件", indicators: options, period: period,
+                                                              actingUnit: unitName, error: error))
+    }
+
+    struct UploadForm: Content {
+        var indicator: String
+        var period: String
+        var file: File
+    }
+
+    func upload(req: Request) async throws -> Response {
+        let form = try req.content.decode(UploadForm.self)
+        guard form.file.data.readableBytes > 0 else {
+            return try await renderUploadForm(req, indicator: form.indicator, period: form.period, error: "请选择要上传的文件。")
+                .encodeResponse(status: .badRequest, for: req)
+        }
+        let temporary = try writeTemporary(Data(buffer: form.file.data))
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        do {
+            let outcome = try await req.gongzhi.submissions(on: req.db).submit(
+                file: temporary, fileName: form.file.filename, indicatorCode: form.indicator,
+                period: form.period.trimmingCharacters(in: .whitespaces), actingUnit: req.actor.unitCode)
+            req.logger.info("submission \(outcome.submissionID) \(outcome.report.indicator) \(outcome.report.period): \(outcome.report.rowsAccepted)/\(outcome.report.rowsTotal) accepted")
+            return req.redirect(to: "/submissions/\(outcome.submissionID.uuidString.lowercased())", redirectType: .normal)
+        } catch let error as SubmissionError {
+            return try await renderUploadForm(req, indicator: form.indicator, period: form.period, error: error.message)
+                .encodeResponse(status: GongzhiErrorMiddleware.describe(error).status, for: req)
+        }
+    }
+
+    // MARK: Result page
+
+    struct ErrorItem: Encodable {
+        var row: Int
+        var column: String
+        var value: String
+        var code: String
+        var message: String
+    }
+
+    struct NormalizationItem: Encodable {
+        var row: Int
+        var column: String
+        var from: String
+        var to: String
+    }
+
+    struct SubmissionSummary: Encodable {
+        var id: String
+        var indicatorCode: String
+        var indicatorName: String
+        var unitName: String
+        var actingUnitName: String
+        var period: String
+        var fileName: String
+        var fileSHA256: String
+        var receivedAt: String
+        var rowsTotal: Int
+        var rowsAccepted: Int
+        var rowsRejected: Int
+        var status: String
+        var statusName: String
+        var sheet: String?
+    }
+
+    struct ResultPage: Encodable {
+        var title: String
+        var submission: SubmissionSummary
+        var refusal: String?
+        var errors: [ErrorItem]
+        var normalized: [NormalizationItem]
+    }
+
+    func show(req: Request) async throws -> View {
+        let submission = try await findSubmission(req)
+        let id = try submission.requireID()
+        let errors = try await SubmissionRepository(database: req.db).errors(of: id).map { e in
+            ErrorItem(row: e.rowNumber, column: e.columnLabel ?? (e.code == "duplicate_row" ? "整行" : "表头"),
+                      value: e.value ?? "（空）", code: ImportErrorCode(rawValue: e.code)?.chineseName ?? e.code, message: e.message)
+        }
+        let report = (try? JSONSerialization.jsonObject(with: Data(submission.report.utf8))) as? [String: Any] ?? [:]
+        let headers = try await fieldHeaders(of: submission, on: req.db)
+        let normalized = (report["normalized"] as? [[String: Any]] ?? []).map { n in
+            NormalizationItem(row: n["row"] as? Int ?? 0, column: headers[n["field"] as? String ?? ""] ?? (n["field"] as? String ?? ""),
+                              from: n["from"] as? String ?? "", to: n["to"] as? String ?? "")
+        }
+        return try await req.view.render("submission", ResultPage(
+            title: "报送结果", submission: try await summary(submission, on: req.db),
+            refusal: report["message"] as? String, errors: errors, normalized: normalized))
+    }
+
+    // MARK: List
+
+    struct ListPage: Encodable {
+        var title: String
+        var submissions: [SubmissionSummary]
+    }
+
+    func index(req: Request) async throws -> View {
+        let unit = req.query[String.self, at: "unit"]
+        var items: [SubmissionSummary] = []
+        for submission in try await SubmissionRepository(database: req.db).list(unit: unit) {
+            items.append(try await summary(submission, on: req.db))
+        }
+        return try await req.view.render("submissions", ListPage(title: "报送记录", submissions: items))
+    }
+
+    // MARK: Records
+
+    struct RecordsPage: Encodable {
+        var title: String
+        var submission: SubmissionSummary
+        var headers: [String]
+        var rows: [RecordRow]
+        var page: Int
+        var pages: Int
+        var total: Int
+        var previous: Int?
+        var next: Int?
+    }
+
+    struct RecordRow: Encodable {
+        var row: Int
+        var cells: [String]
+    }
+
+    static let pageSize = 50
+
+    func records(req: Request) async throws -> View {
+        let submission = try await findSubmission(req)
+        let page = max(req.query[Int.self, at: "page"] ?? 1, 1)
+        let (rows, total) = try await SubmissionRepository(database: req.db).records(of: submission.requireID(), page: page, per: Self.pageSize)
+        let fields = try await indicator(of: submission, on: req.db)?.fields ?? []
+        let pages = max((total + Self.pageSize - 1) / Self.pageSize, 1)
+        let table = rows.map { record -> RecordRow in
+            let values = (try? JSONSerialization.jsonObject(with: Data(record.values.utf8))) as? [String: Any] ?? [:]
+            return RecordRow(row: record.rowNumber, cells: fields.map { Self.display(values[$0.key]) })
+        }
+        return try await req.view.render("records", RecordsPage(
+            title: "接收的记录", submission: try await summary(submission, on: req.db), headers: fields.map(\.header),
+            rows: table, page: page, pages: pages, total: total,
+            previous: page > 1 ? page - 1 : nil, next: page < pages ? page + 1 : nil))
+    }
+
+    static func display(_ value: Any?) -> String {
+        switch value {
+        case nil, is NSNull: ""
+        case let b as Bool: b ? "是" : "否"
+        case let n as NSNumber: n.stringValue
+        case let s as String: s
+        default: String(describing: value!)
+        }
+    }
+
+    // MARK: API
+
+    func apiCreate(req: Request) async throws -> Response {
+        guard let indicator = req.query[String.self, at: "indicator"], let period = req.query[String.self, at: "period"] else {
+            throw Abort(.badRequest, reason: "请在查询参数中给出 indicator（数据项编码）和 period（报送期）。")
+        }
+        let fileName = req.query[String.self, at: "file"] ?? req.headers.first(name: "X-File-Name")?.removingPercentEncoding ?? "upload"
+        let limit = req.gongzhi.config.maxUploadBytes
+        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-upload-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: temporary.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        let handle = try FileHandle(forWritingTo: temporary)
+        var received = 0
+        do {
+            for try await chunk in req.body {
+                received += chunk.readableBytes
+                if received > limit {
+                    throw SubmissionError.unreadable(.fileTooLarge(bytes: received, limitBytes: limit))
+                }
+                try handle.write(contentsOf: Data(buffer: chunk))
+            }
+            try handle.close()
+        } catch {
+            try? handle.close()
+            throw error
+        }
+        let outcome = try await req.gongzhi.submissions(on: req.db).submit(
+            file: temporary, fileName: fileName, indicatorCode: indicator, period: period, actingUnit: req.actor.unitCode)
+        let json = outcome.report.contractJSON(extra: SubmissionService.extraJSON(id: outcome.submissionID, status: outcome.report.outcome))
+        return jsonResponse(json.serialized(), status: .created)
+    }
+
+    func apiShow(req: Request) async throws -> Response {
+        let submission = try await findSubmission(req)
+        return jsonResponse(submission.report, status: .ok)
+    }
+
+    func apiIndex(req: Request) async throws -> Response {
+        let unit = req.query[String.self, at: "unit"]
+        let items = try await SubmissionRepository(database: req.db).list(unit: unit).map { s -> JSONValue in
+            .object([
+                ("submission_id", .string(s.id?.uuidString.lowercased() ?? "")), ("indicator", .string(s.indicatorCode)),
+                ("period", .string(s.period)), ("unit", .string(s.unitCode)), ("file", .string(s.fileName)),
+                ("file_sha256", .string(s.fileSHA256)), ("received_at", .string(PlatformClock.display(s.receivedAt))),
+                ("status", .string(s.status)), ("rows_total", .int(s.rowsTotal)), ("rows_accepted", .int(s.rowsAccepted)),
+                ("rows_rejected", .int(s.rowsRejected)),
+            ])
+        }
+        return jsonResponse(JSONValue.array(items).serialized(), status: .ok)
+    }
+
+    func apiRecords(req: Request) async throws -> Response {
+        let submission = try await findSubmission(req)
+        let page = max(req.query[Int.self, at: "page"] ?? 1, 1)
+        let per = min(max(req.query[Int.self, at: "per"] ?? 100, 1), 1000)
+        let (rows, total) = try await SubmissionRepository(database: req.db).records(of: submission.requireID(), page: page, per: per)
+        var out = "{\"submission_id\":\"\(try submission.requireID().uuidString.lowercased())\",\"page\":\(page),\"per\":\(per),\"total\":\(total),\"records\":["
+        for (i, record) in rows.enumerated() {
+            if i > 0 { out += "," }
+            out += "{\"row\":\(record.rowNumber),\"sheet\":"
+            JSONValue.optional(record.sheet).write(to: &out)
+            out += ",\"values\":" + record.values + "}"
+        }
+        out += "]}"
+        return jsonResponse(out, status: .ok)
+    }
+
+    // MARK: Helpers
+
+    private func jsonResponse(_ body: String, status: HTTPResponseStatus) -> Response {
+        let response = Response(status: status, body: .init(string: body))
+        response.headers.contentType = .json
+        return response
+    }
+
+    private func writeTemporary(_ data: Data) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-upload-\(UUID().uuidString)")
+        try data.write(to: url)
+        return url
+    }
+
+    private func findSubmission(_ req: Request) async throws -> SubmissionRecord {
+        guard let text = req.parameters.get("id"), let id = UUID(uuidString: text),
+              let submission = try await SubmissionRepository(database: req.db).find(id) else {
+            throw Abort(.notFound)
+        }
+        return submission
+    }
+
+    private func indicator(of submission: SubmissionRecord, on db: any Database) async throws -> Indicator? {
+        guard let id = submission.$indicator.id, let record = try await IndicatorRecord.find(id, on: db) else { return nil }
+        return try record.indicator()
+    }
+
+    private func fieldHeaders(of submission: SubmissionRecord, on db: any Database) async throws -> [String: String] {
+        let fields = try await indicator(of: submission, on: db)?.fields ?? []
+        return Dictionary(fields.map { ($0.key, $0.header) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    private func summary(_ s: SubmissionRecord, on db: any Database) async throws -> SubmissionSummary {
+        let repository = CatalogRepository(database: db)
+        let unitName = try await repository.unit(code: s.unitCode)?.name ?? s.unitCode
+        let actingName = s.actingUnitCode == s.unitCode ? unitName : (try await repository.unit(code: s.actingUnitCode)?.name ?? s.actingUnitCode)
+        return SubmissionSummary(
+            id: try s.requireID().uuidString.lowercased(), indicatorCode: s.indicatorCode, indicatorName: s.indicatorName,
+            unitName: unitName, actingUnitName: actingName, period: s.period, fileName: s.fileName,
+            fileSHA256: s.fileSHA256, receivedAt: PlatformClock.display(s.receivedAt), rowsTotal: s.rowsTotal,
+            rowsAccepted: s.rowsAccepted, rowsRejected: s.rowsRejected, status: s.status,
+            statusName: ImportOutcome(rawValue: s.status)?.chineseName ?? s.status, sheet: s.sheet)
+    }
+}

@@ -1,0 +1,82 @@
+import GongzhiIngest
+import Vapor
+
+/// Turns every error into a response a clerk can act on: JSON under `/api/`, an HTML page elsewhere.
+/// A 500 shows a request id, never the raw error, which goes to the log.
+struct GongzhiErrorMiddleware: AsyncMiddleware {
+    let environment: Environment
+
+    struct Failure: Sendable {
+        var status: HTTPResponseStatus
+        var code: String
+        var message: String
+    }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            let failure = Self.describe(error)
+            let requestID = request.headers.first(name: .xRequestId) ?? UUID().uuidString.prefix(8).lowercased()
+            if failure.status == .internalServerError {
+                request.logger.error("request \(requestID) failed: \(String(reflecting: error))")
+            } else {
+                request.logger.info("request \(requestID): \(failure.code)")
+            }
+            if request.url.path.hasPrefix("/api/") {
+                let body = ErrorBody(error: failure.code, message: failure.message, requestID: String(requestID))
+                let response = Response(status: failure.status)
+                try response.content.encode(body, as: .json)
+                return response
+            }
+            let view = try await request.view.render("error", ErrorPage(
+                title: "出错了", status: Int(failure.status.code), message: failure.message, requestID: String(requestID)))
+            let response = try await view.encodeResponse(status: failure.status, for: request)
+            return response
+        }
+    }
+
+    static func describe(_ error: any Error) -> Failure {
+        switch error {
+        case let e as SubmissionError:
+            let status: HTTPResponseStatus = switch e {
+            case .unknownIndicator: .notFound
+            case .malformedPeriod, .periodMismatch: .badRequest
+            case .notPermitted: .forbidden
+            case .unreadable(.fileTooLarge): .payloadTooLarge
+            case .unreadable: .unprocessableEntity
+            }
+            return Failure(status: status, code: e.code, message: e.message)
+        case let e as CatalogError:
+            return Failure(status: .badRequest, code: "invalid_catalog", message: e.description)
+        case let e as any AbortError:
+            let message: String = switch e.status {
+            case .notFound: "页面或数据不存在。"
+            case .payloadTooLarge: "文件超过上传上限。"
+            default: e.reason
+            }
+            return Failure(status: e.status, code: "http_\(e.status.code)", message: message)
+        default:
+            return Failure(status: .internalServerError, code: "internal_error",
+                           message: "系统内部错误，请稍后重试；如仍出错，请把请求编号告诉信息中心。")
+        }
+    }
+}
+
+struct ErrorBody: Content {
+    var error: String
+    var message: String
+    var requestID: String
+
+    enum CodingKeys: String, CodingKey {
+        case error, message
+        case requestID = "request_id"
+    }
+}
+
+struct ErrorPage: Encodable {
+    var title: String
+    var status: Int
+    var message: String
+    var requestID: String
+}

@@ -1,0 +1,36 @@
+import Foundation
+import GongzhiCore
+
+/// The one place the platform reads the time. Domain code is handed dates from here; tests inject a fixed clock.
+public struct PlatformClock: Sendable {
+    public let now: @Sendable () -> Date
+
+    public init(now: @escaping @Sendable () -> Date) {
+        self.now = now
+    }
+
+    /// The wall clock.
+    public static let system = PlatformClock { Date() }
+
+    /// A clock stopped at `date`.
+    public static func fixed(_ date: Date) -> PlatformClock { PlatformClock { date } }
+
+    /// Today's date in China Standard Time (UTC+8, no daylight saving), where every unit works.
+    public func today() -> CalendarDate {
+        let seconds = Int(now().timeIntervalSince1970.rounded(.down)) + 8 * 3600
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        return CalendarDate(daysSinceEpoch: days)!
+    }
+}
+
+extension PlatformClock {
+    /// `yyyy-mm-dd hh:mm:ss` in China Standard Time, for pages and listings.
+    public static func display(_ date: Date) -> String {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down)) + 8 * 3600
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let day = CalendarDate(daysSinceEpoch: days)!
+        let t = CalendarDateTime(date: day, hour: (seconds - days * 86_400) / 3600, minute: (seconds - days * 86_400) / 60 % 60,
+                                 second: (seconds - days * 86_400) % 60)!
+        return t.isoString.replacingOccurrences(of: "T", with: " ")
+    }
+}

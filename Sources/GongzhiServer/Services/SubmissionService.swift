@@ -1,0 +1,199 @@
+import FluentKit
+import Foundation
+import GongzhiCore
+import GongzhiIngest
+import GongzhiStore
+
+/// Why a file could not be submitted at all. Row errors are not failures: they are in the report.
+public enum SubmissionError: Error, Sendable, Equatable {
+    /// No indicator with this code in the current catalog.
+    case unknownIndicator(String)
+    /// The period is not written `2024-03`, `2024Q1` or `2024`.
+    case malformedPeriod(String)
+    /// The period's kind does not match the indicator's collection period.
+    case periodMismatch(period: String, expected: CollectionPeriod)
+    /// The acting unit may not submit this indicator.
+    case notPermitted(unit: String, indicator: String)
+    /// The file could not be read (unsupported, corrupt, hostile, too large).
+    case unreadable(IngestError)
+
+    /// Whether the file itself was refused (exit status 2 in the CLI, 422 on the web) rather than the request
+    /// being wrong.
+    public var isRefusal: Bool {
+        if case .unreadable = self { return true }
+        return false
+    }
+
+    /// Stable machine-readable code for API clients.
+    public var code: String {
+        switch self {
+        case .unknownIndicator: "unknown_indicator"
+        case .malformedPeriod: "malformed_period"
+        case .periodMismatch: "period_mismatch"
+        case .notPermitted: "not_permitted"
+        case .unreadable: "unreadable_file"
+        }
+    }
+
+    /// Chinese message for the clerk.
+    public var message: String {
+        switch self {
+        case .unknownIndicator(let code): "数据项 \(code) 不在当前目录中：请从目录中选择数据项。"
+        case .malformedPeriod(let p): "报送期“\(p)”格式不对：按月写 2024-03，按季写 2024Q1，按年写 2024。"
+        case .periodMismatch(let p, let expected):
+            "报送期“\(p)”与数据项的归集周期（\(expected.chineseName)）不符：" + Self.example(expected)
+        case .notPermitted(let unit, let indicator): "单位 \(unit) 不能报送数据项 \(indicator)。"
+        case .unreadable(let e): e.message
+        }
+    }
+
+    private static func example(_ period: CollectionPeriod) -> String {
+        switch period {
+        case .monthly: "按月报送，请填写如 2024-03。"
+        case .quarterly: "按季报送，请填写如 2024Q1。"
+        case .yearly: "按年报送，请填写如 2024。"
+        }
+    }
+}
+
+/// Reads and validates files without storing anything: the half of the main job that needs no database
+/// (`--dry-run`, `--indicator-file`, and the first step of every submission).
+public struct SubmissionValidator: Sendable {
+    public let divisions: DivisionRegistry
+    public let clock: PlatformClock
+    public let maxUploadBytes: Int
+    public let maxInflatedBytes: Int
+
+    public init(divisions: DivisionRegistry, clock: PlatformClock, maxUploadBytes: Int = 200 << 20,
+                maxInflatedBytes: Int = 2048 << 20) {
+        self.divisions = divisions
+        self.clock = clock
+        self.maxUploadBytes = maxUploadBytes
+        self.maxInflatedBytes = maxInflatedBytes
+    }
+
+    /// The import job for `indicator`, validating against today's date.
+    public func job(indicator: Indicator, period: String, fileName: String) -> ImportJob {
+        ImportJob(indicator: indicator, period: period, fileName: fileName,
+                  identifiers: IdentifierValidator(divisions: divisions, today: clock.today()))
+    }
+
+    /// Validates `file` against `indicator`; `onRecords` receives accepted rows in file order.
+    /// - Throws: ``SubmissionError/unreadable(_:)`` for a file that cannot be read; whatever `onRecords` throws.
+    public func validate(file: URL, fileName: String, indicator: Indicator, period: String,
+                         onRecords: (RecordBatch) async throws -> Void = { _ in }) async throws -> ImportReport {
+        try checkSize(file)
+        do {
+            return try await SubmissionImporter.run(file: file, job: job(indicator: indicator, period: period, fileName: fileName),
+                                                    maxInflatedBytes: maxInflatedBytes, sink: onRecords)
+        } catch let error as IngestError {
+            throw SubmissionError.unreadable(error)
+        }
+    }
+
+    /// The file's size in bytes, checked against the upload limit.
+    /// - Throws: ``SubmissionError/unreadable(_:)`` when it is missing or too large.
+    @discardableResult
+    public func checkSize(_ file: URL) throws(SubmissionError) -> Int {
+        let size: Int
+        do {
+            size = (try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.intValue ?? 0
+        } catch {
+            throw .unreadable(.cannotOpen(path: file.lastPathComponent, detail: String(describing: error)))
+        }
+        if size > maxUploadBytes { throw .unreadable(.fileTooLarge(bytes: size, limitBytes: maxUploadBytes)) }
+        return size
+    }
+}
+
+/// The main job: a department's file in, validated records stored with their lineage, a report out.
+///
+/// One transaction holds the submission, its records and its errors: a failure anywhere leaves nothing
+/// behind (and removes the kept file if this upload brought it).
+public struct SubmissionService: Sendable {
+    public let database: any Database
+    public let files: FileStore
+    public let validator: SubmissionValidator
+    public let writer: any RecordWriter
+
+    public init(database: any Database, files: FileStore, validator: SubmissionValidator,
+                writer: any RecordWriter = SQLRecordWriter()) {
+        self.database = database
+        self.files = files
+        self.validator = validator
+        self.writer = writer
+    }
+
+    /// A stored submission and its report.
+    public struct Outcome: Sendable {
+        public var submissionID: UUID
+        public var report: ImportReport
+    }
+
+    /// Checks that `period` is well formed and of the indicator's collection period.
+    public static func checkPeriod(_ period: String, for indicator: Indicator) throws(SubmissionError) -> ReportingPeriod {
+        guard let parsed = ReportingPeriod(period) else { throw .malformedPeriod(period) }
+        guard parsed.collectionPeriod == indicator.period else {
+            throw .periodMismatch(period: period, expected: indicator.period)
+        }
+        return parsed
+    }
+
+    /// Imports `file` for the current definition of `indicatorCode` and stores the submission.
+    ///
+    /// - Parameters:
+    ///   - actingUnit: the unit on whose authority the request acts (the reporter's unit).
+    ///   - onRecords: also receives accepted rows (e.g. for `--records` output).
+    /// - Throws: ``SubmissionError`` for requests and files that cannot be taken; database errors.
+    public func submit(file: URL, fileName: String, indicatorCode: String, period: String, actingUnit: String,
+                       onRecords: @escaping @Sendable (RecordBatch) async throws -> Void = { _ in }) async throws -> Outcome {
+        guard let (indicatorRecord, indicator) = try await CatalogRepository(database: database).currentIndicator(code: indicatorCode) else {
+            throw SubmissionError.unknownIndicator(indicatorCode)
+        }
+        _ = try Self.checkPeriod(period, for: indicator)
+        let size = try validator.checkSize(file)
+        let sha256 = try FileDigest.sha256(of: file)
+        let format: String
+        do {
+            let head = try FileHandle(forReadingFrom: file).read(upToCount: 8) ?? Data()
+            format = try SubmissionFormat.sniff(head).rawValue
+        } catch let error as IngestError {
+            throw SubmissionError.unreadable(error)
+        }
+        let broughtFile = try files.keep(file, sha256: sha256)
+        let job = validator.job(indicator: indicator, period: period, fileName: fileName)
+        let writer = self.writer
+        let maxInflatedBytes = validator.maxInflatedBytes
+        let now = validator.clock.now()
+        do {
+            return try await database.transaction { db in
+                let submission = SubmissionRecord(
+                    indicatorID: try indicatorRecord.requireID(), indicatorCode: indicator.code, indicatorName: indicator.name,
+                    unitCode: indicator.unit, actingUnitCode: actingUnit, period: period, fileName: fileName,
+                    fileSHA256: sha256, fileSize: Int64(size), format: format, receivedAt: now)
+                try await submission.create(on: db)
+                let id = try submission.requireID()
+                let report: ImportReport
+                do {
+                    report = try await SubmissionImporter.run(file: file, job: job, maxInflatedBytes: maxInflatedBytes) { batch in
+                        try await writer.write(batch.records, fields: indicator.fields, submissionID: id, sheet: batch.sheet, on: db)
+                        try await onRecords(batch)
+                    }
+                } catch let error as IngestError {
+                    throw SubmissionError.unreadable(error)
+                }
+                let json = report.contractJSON(extra: Self.extraJSON(id: id, status: report.outcome)).serialized()
+                try await SubmissionRepository(database: db).finish(submission, report: report, reportJSON: json, on: db)
+                return Outcome(submissionID: id, report: report)
+            }
+        } catch {
+            if broughtFile { files.remove(sha256) }
+            throw error
+        }
+    }
+
+    /// The members the stored and returned report carries beyond the contract: `submission_id`, `status`.
+    public static func extraJSON(id: UUID, status: ImportOutcome) -> [(String, JSONValue)] {
+        [("submission_id", .string(id.uuidString.lowercased())), ("status", .string(status.rawValue))]
+    }
+}

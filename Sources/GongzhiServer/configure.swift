@@ -1,0 +1,84 @@
+import Fluent
+import FluentKit
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import GongzhiCore
+import GongzhiIngest
+import GongzhiStore
+import Leaf
+import Vapor
+
+/// The services a request handler reaches through `req.gongzhi`: built once in ``configure(_:config:clock:writer:)``.
+public struct GongzhiServices: Sendable {
+    public let config: AppConfig
+    public let clock: PlatformClock
+    public let divisions: DivisionRegistry
+    public let files: FileStore
+    public let writer: any RecordWriter
+
+    /// The submission service bound to `database`.
+    public func submissions(on database: any Database) -> SubmissionService {
+        SubmissionService(database: database, files: files, validator: validator, writer: writer)
+    }
+
+    /// The validator with this configuration's limits.
+    public var validator: SubmissionValidator {
+        SubmissionValidator(divisions: divisions, clock: clock, maxUploadBytes: config.maxUploadBytes,
+                            maxInflatedBytes: config.maxInflatedBytes)
+    }
+}
+
+struct GongzhiServicesKey: StorageKey {
+    typealias Value = GongzhiServices
+}
+
+extension Application {
+    /// Gongzhi's services; set by ``configure(_:config:clock:writer:)``.
+    public var gongzhi: GongzhiServices {
+        get {
+            guard let services = storage[GongzhiServicesKey.self] else { fatalError("configure(_:config:) was not called") }
+            return services
+        }
+        set { storage[GongzhiServicesKey.self] = newValue }
+    }
+}
+
+extension Request {
+    public var gongzhi: GongzhiServices { application.gongzhi }
+}
+
+/// Builds the application: database, migrations, seed catalog, views, middleware and routes. `main` and the
+/// tests both call this.
+///
+/// - Parameters:
+///   - config: configuration read once at start-up.
+///   - clock: the platform's clock (fixed in tests).
+///   - writer: how accepted rows are written (tests inject failures).
+public func configure(_ app: Application, config: AppConfig, clock: PlatformClock = .system,
+                      writer: any RecordWriter = SQLRecordWriter()) async throws {
+    switch config.database {
+    case .sqlite(let path):
+        app.databases.use(.sqlite(path == ":memory:" ? .memory : .file(path)), as: .sqlite)
+    case .postgres(let url):
+        try app.databases.use(.postgres(url: url), as: .psql)
+    }
+    app.migrations.add(GongzhiMigrations.all)
+    try await app.autoMigrate()
+
+    app.gongzhi = GongzhiServices(config: config, clock: clock, divisions: try CatalogLoader.divisions(),
+                                  files: FileStore(root: config.filesDirectory), writer: writer)
+    try await CatalogService(database: app.db, clock: clock).seedIfEmpty()
+
+    if let views = Bundle.module.resourceURL?.appendingPathComponent("Views", isDirectory: true) {
+        app.directory.viewsDirectory = views.path + "/"
+    }
+    app.views.use(.leaf)
+    app.routes.defaultMaxBodySize = ByteCount(integerLiteral: config.maxUploadBytes)
+
+    app.middleware = Middlewares()
+    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    app.middleware.use(GongzhiErrorMiddleware(environment: app.environment))
+    app.middleware.use(ActorMiddleware())
+    try routes(app)
+}

@@ -1,0 +1,26 @@
+import Vapor
+
+/// Every route, grouped by area (pages, then the JSON API).
+func routes(_ app: Application) throws {
+    let catalog = CatalogController()
+    let submissions = SubmissionController()
+
+    // Pages (Chinese)
+    app.get(use: catalog.index)
+    app.get("indicators", ":code", use: catalog.show)
+    app.get("indicators", ":code", "template.xlsx", use: catalog.template)
+    app.get("upload", use: submissions.uploadForm)
+    app.on(.POST, "submissions", body: .collect(maxSize: ByteCount(integerLiteral: app.gongzhi.config.maxUploadBytes + (1 << 20))),
+           use: submissions.upload)
+    app.get("submissions", use: submissions.index)
+    app.get("submissions", ":id", use: submissions.show)
+    app.get("submissions", ":id", "records", use: submissions.records)
+
+    // JSON API
+    let api = app.grouped("api", "v1")
+    api.get("catalog", "indicators", use: catalog.apiIndicators)
+    api.on(.POST, "submissions", body: .stream, use: submissions.apiCreate)
+    api.get("submissions", use: submissions.apiIndex)
+    api.get("submissions", ":id", use: submissions.apiShow)
+    api.get("submissions", ":id", "records", use: submissions.apiRecords)
+}

@@ -1,0 +1,35 @@
+import FluentKit
+import Foundation
+
+/// An accepted record with its lineage (submission, sheet, row). Written in bulk by
+/// ``SubmissionRepository``; this model is for reading.
+public final class AcceptedRowRecord: Model, @unchecked Sendable {
+    public static let schema = "records"
+
+    @ID(custom: .id, generatedBy: .database) public var id: Int?
+    @Parent(key: "submission_id") public var submission: SubmissionRecord
+    @OptionalField(key: "sheet") public var sheet: String?
+    /// The row as the spreadsheet shows it.
+    @Field(key: "row_number") public var rowNumber: Int
+    /// `{"key": canonical, ...}` in field order, as in `records.jsonl`.
+    @Field(key: "values") public var values: String
+
+    public init() {}
+}
+
+/// A rejected cell, row or file of a submission, as in the report's `errors`.
+public final class SubmissionErrorRecord: Model, @unchecked Sendable {
+    public static let schema = "submission_errors"
+
+    @ID(custom: .id, generatedBy: .database) public var id: Int?
+    @Parent(key: "submission_id") public var submission: SubmissionRecord
+    @Field(key: "row_number") public var rowNumber: Int
+    @OptionalField(key: "field") public var field: String?
+    @OptionalField(key: "column_label") public var columnLabel: String?
+    @Field(key: "code") public var code: String
+    @OptionalField(key: "value") public var value: String?
+    @Field(key: "message") public var message: String
+    @OptionalField(key: "duplicate_of_row") public var duplicateOfRow: Int?
+
+    public init() {}
+}

@@ -1,0 +1,58 @@
+import FluentKit
+import Foundation
+
+/// 报送批次: one uploaded file for one indicator and reporting period, with its counts and status.
+/// Written in one transaction with its accepted rows and errors.
+public final class SubmissionRecord: Model, @unchecked Sendable {
+    public static let schema = "submissions"
+
+    @ID(key: .id) public var id: UUID?
+    /// The indicator definition (of its catalog version) the file was validated against.
+    @OptionalParent(key: "indicator_id") public var indicator: IndicatorRecord?
+    @Field(key: "indicator_code") public var indicatorCode: String
+    /// The indicator's name at submission time (kept so a later catalog never re-labels it).
+    @Field(key: "indicator_name") public var indicatorName: String
+    /// The reporting unit (the indicator's owner).
+    @Field(key: "unit_code") public var unitCode: String
+    /// The unit that acted (the reporter's unit; the info center for a proxy submission).
+    @Field(key: "acting_unit_code") public var actingUnitCode: String
+    /// `2024-03`, `2024Q1` or `2024`.
+    @Field(key: "period") public var period: String
+    @Field(key: "file_name") public var fileName: String
+    @Field(key: "file_sha256") public var fileSHA256: String
+    @Field(key: "file_size") public var fileSize: Int64
+    @Field(key: "format") public var format: String
+    @OptionalField(key: "sheet") public var sheet: String?
+    @Field(key: "received_at") public var receivedAt: Date
+    @Field(key: "rows_total") public var rowsTotal: Int
+    @Field(key: "rows_accepted") public var rowsAccepted: Int
+    @Field(key: "rows_rejected") public var rowsRejected: Int
+    /// `accepted`, `partially_accepted` or `refused`.
+    @Field(key: "status") public var status: String
+    /// The import report as the contract's JSON object (without records).
+    @Field(key: "report") public var report: String
+
+    public init() {}
+
+    public init(id: UUID? = nil, indicatorID: UUID?, indicatorCode: String, indicatorName: String, unitCode: String,
+                actingUnitCode: String, period: String, fileName: String, fileSHA256: String, fileSize: Int64,
+                format: String, receivedAt: Date) {
+        self.id = id
+        self.$indicator.id = indicatorID
+        self.indicatorCode = indicatorCode
+        self.indicatorName = indicatorName
+        self.unitCode = unitCode
+        self.actingUnitCode = actingUnitCode
+        self.period = period
+        self.fileName = fileName
+        self.fileSHA256 = fileSHA256
+        self.fileSize = fileSize
+        self.format = format
+        self.receivedAt = receivedAt
+        self.rowsTotal = 0
+        self.rowsAccepted = 0
+        self.rowsRejected = 0
+        self.status = "received"
+        self.report = "{}"
+    }
+}

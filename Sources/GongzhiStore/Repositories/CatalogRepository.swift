@@ -1,0 +1,94 @@
+import FluentKit
+import Foundation
+import GongzhiCore
+
+/// Loads catalog versions and answers which indicators are in force.
+public struct CatalogRepository: Sendable {
+    public let database: any Database
+
+    public init(database: any Database) {
+        self.database = database
+    }
+
+    /// What loading a catalog did.
+    public enum LoadOutcome: Sendable, Equatable {
+        /// The same text is already the current version.
+        case unchanged(version: String)
+        /// A new version was stored and made current; earlier versions and their submissions are untouched.
+        case loaded(version: String, indicators: Int, units: Int)
+    }
+
+    /// Stores `catalog` (parsed from `yaml`, whose SHA-256 is `sha256`) as the current version, in one
+    /// transaction. Units are updated in place; indicators are stored anew under the new version.
+    public func load(_ catalog: Catalog, yaml: String, sha256: String, at now: Date) async throws -> LoadOutcome {
+        if let current = try await currentVersion(), current.sha256 == sha256 {
+            return .unchanged(version: current.version)
+        }
+        return try await database.transaction { db in
+            try await CatalogVersionRecord.query(on: db).set(\.$isCurrent, to: false).update()
+            let version = CatalogVersionRecord(version: catalog.catalog.version, effective: catalog.catalog.effective,
+                                               source: catalog.catalog.source, sha256: sha256, yaml: yaml,
+                                               isCurrent: true, loadedAt: now)
+            try await version.create(on: db)
+            let versionID = try version.requireID()
+            let existing = try await MemberUnitRecord.query(on: db).all()
+            let byCode = Dictionary(existing.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+            for (unit, isOperator) in catalog.units.map({ ($0, false) }) + catalog.operators.map({ ($0, true) }) {
+                let record = byCode[unit.code] ?? MemberUnitRecord()
+                record.code = unit.code
+                record.name = unit.name
+                record.shortName = unit.short
+                record.prefix = unit.prefix
+                record.kind = unit.kind
+                record.item = unit.item
+                record.isOperator = isOperator
+                try await record.save(on: db)
+            }
+            for (position, indicator) in catalog.indicators.enumerated() {
+                try await IndicatorRecord(catalogVersionID: versionID, indicator: indicator, position: position).create(on: db)
+            }
+            return .loaded(version: catalog.catalog.version, indicators: catalog.indicators.count,
+                           units: catalog.units.count + catalog.operators.count)
+        }
+    }
+
+    /// The current catalog version, or `nil` before the first load.
+    public func currentVersion() async throws -> CatalogVersionRecord? {
+        try await CatalogVersionRecord.query(on: database).filter(\.$isCurrent == true).first()
+    }
+
+    /// All loaded versions, newest first.
+    public func versions() async throws -> [CatalogVersionRecord] {
+        try await CatalogVersionRecord.query(on: database).sort(\.$loadedAt, .descending).all()
+    }
+
+    /// The indicators of the current version, in catalog order.
+    public func currentIndicators() async throws -> [IndicatorRecord] {
+        guard let version = try await currentVersion() else { return [] }
+        return try await IndicatorRecord.query(on: database)
+            .filter(\.$catalogVersion.$id == version.requireID())
+            .sort(\.$position).all()
+    }
+
+    /// The current definition of indicator `code`, or `nil`.
+    public func currentIndicator(code: String) async throws -> (record: IndicatorRecord, indicator: Indicator)? {
+        guard let version = try await currentVersion(),
+              let record = try await IndicatorRecord.query(on: database)
+                .filter(\.$catalogVersion.$id == version.requireID())
+                .filter(\.$code == code).first()
+        else { return nil }
+        return (record, try record.indicator())
+    }
+
+    /// Member units and operators, in section 四(二) order (operators last).
+    public func units() async throws -> [MemberUnitRecord] {
+        try await MemberUnitRecord.query(on: database).all().sorted {
+            ($0.isOperator ? 1 : 0, $0.item ?? Int.max, $0.code) < ($1.isOperator ? 1 : 0, $1.item ?? Int.max, $1.code)
+        }
+    }
+
+    /// The unit with `code`, or `nil`.
+    public func unit(code: String) async throws -> MemberUnitRecord? {
+        try await MemberUnitRecord.query(on: database).filter(\.$code == code).first()
+    }
+}

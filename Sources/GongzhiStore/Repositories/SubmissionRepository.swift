@@ -1,0 +1,108 @@
+import FluentKit
+import Foundation
+import GongzhiCore
+import SQLKit
+
+/// Writes accepted rows in bulk. The default writes multi-row INSERTs through SQLKit; tests substitute a
+/// writer that fails part-way to prove a submission is all or nothing.
+public protocol RecordWriter: Sendable {
+    /// Inserts `batch` as rows of `records` for `submissionID`, on `database` (the submission's transaction).
+    func write(_ batch: [AcceptedRecord], fields: [GongzhiCore.Field], submissionID: UUID, sheet: String?,
+               on database: any Database) async throws
+}
+
+/// Multi-row `INSERT … VALUES (…), (…)` in statements of at most 1,000 rows (well inside SQLite's 32,766 and
+/// PostgreSQL's 65,535 bind limits; SWIFT-NOTES.md "Bulk loading").
+public struct SQLRecordWriter: RecordWriter {
+    public init() {}
+
+    public func write(_ batch: [AcceptedRecord], fields: [GongzhiCore.Field], submissionID: UUID, sheet: String?,
+                      on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
+        for chunk in stride(from: 0, to: batch.count, by: 1000) {
+            let insert = sql.insert(into: AcceptedRowRecord.schema)
+                .columns("submission_id", "sheet", "row_number", "values")
+            for record in batch[chunk..<min(chunk + 1000, batch.count)] {
+                insert.values(SQLBind(submissionID), SQLBind(sheet), SQLBind(record.row),
+                              SQLBind(record.valuesJSON(fields: fields).serialized()))
+            }
+            try await insert.run()
+        }
+    }
+}
+
+/// Storage failures a clerk or operator can act on.
+public enum StoreError: Error, Sendable, CustomStringConvertible {
+    /// The configured database does not speak SQL (never the case with SQLite or PostgreSQL).
+    case notSQL
+
+    public var description: String {
+        switch self {
+        case .notSQL: "数据库不支持 SQL 批量写入"
+        }
+    }
+}
+
+/// Stores submissions with their records and errors, and reads them back.
+public struct SubmissionRepository: Sendable {
+    public let database: any Database
+
+    public init(database: any Database) {
+        self.database = database
+    }
+
+    /// Inserts the errors of a finished import and records its counts, status and report on `submission`.
+    public func finish(_ submission: SubmissionRecord, report: ImportReport, reportJSON: String,
+                       on db: any Database) async throws {
+        if let sql = db as? any SQLDatabase, !report.errors.isEmpty {
+            let id = try submission.requireID()
+            for chunk in stride(from: 0, to: report.errors.count, by: 500) {
+                let insert = sql.insert(into: SubmissionErrorRecord.schema)
+                    .columns("submission_id", "row_number", "field", "column_label", "code", "value", "message", "duplicate_of_row")
+                for e in report.errors[chunk..<min(chunk + 500, report.errors.count)] {
+                    insert.values(SQLBind(id), SQLBind(e.row), SQLBind(e.field), SQLBind(e.column), SQLBind(e.code.rawValue),
+                                  SQLBind(e.value), SQLBind(e.message), SQLBind(e.duplicateOfRow))
+                }
+                try await insert.run()
+            }
+        }
+        submission.rowsTotal = report.rowsTotal
+        submission.rowsAccepted = report.rowsAccepted
+        submission.rowsRejected = report.rowsRejected
+        submission.status = report.outcome.rawValue
+        submission.sheet = report.sheet
+        submission.report = reportJSON
+        try await submission.update(on: db)
+    }
+
+    /// The submission with `id`, or `nil`.
+    public func find(_ id: UUID) async throws -> SubmissionRecord? {
+        try await SubmissionRecord.find(id, on: database)
+    }
+
+    /// Submissions, newest first, optionally of one unit, `limit` at most.
+    public func list(unit: String? = nil, limit: Int = 200) async throws -> [SubmissionRecord] {
+        var query = SubmissionRecord.query(on: database)
+        if let unit { query = query.filter(\.$unitCode == unit) }
+        return try await query.sort(\.$receivedAt, .descending).limit(limit).all()
+    }
+
+    /// One page of a submission's accepted records in row order (`page` from 1).
+    public func records(of submissionID: UUID, page: Int, per: Int) async throws -> (rows: [AcceptedRowRecord], total: Int) {
+        let query = AcceptedRowRecord.query(on: database).filter(\.$submission.$id == submissionID)
+        let total = try await query.count()
+        let rows = try await query.copy().sort(\.$rowNumber).range(((max(page, 1) - 1) * per)..<(max(page, 1) * per)).all()
+        return (rows, total)
+    }
+
+    /// A submission's errors in report order.
+    public func errors(of submissionID: UUID) async throws -> [SubmissionErrorRecord] {
+        try await SubmissionErrorRecord.query(on: database).filter(\.$submission.$id == submissionID)
+            .sort(\.$id).all()
+    }
+
+    /// How many submissions and records exist (for tests and the status line).
+    public func counts() async throws -> (submissions: Int, records: Int) {
+        (try await SubmissionRecord.query(on: database).count(), try await AcceptedRowRecord.query(on: database).count())
+    }
+}

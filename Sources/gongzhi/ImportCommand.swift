@@ -1,0 +1,148 @@
+import ArgumentParser
+import Foundation
+import GongzhiCore
+import GongzhiIngest
+import GongzhiServer
+import GongzhiStore
+
+/// `gongzhi import FILE --indicator CODE --period P`: validate a department's file and store it.
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Validate a submission file (xlsx or CSV) and store its accepted records.",
+        discussion: "Exit status: 0 when the file was read (even with rejected rows), 2 when it was refused, 1 on any other failure."
+    )
+
+    @Argument(help: "The file to import (.xlsx or .csv in UTF-8, UTF-8 with BOM or GB18030).")
+    var file: String
+
+    @Option(help: "Indicator code from the catalog, e.g. HOU-001.")
+    var indicator: String?
+
+    @Option(name: .customLong("indicator-file"), help: "Validate against one indicator definition in catalog YAML format instead (nothing is stored).")
+    var indicatorFile: String?
+
+    @Option(help: "Reporting period: 2024-03 (monthly), 2024Q1 (quarterly) or 2024 (yearly).")
+    var period: String
+
+    @Option(name: .customLong("acting-unit"), help: "The unit acting (default: the indicator's own unit).")
+    var actingUnit: String?
+
+    @Flag(help: "Print the result as one JSON object.")
+    var json = false
+
+    @Flag(help: "With --json, also print the accepted records.")
+    var records = false
+
+    @Flag(name: .customLong("dry-run"), help: "Validate only; store nothing.")
+    var dryRun = false
+
+    func validate() throws {
+        if (indicator == nil) == (indicatorFile == nil) {
+            throw ValidationError("Give exactly one of --indicator CODE or --indicator-file PATH.")
+        }
+    }
+
+    func run() async throws {
+        AppRunner.bootstrapLogging(level: .warning)
+        let url = URL(fileURLWithPath: file)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            printError("找不到文件：\(file)")
+            throw ExitStatus.failure
+        }
+        let collector = RecordCollector(enabled: records && json)
+        let report: ImportReport
+        var extra: [(String, JSONValue)] = []
+        var fields: [Field] = []
+        do {
+            if let indicatorFile {
+                let definition = try CatalogLoader.indicator(yaml: String(contentsOfFile: indicatorFile, encoding: .utf8))
+                fields = definition.fields
+                let config = try AppConfig.fromEnvironment()
+                let validator = SubmissionValidator(divisions: try CatalogLoader.divisions(), clock: .system,
+                                                    maxUploadBytes: config.maxUploadBytes, maxInflatedBytes: config.maxInflatedBytes)
+                report = try await validator.validate(file: url, fileName: url.lastPathComponent, indicator: definition,
+                                                    period: period, onRecords: collector.collect)
+            } else {
+                let code = indicator!
+                (report, extra, fields) = try await AppRunner.withApp { app in
+                    let service = app.gongzhi.submissions(on: app.db)
+                    guard let (_, definition) = try await CatalogRepository(database: app.db).currentIndicator(code: code) else {
+                        throw SubmissionError.unknownIndicator(code)
+                    }
+                    if dryRun {
+                        _ = try SubmissionService.checkPeriod(period, for: definition)
+                        let report = try await app.gongzhi.validator.validate(file: url, fileName: url.lastPathComponent, indicator: definition,
+                                                                period: period, onRecords: collector.collect)
+                        return (report, [], definition.fields)
+                    }
+                    let outcome = try await service.submit(file: url, fileName: url.lastPathComponent, indicatorCode: code,
+                                                           period: period, actingUnit: actingUnit ?? definition.unit,
+                                                           onRecords: collector.collect)
+                    return (outcome.report, SubmissionService.extraJSON(id: outcome.submissionID, status: outcome.report.outcome),
+                            definition.fields)
+                }
+            }
+        } catch let error as SubmissionError {
+            if json {
+                let body = JSONValue.object([("refused", .bool(error.isRefusal)), ("error", .string(error.code)),
+                                             ("message", .string(error.message))])
+                print(body.serialized(pretty: true))
+            } else {
+                printError(error.message)
+            }
+            throw error.isRefusal ? ExitStatus.refused : ExitStatus.failure
+        } catch let error as CatalogError {
+            printError(error.description)
+            throw ExitStatus.failure
+        }
+
+        if json {
+            let recordsJSON: JSONValue? = collector.enabled ? .array(collector.records.map { $0.contractJSON(fields: fields) }) : nil
+            print(report.contractJSON(extra: extra, records: recordsJSON).serialized(pretty: true))
+        } else {
+            print(Self.summary(report, stored: extra.first.flatMap { if case .string(let id) = $0.1 { id } else { nil } }))
+        }
+        if report.refused { throw ExitStatus.refused }
+    }
+
+    /// A readable summary for a terminal.
+    static func summary(_ report: ImportReport, stored id: String?) -> String {
+        var lines: [String] = []
+        var place = report.file
+        if let sheet = report.sheet { place += "，工作表「\(sheet)」" }
+        if let encoding = report.encoding { place += "，编码 \(encoding)" }
+        if let header = report.headerRow { place += "，表头在第 \(header) 行" }
+        lines.append("\(report.indicator) \(report.period)：\(place)")
+        if report.refused {
+            lines.append("拒收：\(report.refusal ?? "")")
+            return lines.joined(separator: "\n")
+        }
+        lines.append("共 \(report.rowsTotal) 行：接收 \(report.rowsAccepted) 行，退回 \(report.rowsRejected) 行；自动规范 \(report.normalized.count) 处。")
+        if let id { lines.append("已保存，报送编号 \(id)") } else { lines.append("（仅校验，未保存）") }
+        if !report.errors.isEmpty {
+            lines.append("错误：")
+            for issue in report.errors.prefix(200) {
+                lines.append("  " + issue.locatedMessage + (issue.value.map { "〔\($0)〕" } ?? ""))
+            }
+            if report.errors.count > 200 { lines.append("  ……另有 \(report.errors.count - 200) 处，用 --json 查看全部") }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Keeps accepted records for `--records` output.
+final class RecordCollector: @unchecked Sendable {
+    let enabled: Bool
+    private(set) var records: [AcceptedRecord] = []
+    private let lock = NSLock()
+
+    init(enabled: Bool) {
+        self.enabled = enabled
+    }
+
+    @Sendable func collect(_ batch: RecordBatch) async throws {
+        guard enabled else { return }
+        lock.withLock { records.append(contentsOf: batch.records) }
+    }
+}
