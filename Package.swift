@@ -81,7 +81,14 @@ let package = Package(
             path: "Tests/GongzhiTestSupport"
         ),
         .testTarget(name: "GongzhiCoreTests", dependencies: ["GongzhiCore", "GongzhiTestSupport"]),
-        .testTarget(name: "GongzhiIngestTests", dependencies: ["GongzhiIngest", "GongzhiTestSupport"]),
+        .testTarget(
+            name: "GongzhiIngestTests",
+            dependencies: [
+                "GongzhiIngest", "GongzhiCore", "GongzhiTestSupport",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .testTarget(
             name: "GongzhiStoreTests",
             dependencies: ["GongzhiStore", "GongzhiTestSupport"]
@@ -89,8 +96,10 @@ let package = Package(
         .testTarget(
             name: "GongzhiServerTests",
             dependencies: [
-                "GongzhiServer", "GongzhiTestSupport",
+                "GongzhiServer", "GongzhiStore", "GongzhiCore", "GongzhiTestSupport",
                 .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "SQLKit", package: "sql-kit"),
             ]
         ),
     ]

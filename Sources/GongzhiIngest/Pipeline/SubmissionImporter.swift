@@ -36,16 +36,39 @@ public struct RecordBatch: Sendable {
 public enum SubmissionFormat: String, Sendable {
     case xlsx, csv
 
-    /// Sniffs the first bytes: a zip container is an xlsx workbook; an OLE2 (`.xls`), PDF or other binary
-    /// container is refused; anything else is read as CSV text.
-    /// - Throws: ``IngestError/unsupportedFormat(detail:)``.
+    /// Sniffs the file at `url` (see ``sniff(_:)``).
+    /// - Throws: ``IngestError/cannotOpen(path:detail:)`` and the errors of ``sniff(_:)``.
+    public static func sniff(fileAt url: URL) throws(IngestError) -> SubmissionFormat {
+        let head: Data
+        do {
+            let handle = try FileHandle(forReadingFrom: url)
+            defer { try? handle.close() }
+            head = try handle.read(upToCount: sniffLength) ?? Data()
+        } catch {
+            throw .cannotOpen(path: url.lastPathComponent, detail: String(describing: error))
+        }
+        return try sniff(head)
+    }
+
+    /// How many leading bytes ``sniff(_:)`` looks at.
+    public static let sniffLength = 4096
+
+    /// Sniffs the first bytes: a zip container is an xlsx workbook; an OLE2 (`.xls`), PDF, image, archive or
+    /// other binary content (NUL or other control bytes) is refused; anything else is read as CSV text.
+    /// - Throws: ``IngestError/unsupportedFormat(detail:)``, ``IngestError/corruptWorkbook(detail:)``.
     public static func sniff(_ head: Data) throws(IngestError) -> SubmissionFormat {
-        let b = [UInt8](head.prefix(8))
+        let b = [UInt8](head.prefix(sniffLength))
         if b.starts(with: [0x50, 0x4B, 0x03, 0x04]) || b.starts(with: [0x50, 0x4B, 0x05, 0x06]) { return .xlsx }
         if b.starts(with: [0xD0, 0xCF, 0x11, 0xE0]) { throw .unsupportedFormat(detail: "OLE2 compound file (legacy .xls)") }
-        if b.starts(with: Array("%PDF".utf8)) { throw .unsupportedFormat(detail: "PDF") }
         if b.starts(with: [0x50, 0x4B]) { throw .corruptWorkbook(detail: "zip without a local file header") }
-        if b.contains(0) && !(b.starts(with: [0xFF, 0xFE]) || b.starts(with: [0xFE, 0xFF])) {
+        let signatures: [(bytes: [UInt8], name: String)] = [
+            (Array("%PDF".utf8), "PDF"), ([0x89, 0x50, 0x4E, 0x47], "PNG"), ([0xFF, 0xD8, 0xFF], "JPEG"),
+            (Array("GIF8".utf8), "GIF"), ([0x1F, 0x8B], "gzip"), (Array("Rar!".utf8), "RAR"),
+            ([0x37, 0x7A, 0xBC, 0xAF], "7z"), (Array("{\\rtf".utf8), "RTF"),
+        ]
+        if let match = signatures.first(where: { b.starts(with: $0.bytes) }) { throw .unsupportedFormat(detail: match.name) }
+        let utf16 = b.starts(with: [0xFF, 0xFE]) || b.starts(with: [0xFE, 0xFF])
+        if !utf16 && b.contains(where: { $0 < 0x09 || ($0 > 0x0D && $0 < 0x1B) || ($0 > 0x1B && $0 < 0x20) }) {
             throw .unsupportedFormat(detail: "binary content")
         }
         return .csv
@@ -66,15 +89,7 @@ public enum SubmissionImporter {
         maxInflatedBytes: Int = 2_000_000_000,
         sink: (RecordBatch) async throws -> Void
     ) async throws -> ImportReport {
-        let head: Data
-        do {
-            let handle = try FileHandle(forReadingFrom: url)
-            defer { try? handle.close() }
-            head = try handle.read(upToCount: 8) ?? Data()
-        } catch {
-            throw IngestError.cannotOpen(path: url.lastPathComponent, detail: String(describing: error))
-        }
-        switch try SubmissionFormat.sniff(head) {
+        switch try SubmissionFormat.sniff(fileAt: url) {
         case .xlsx:
             let workbook = try XlsxWorkbook(url: url, maxInflatedBytes: maxInflatedBytes)
             guard !workbook.sheets.isEmpty else { throw IngestError.noWorksheet }

@@ -155,8 +155,7 @@ public struct SubmissionService: Sendable {
         let sha256 = try FileDigest.sha256(of: file)
         let format: String
         do {
-            let head = try FileHandle(forReadingFrom: file).read(upToCount: 8) ?? Data()
-            format = try SubmissionFormat.sniff(head).rawValue
+            format = try SubmissionFormat.sniff(fileAt: file).rawValue
         } catch let error as IngestError {
             throw SubmissionError.unreadable(error)
         }

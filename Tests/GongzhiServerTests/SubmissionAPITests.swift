@@ -1,0 +1,194 @@
+import Fluent
+import Foundation
+import GongzhiCore
+import GongzhiServer
+import GongzhiStore
+import GongzhiTestSupport
+import Testing
+import Vapor
+import VaporTesting
+
+@Suite("Submissions over HTTP", .serialized)
+struct SubmissionAPITests {
+    @Test("API upload of S01 returns the contract and reads back with its records")
+    func apiUploadAndReadBack() async throws {
+        try await AppHarness.withApp { app, _ in
+            // given
+            let (name, data, contract) = try AppHarness.sampleData("S01")
+            var submissionID = ""
+            // when
+            try await app.testing().test(.POST, "api/v1/submissions?indicator=HOU-001&period=2024-03&file=\(name)",
+                                         headers: ["X-Gongzhi-Unit": "housing"], body: ByteBuffer(data: data)) { res async throws in
+                // then
+                #expect(res.status == .created)
+                let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [String: Any])
+                let differences = ContractComparison.differences(actual: json, expected: try contract.expectedJSON(),
+                                                                 decimalFields: contract.decimalFields)
+                #expect(differences.isEmpty, Comment(rawValue: differences.joined(separator: "\n")))
+                #expect(json["status"] as? String == "partially_accepted")
+                submissionID = json["submission_id"] as? String ?? ""
+            }
+            try await app.testing().test(.GET, "api/v1/submissions/\(submissionID)") { res async throws in
+                #expect(res.status == .ok)
+                let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [String: Any])
+                #expect(ContractComparison.differences(actual: json, expected: try contract.expectedJSON(),
+                                                       decimalFields: contract.decimalFields).isEmpty)
+            }
+            var records: [[String: Any]] = []
+            for page in 1...3 {
+                try await app.testing().test(.GET, "api/v1/submissions/\(submissionID)/records?page=\(page)&per=70") { res async throws in
+                    let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [String: Any])
+                    #expect(json["total"] as? Int == 165)
+                    for record in json["records"] as? [[String: Any]] ?? [] {
+                        #expect(record["sheet"] as? String == "Sheet1")
+                        records.append(["row": record["row"] as Any, "values": record["values"] as Any])
+                    }
+                }
+            }
+            let differences = ContractComparison.recordDifferences(actual: records, expected: try contract.expectedRecords(),
+                                                                   decimalFields: contract.decimalFields)
+            #expect(differences.isEmpty, Comment(rawValue: differences.joined(separator: "\n")))
+            let stored = try #require(try await SubmissionRecord.query(on: app.db).first())
+            #expect(stored.actingUnitCode == "housing")
+            #expect(stored.unitCode == "housing")
+            #expect(stored.fileSHA256.count == 64)
+        }
+    }
+
+    @Test("every sample stored through the service reads back exactly", arguments: ContractCase.samples())
+    func everySampleStoresItsRecords(_ contract: ContractCase) async throws {
+        try await AppHarness.withApp { app, _ in
+            // when
+            let outcome = try await app.gongzhi.submissions(on: app.db).submit(
+                file: contract.file, fileName: contract.file.lastPathComponent, indicatorCode: contract.indicator.code,
+                period: contract.period, actingUnit: contract.indicator.unit)
+            // then
+            let report = try JSONSerialization.jsonObject(with: Data(outcome.report.contractJSON().serialized().utf8)) as! [String: Any]
+            #expect(ContractComparison.differences(actual: report, expected: try contract.expectedJSON(),
+                                                   decimalFields: contract.decimalFields).isEmpty)
+            let (rows, total) = try await SubmissionRepository(database: app.db).records(of: outcome.submissionID, page: 1, per: 10_000)
+            #expect(total == outcome.report.rowsAccepted)
+            let actual = try rows.map { row -> [String: Any] in
+                ["row": row.rowNumber, "values": try JSONSerialization.jsonObject(with: Data(row.values.utf8))]
+            }
+            let differences = ContractComparison.recordDifferences(actual: actual, expected: try contract.expectedRecords(),
+                                                                   decimalFields: contract.decimalFields)
+            #expect(differences.isEmpty, Comment(rawValue: differences.joined(separator: "\n")))
+            let errors = try await SubmissionRepository(database: app.db).errors(of: outcome.submissionID)
+            #expect(errors.map(\.rowNumber) == outcome.report.errors.map(\.row))
+            let submission = try #require(try await SubmissionRepository(database: app.db).find(outcome.submissionID))
+            #expect(submission.status == outcome.report.outcome.rawValue)
+            #expect(submission.rowsTotal == outcome.report.rowsTotal)
+        }
+    }
+
+    @Test("a refused file is stored as refused, with no records")
+    func wrongTemplateIsRefused() async throws {
+        try await AppHarness.withApp { app, _ in
+            let (name, data, _) = try AppHarness.sampleData("S11")
+            try await app.testing().test(.POST, "api/v1/submissions?indicator=LTS-009&period=2024-03&file=\(name)",
+                                         body: ByteBuffer(data: data)) { res async throws in
+                #expect(res.status == .created)
+                let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [String: Any])
+                #expect(json["refused"] as? Bool == true)
+                #expect(json["status"] as? String == "refused")
+                let message = try #require(json["message"] as? String)
+                #expect(message.contains("无法识别的列"))
+                #expect(message.contains("缺少必填列"))
+            }
+            #expect(try await SubmissionRepository(database: app.db).counts() == (1, 0))
+        }
+    }
+
+    @Test("unreadable and hostile files get a Chinese error and the server keeps serving",
+          arguments: [
+              ("legacy.xls", Data([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0, 0])),
+              ("truncated.xlsx", Data([0x50, 0x4B, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00, 0x08, 0x00])),
+              ("image.bin", Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D])),
+          ])
+    func unreadableFiles(_ file: (String, Data)) async throws {
+        try await AppHarness.withApp { app, _ in
+            try await app.testing().test(.POST, "api/v1/submissions?indicator=HOU-001&period=2024-03&file=\(file.0)",
+                                         body: ByteBuffer(data: file.1)) { res async throws in
+                #expect(res.status == .unprocessableEntity)
+                let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [String: Any])
+                #expect(json["error"] as? String == "unreadable_file")
+                #expect((json["message"] as? String)?.isEmpty == false)
+            }
+            #expect(try await SubmissionRepository(database: app.db).counts() == (0, 0))
+            try await app.testing().test(.GET, "api/v1/catalog/indicators") { res async in
+                #expect(res.status == .ok)
+            }
+        }
+    }
+
+    @Test("a file over the upload limit is refused with 413")
+    func uploadLimit() async throws {
+        try await AppHarness.withApp(maxUploadBytes: 10_000) { app, _ in
+            let (name, data, _) = try AppHarness.sampleData("S01")
+            try await app.testing().test(.POST, "api/v1/submissions?indicator=HOU-001&period=2024-03&file=\(name)",
+                                         body: ByteBuffer(data: data)) { res async throws in
+                #expect(res.status == .payloadTooLarge)
+                #expect(res.body.string.contains("上限"))
+            }
+            #expect(try await SubmissionRepository(database: app.db).counts() == (0, 0))
+        }
+    }
+
+    @Test("wrong period kind and unknown indicators are explained")
+    func badRequests() async throws {
+        try await AppHarness.withApp { app, _ in
+            let (name, data, _) = try AppHarness.sampleData("S01")
+            try await app.testing().test(.POST, "api/v1/submissions?indicator=HOU-001&period=2024Q1&file=\(name)",
+                                         body: ByteBuffer(data: data)) { res async throws in
+                #expect(res.status == .badRequest)
+                #expect(res.body.string.contains("period_mismatch"))
+            }
+            try await app.testing().test(.POST, "api/v1/submissions?indicator=NOPE-001&period=2024-03",
+                                         body: ByteBuffer(data: data)) { res async throws in
+                #expect(res.status == .notFound)
+                #expect(res.body.string.contains("unknown_indicator"))
+            }
+        }
+    }
+}
+
+/// Fails after writing its first batch: the submission's transaction must leave nothing behind.
+struct FailingRecordWriter: RecordWriter {
+    struct InjectedFailure: Error {}
+
+    func write(_ batch: [AcceptedRecord], fields: [GongzhiCore.Field], submissionID: UUID, sheet: String?,
+               on database: any Database) async throws {
+        try await SQLRecordWriter().write(batch, fields: fields, submissionID: submissionID, sheet: sheet, on: database)
+        throw InjectedFailure()
+    }
+}
+
+@Suite("All or nothing", .serialized)
+struct AtomicityTests {
+    @Test("a failure in the middle of storing leaves no submission, no records and no kept file")
+    func failureLeavesNothing() async throws {
+        try await AppHarness.withApp(writer: FailingRecordWriter()) { app, directory in
+            // given
+            let (name, data, _) = try AppHarness.sampleData("S01")
+            // when
+            try await app.testing().test(.POST, "api/v1/submissions?indicator=HOU-001&period=2024-03&file=\(name)",
+                                         body: ByteBuffer(data: data)) { res async in
+                // then
+                #expect(res.status == .internalServerError)
+                #expect(res.body.string.contains("request_id"))
+                #expect(!res.body.string.contains("InjectedFailure"))
+            }
+            #expect(try await SubmissionRepository(database: app.db).counts() == (0, 0))
+            #expect(try await SubmissionErrorRecord.query(on: app.db).count() == 0)
+            let kept = FileManager.default.enumerator(atPath: directory.appendingPathComponent("files").path)?
+                .compactMap { $0 as? String }.filter { $0.hasSuffix(".bin") } ?? []
+            #expect(kept.isEmpty)
+            // and the server still serves
+            try await app.testing().test(.GET, "api/v1/submissions") { res async in
+                #expect(res.status == .ok)
+                #expect(res.body.string == "[]")
+            }
+        }
+    }
+}
