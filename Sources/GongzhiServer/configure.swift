@@ -7,6 +7,7 @@ import GongzhiCore
 import GongzhiIngest
 import GongzhiStore
 import Leaf
+import LeafKit
 import Vapor
 
 /// The services a request handler reaches through `req.gongzhi`: built once in ``configure(_:config:clock:writer:)``.
@@ -70,8 +71,13 @@ public func configure(_ app: Application, config: AppConfig, clock: PlatformCloc
                                   files: FileStore(root: config.filesDirectory), writer: writer)
     try await CatalogService(database: app.db, clock: clock).seedIfEmpty()
 
+    // Views ship inside the binary's resource bundle, so `gongzhi serve` works from any directory. The bundle
+    // may sit under a hidden directory (`.build/`), so Leaf's visible-files limit is not applied; the
+    // sandbox limit still confines it to the views.
     if let views = Bundle.module.resourceURL?.appendingPathComponent("Views", isDirectory: true) {
         app.directory.viewsDirectory = views.path + "/"
+        app.leaf.sources = .singleSource(NIOLeafFiles(fileio: app.fileio, limits: [.toSandbox, .requireExtensions],
+                                                      sandboxDirectory: views.path + "/", viewDirectory: views.path + "/"))
     }
     app.views.use(.leaf)
     app.routes.defaultMaxBodySize = ByteCount(integerLiteral: config.maxUploadBytes)

@@ -12,7 +12,7 @@ import VaporTesting
 struct SubmissionAPITests {
     @Test("API upload of S01 returns the contract and reads back with its records")
     func apiUploadAndReadBack() async throws {
-        try await AppHarness.withApp { app, _ in
+        try await AppHarness.withApp { app, _ async throws in
             // given
             let (name, data, contract) = try AppHarness.sampleData("S01")
             var submissionID = ""
@@ -57,7 +57,7 @@ struct SubmissionAPITests {
 
     @Test("every sample stored through the service reads back exactly", arguments: ContractCase.samples())
     func everySampleStoresItsRecords(_ contract: ContractCase) async throws {
-        try await AppHarness.withApp { app, _ in
+        try await AppHarness.withApp { app, _ async throws in
             // when
             let outcome = try await app.gongzhi.submissions(on: app.db).submit(
                 file: contract.file, fileName: contract.file.lastPathComponent, indicatorCode: contract.indicator.code,
@@ -84,7 +84,7 @@ struct SubmissionAPITests {
 
     @Test("a refused file is stored as refused, with no records")
     func wrongTemplateIsRefused() async throws {
-        try await AppHarness.withApp { app, _ in
+        try await AppHarness.withApp { app, _ async throws in
             let (name, data, _) = try AppHarness.sampleData("S11")
             try await app.testing().test(.POST, "api/v1/submissions?indicator=LTS-009&period=2024-03&file=\(name)",
                                          body: ByteBuffer(data: data)) { res async throws in
@@ -107,7 +107,7 @@ struct SubmissionAPITests {
               ("image.bin", Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D])),
           ])
     func unreadableFiles(_ file: (String, Data)) async throws {
-        try await AppHarness.withApp { app, _ in
+        try await AppHarness.withApp { app, _ async throws in
             try await app.testing().test(.POST, "api/v1/submissions?indicator=HOU-001&period=2024-03&file=\(file.0)",
                                          body: ByteBuffer(data: file.1)) { res async throws in
                 #expect(res.status == .unprocessableEntity)
@@ -124,7 +124,7 @@ struct SubmissionAPITests {
 
     @Test("a file over the upload limit is refused with 413")
     func uploadLimit() async throws {
-        try await AppHarness.withApp(maxUploadBytes: 10_000) { app, _ in
+        try await AppHarness.withApp(maxUploadBytes: 10_000) { app, _ async throws in
             let (name, data, _) = try AppHarness.sampleData("S01")
             try await app.testing().test(.POST, "api/v1/submissions?indicator=HOU-001&period=2024-03&file=\(name)",
                                          body: ByteBuffer(data: data)) { res async throws in
@@ -137,7 +137,7 @@ struct SubmissionAPITests {
 
     @Test("wrong period kind and unknown indicators are explained")
     func badRequests() async throws {
-        try await AppHarness.withApp { app, _ in
+        try await AppHarness.withApp { app, _ async throws in
             let (name, data, _) = try AppHarness.sampleData("S01")
             try await app.testing().test(.POST, "api/v1/submissions?indicator=HOU-001&period=2024Q1&file=\(name)",
                                          body: ByteBuffer(data: data)) { res async throws in
@@ -168,7 +168,7 @@ struct FailingRecordWriter: RecordWriter {
 struct AtomicityTests {
     @Test("a failure in the middle of storing leaves no submission, no records and no kept file")
     func failureLeavesNothing() async throws {
-        try await AppHarness.withApp(writer: FailingRecordWriter()) { app, directory in
+        try await AppHarness.withApp(writer: FailingRecordWriter()) { app, directory async throws in
             // given
             let (name, data, _) = try AppHarness.sampleData("S01")
             // when

@@ -49,7 +49,7 @@ public struct FieldValidator: Sendable {
             return validateNumber(xml: xml, format: format, field: field, passport: passport)
         case .boolean(let b):
             if field.type == .boolean { return .value(.boolean(b), normalizedFrom: nil) }
-            return validateText(raw: b ? "TRUE" : "FALSE", trimmed: b ? "TRUE" : "FALSE", field: field, passport: passport, reportNormalization: false)
+            return validateText(raw: b ? "TRUE" : "FALSE", trimmed: b ? "TRUE" : "FALSE", field: field, passport: passport)
         case .formula(let f):
             return .failure(.badFormat, message: "单元格是没有计算结果的公式（\(f)）：请在 Excel 中重新计算，或复制后“选择性粘贴为数值”再上传。")
         case .error(let e):
@@ -67,18 +67,22 @@ public struct FieldValidator: Sendable {
 
     // MARK: Text cells
 
-    private func validateText(raw: String, trimmed: String, field: Field, passport: Bool,
-                              reportNormalization: Bool = true) -> CellOutcome {
+    /// Validates text as `field`. A value whose canonical text differs from `raw` is reported as a
+    /// normalisation unless reading it was `plain` (a date spelled `yyyy-mm-dd`, 是/否…).
+    private func validateText(raw: String, trimmed: String, field: Field, passport: Bool) -> CellOutcome {
         func value(_ v: FieldValue, plain: Bool = false) -> CellOutcome {
-            let changed = !plain && raw != v.canonicalText
-            return .value(v, normalizedFrom: changed && reportNormalization ? raw : nil)
+            .value(v, normalizedFrom: !plain && raw != v.canonicalText ? raw : nil)
         }
         switch field.type {
         case .text:
             if let max = field.maxLength, trimmed.count > max {
                 return .failure(.badFormat, message: "内容长度 \(trimmed.count) 字，超过上限 \(max) 字：请精简后重新填写。")
             }
-            if let regex = patterns[field.key], !regex.matchesWhole(trimmed) {
+            if let regex = patterns[field.key] {
+                // A text field with a pattern holds a code: width differences are folded like any code's.
+                if regex.matchesWhole(trimmed) { return value(.text(trimmed)) }
+                let folded = TextNormalization.foldWidth(trimmed)
+                if folded != trimmed, regex.matchesWhole(folded) { return value(.text(folded)) }
                 return .failure(.badFormat, message: "格式不符合要求（应匹配 \(field.pattern ?? "")）：请按模板说明填写。")
             }
             return value(.text(trimmed))
@@ -93,7 +97,7 @@ public struct FieldValidator: Sendable {
             guard let decimal = DecimalText.parseWritten(folded) else {
                 return .failure(.notANumber, message: "“\(trimmed)”不是数字：请只填写阿拉伯数字（整数），不要带文字或单位。")
             }
-            guard let integer = DecimalText.integerForm(decimal), !decimal.contains(".") else {
+            guard let integer = DecimalText.integerForm(decimal) else {
                 return .failure(.notANumber, message: "“\(trimmed)”不是整数：本列只能填写整数。")
             }
             return value(.integer(integer))
@@ -114,7 +118,7 @@ public struct FieldValidator: Sendable {
             guard let date = CalendarDate(year: parts.year, month: parts.month, day: parts.day) else {
                 return .failure(.badDate, message: "日期“\(trimmed)”不存在：请核对年、月、日（如 2 月没有 30 日，平年 2 月只有 28 日）。")
             }
-            return value(.date(date), plain: parts.isPlain && parts.hour == nil && raw == trimmed)
+            return value(.date(date), plain: parts.isPlain && parts.hour == nil && raw == trimmed && folded == trimmed)
         case .datetime:
             let folded = TextNormalization.foldWidth(trimmed)
             guard let parts = DateText.parts(folded) else {
@@ -125,7 +129,7 @@ public struct FieldValidator: Sendable {
             else {
                 return .failure(.badDate, message: "日期时间“\(trimmed)”不存在：请核对年、月、日和时、分、秒。")
             }
-            return value(.dateTime(dateTime), plain: parts.isPlain && parts.hour != nil && raw == trimmed)
+            return value(.dateTime(dateTime), plain: parts.isPlain && parts.hour != nil && raw == trimmed && folded == trimmed)
         case .boolean:
             let folded = TextNormalization.upperASCII(TextNormalization.foldWidth(trimmed))
             switch folded {
@@ -185,7 +189,7 @@ public struct FieldValidator: Sendable {
                 return .failure(.precisionLost, message: "证件号码被存成了数值（\(xml)），超过 15 位的数字已被 Excel 截断、末几位丢失，无法恢复：请把该列设置为“文本”格式，重新录入完整号码后上传。")
             }
             let shown = format.isDateTime ? xml : format.display(xml)
-            return validateText(raw: shown, trimmed: shown, field: field, passport: passport, reportNormalization: false)
+            return validateText(raw: shown, trimmed: shown, field: field, passport: passport)
         case .text, .enum:
             let shown: String
             if format.isDateTime, let dt = ExcelSerial.dateTime(fromSerial: xml, date1904: date1904) {
@@ -193,7 +197,7 @@ public struct FieldValidator: Sendable {
             } else {
                 shown = format.display(xml)
             }
-            return validateText(raw: shown, trimmed: shown, field: field, passport: passport, reportNormalization: false)
+            return validateText(raw: shown, trimmed: shown, field: field, passport: passport)
         }
     }
 
