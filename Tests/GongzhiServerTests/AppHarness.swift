@@ -8,52 +8,71 @@ import GongzhiTestSupport
 import Vapor
 import VaporTesting
 
-/// A fresh application per test: its own SQLite file (or the PostgreSQL database of `TEST_DATABASE_URL`,
-/// emptied first), its own file store, a clock fixed at 2026-11-29 10:00 (UTC+8).
+/// A fresh application per test: its own SQLite file, or — when `TEST_DATABASE_URL` names a PostgreSQL
+/// server — its own database created on that server and dropped afterwards; its own file store; a clock
+/// fixed at 2026-11-29 10:00 (UTC+8).
 enum AppHarness {
     static let fixedNow = Date(timeIntervalSince1970: 1_795_831_200) // 2026-11-29T02:00:00Z
+
+    /// Whether the suites run against PostgreSQL.
+    static var postgresURL: String? {
+        guard let url = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], !url.isEmpty else { return nil }
+        return url
+    }
 
     static func withApp<T>(writer: any RecordWriter = SQLRecordWriter(), maxUploadBytes: Int = 200 << 20,
                            _ test: (Application, URL) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let database: AppConfig.DatabaseChoice
-        if let url = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], !url.isEmpty {
-            database = .postgres(url: url)
-        } else {
-            database = .sqlite(path: directory.appendingPathComponent("test.sqlite").path)
+        var database = AppConfig.DatabaseChoice.sqlite(path: directory.appendingPathComponent("test.sqlite").path)
+        var scratchDatabase: String? = nil
+        if let base = postgresURL {
+            let name = "gongzhi_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+            try await administer(base, "CREATE DATABASE \(name)")
+            scratchDatabase = name
+            database = .postgres(url: try url(base, database: name))
         }
         let config = AppConfig(database: database, filesDirectory: directory.appendingPathComponent("files"),
                                maxUploadBytes: maxUploadBytes)
         let app = try await Application.make(.testing)
         app.logger.logLevel = .warning
+        func cleanUp() async {
+            try? await app.asyncShutdown()
+            if let base = postgresURL, let scratchDatabase {
+                try? await administer(base, "DROP DATABASE IF EXISTS \(scratchDatabase) WITH (FORCE)")
+            }
+        }
         do {
-            if case .postgres = database { try await resetPostgres(app, config: config) }
             try await configure(app, config: config, clock: .fixed(fixedNow), writer: writer)
             let result = try await test(app, directory)
-            try await app.asyncShutdown()
+            await cleanUp()
             return result
         } catch {
-            try? await app.asyncShutdown()
+            await cleanUp()
             throw error
         }
     }
 
-    /// Drops every table so each test starts from an empty PostgreSQL database.
-    private static func resetPostgres(_ app: Application, config: AppConfig) async throws {
-        guard case .postgres(let url) = config.database else { return }
-        let scratch = try await Application.make(.testing)
-        scratch.logger.logLevel = .warning
-        try scratch.databases.use(.postgres(url: url), as: .psql)
+    /// `base` with its database replaced by `database`.
+    static func url(_ base: String, database: String) throws -> String {
+        guard var components = URLComponents(string: base) else { throw Abort(.internalServerError, reason: "bad TEST_DATABASE_URL") }
+        components.path = "/" + database
+        return components.string ?? base
+    }
+
+    /// Runs one administrative statement (CREATE/DROP DATABASE) on the server of `base`.
+    private static func administer(_ base: String, _ statement: String) async throws {
+        let admin = try await Application.make(.testing)
+        admin.logger.logLevel = .warning
         do {
-            if let sql = scratch.db as? any SQLDatabase {
-                try await sql.raw("DROP SCHEMA public CASCADE").run()
-                try await sql.raw("CREATE SCHEMA public").run()
+            try admin.databases.use(.postgres(url: try url(base, database: "postgres")), as: .psql)
+            if let sql = admin.db as? any SQLDatabase {
+                try await sql.raw(SQLQueryString(statement)).run()
             }
-            try await scratch.asyncShutdown()
+            try await admin.asyncShutdown()
         } catch {
-            try? await scratch.asyncShutdown()
+            try? await admin.asyncShutdown()
             throw error
         }
     }
