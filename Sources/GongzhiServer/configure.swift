@@ -7,6 +7,7 @@ import GongzhiCore
 import GongzhiIngest
 import GongzhiStore
 import Leaf
+import SQLKit
 import LeafKit
 import Vapor
 
@@ -55,12 +56,16 @@ extension Request {
 /// - Parameters:
 ///   - config: configuration read once at start-up.
 ///   - clock: the platform's clock (fixed in tests).
-///   - writer: how accepted rows are written (tests inject failures).
+///   - writer: how accepted rows are written; by default the database's bulk writer (tests inject failures).
 public func configure(_ app: Application, config: AppConfig, clock: PlatformClock = .system,
-                      writer: any RecordWriter = SQLRecordWriter()) async throws {
+                      writer: (any RecordWriter)? = nil) async throws {
     switch config.database {
     case .sqlite(let path):
         app.databases.use(.sqlite(path == ":memory:" ? .memory : .file(path)), as: .sqlite)
+        // WAL lets pages read while an import's transaction is writing.
+        if path != ":memory:", let sql = app.db as? any SQLDatabase {
+            try await sql.raw("PRAGMA journal_mode=WAL").run()
+        }
     case .postgres(let url):
         try app.databases.use(.postgres(url: url), as: .psql)
     }
@@ -68,7 +73,8 @@ public func configure(_ app: Application, config: AppConfig, clock: PlatformCloc
     try await app.autoMigrate()
 
     app.gongzhi = GongzhiServices(config: config, clock: clock, divisions: try CatalogLoader.divisions(),
-                                  files: FileStore(root: config.filesDirectory), writer: writer)
+                                  files: FileStore(root: config.filesDirectory),
+                                  writer: writer ?? RecordWriters.writer(for: config.database.dialect))
     try await CatalogService(database: app.db, clock: clock).seedIfEmpty()
 
     // Views ship inside the binary's resource bundle, so `gongzhi serve` works from any directory. The bundle

@@ -95,6 +95,10 @@ struct ImportCommand: AsyncParsableCommand {
         } catch let error as CatalogError {
             printError(error.description)
             throw ExitStatus.failure
+        } catch {
+            // Storage and other failures: the detail is for the operator (the database's own words).
+            printError("导入失败，未保存任何数据：\(String(reflecting: error))")
+            throw ExitStatus.failure
         }
 
         if json {

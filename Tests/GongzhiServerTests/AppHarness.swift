@@ -20,7 +20,7 @@ enum AppHarness {
         return url
     }
 
-    static func withApp<T>(writer: any RecordWriter = SQLRecordWriter(), maxUploadBytes: Int = 200 << 20,
+    static func withApp<T>(writer: (any RecordWriter)? = nil, maxUploadBytes: Int = 200 << 20,
                            _ test: (Application, URL) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

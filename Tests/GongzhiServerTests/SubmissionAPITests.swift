@@ -4,6 +4,7 @@ import GongzhiCore
 import GongzhiServer
 import GongzhiStore
 import GongzhiTestSupport
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -157,9 +158,11 @@ struct SubmissionAPITests {
 struct FailingRecordWriter: RecordWriter {
     struct InjectedFailure: Error {}
 
-    func write(_ batch: [AcceptedRecord], fields: [GongzhiCore.Field], submissionID: UUID, sheet: String?,
+    let dialect: DatabaseDialect
+
+    func write(_ batch: [AcceptedRecord], fields: [GongzhiCore.Field], lineage: RecordLineage,
                on database: any Database) async throws {
-        try await SQLRecordWriter().write(batch, fields: fields, submissionID: submissionID, sheet: sheet, on: database)
+        try await RecordWriters.writer(for: dialect).write(batch, fields: fields, lineage: lineage, on: database)
         throw InjectedFailure()
     }
 }
@@ -168,7 +171,7 @@ struct FailingRecordWriter: RecordWriter {
 struct AtomicityTests {
     @Test("a failure in the middle of storing leaves no submission, no records and no kept file")
     func failureLeavesNothing() async throws {
-        try await AppHarness.withApp(writer: FailingRecordWriter()) { app, directory async throws in
+        try await AppHarness.withApp(writer: FailingRecordWriter(dialect: AppHarness.postgresURL == nil ? .sqlite : .postgres)) { app, directory async throws in
             // given
             let (name, data, _) = try AppHarness.sampleData("S01")
             // when
@@ -181,6 +184,7 @@ struct AtomicityTests {
             }
             #expect(try await SubmissionRepository(database: app.db).counts() == (0, 0))
             #expect(try await SubmissionErrorRecord.query(on: app.db).count() == 0)
+            #expect(try await (app.db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM record_keys").first()?.decode(column: "n", as: Int.self) == 0)
             let kept = FileManager.default.enumerator(atPath: directory.appendingPathComponent("files").path)?
                 .compactMap { $0 as? String }.filter { $0.hasSuffix(".bin") } ?? []
             #expect(kept.isEmpty)

@@ -106,11 +106,7 @@ public enum SubmissionImporter {
             }
             return bestRefusal!.report
         case .csv:
-            let data: Data
-            do { data = try Data(contentsOf: url) } catch {
-                throw IngestError.cannotOpen(path: url.lastPathComponent, detail: String(describing: error))
-            }
-            var source = try CsvReader(data: data)
+            var source = try CsvReader(url: url)
             let cells = FieldValidator(identifiers: job.identifiers, indicator: job.indicator)
             switch try await process(&source, job: job, cells: cells, encoding: source.encoding.rawValue, sink: sink) {
             case .done(let report), .refused(let report, _):

@@ -3,14 +3,15 @@ import GongzhiCore
 
 /// Reads one worksheet's rows lazily, in file order, with our byte-level scanner.
 ///
-/// The sheet XML is held in memory (inflated once); rows are produced one at a time from it. Rows without any
-/// valued cell (formatting-only rows such as B08's) are skipped; cells without a value are left out.
+/// The sheet XML is never held in memory: it is inflated in chunks into a small sliding window that the scanner
+/// consumes (an element cut by a chunk boundary is carried over). Opening the sheet streams it once cheaply to find
+/// the `<mergeCell>` ranges, so they are known before the first row. Rows without any valued cell (formatting-only
+/// rows such as B08's) are skipped; cells without a value are left out. Memory does not grow with the number of
+/// rows or with the declared dimension.
 public final class XlsxSheetReader {
     /// The `<mergeCell>` ranges of the sheet, in file order (read when the sheet is opened).
     public private(set) var mergedRanges: [XlsxMergedRange] = []
 
-    /// The inflated sheet XML; `cur` points into it.
-    private let storage: XlsxPartBytes
     private var cur: XmlCursor
     private let sharedStrings: [String]
     private let cellFormats: [NumberFormat]
@@ -20,75 +21,36 @@ public final class XlsxSheetReader {
     /// Shared formulas (`<f t="shared" si="0" ref="...">text</f>`) by `si`, for dependent cells without text.
     private var sharedFormulas: [Int: String] = [:]
 
-    init(bytes: XlsxPartBytes, part: String, sharedStrings: [String], cellFormats: [NumberFormat]) throws {
-        storage = bytes
-        cur = XmlCursor(buf: bytes.buffer, part: part)
+    init(archive: XlsxArchive, entry: XlsxZipEntry, part: String, sharedStrings: [String], cellFormats: [NumberFormat]) throws {
+        // First pass: merged ranges; inflation budget, ratio and CRC checked; declarations refused.
+        var scan = try archive.cursor(entry, part: part, charged: true)
+        var merges: [XlsxMergedRange] = []
+        try scan.scanForStartTags(named: "mergeCell") { c, _ in
+            if let ref = c.attributeString("ref"), let range = XlsxCellReference.parseRange(ref) {
+                merges.append(range)
+            }
+        }
+        mergedRanges = merges
+        // Second pass: the rows (the same bytes, not charged again).
+        cur = try archive.cursor(entry, part: part, charged: false)
         self.sharedStrings = sharedStrings
         self.cellFormats = cellFormats
         try prepare()
     }
 
-    /// Scans up to `<sheetData>` (refusing declarations in the prolog) and reads `<mergeCells>` after `</sheetData>`.
+    /// The largest buffer the scanner's window has needed so far (bytes): a memory bound independent of the rows.
+    package var bufferHighWater: Int { cur.window?.highWater ?? cur.count }
+
+    /// Scans up to `<sheetData>`.
     private func prepare() throws {
         while let tag = try cur.nextTag() {
             guard tag.kind == .start else { continue }
             if cur.isNamed(tag, "sheetData") {
-                if tag.selfClosing { finished = true; break }
-                // Merges follow </sheetData>: find the closing tag from the end and scan the tail.
-                let dataStart = cur.pos
-                if let tail = findSheetDataEnd(after: dataStart) {
-                    var tailCursor = XmlCursor(buf: cur.buf, part: cur.part)
-                    tailCursor.pos = tail
-                    try scanMerges(&tailCursor)
-                } else {
-                    // No closing tag found: scan everything once for merges (rare; malformed or odd producer).
-                    var whole = XmlCursor(buf: cur.buf, part: cur.part)
-                    whole.pos = dataStart
-                    try scanMerges(&whole)
-                }
+                if tag.selfClosing { finished = true }
                 return
             }
-            if cur.isNamed(tag, "mergeCell") { addMerge(cur) }
         }
         finished = true
-    }
-
-    private func scanMerges(_ c: inout XmlCursor) throws {
-        while let tag = try c.nextTag() {
-            if tag.kind == .start, c.isNamed(tag, "mergeCell") { addMerge(c) }
-        }
-    }
-
-    private func addMerge(_ c: XmlCursor) {
-        var c = c
-        if let ref = c.attributeString("ref"), let range = XlsxCellReference.parseRange(ref) {
-            mergedRanges.append(range)
-        }
-    }
-
-    /// The index just after the last `</sheetData>` (or `</prefix:sheetData>`), searching backwards.
-    private func findSheetDataEnd(after start: Int) -> Int? {
-        let buf = cur.buf
-        let needle = Array("sheetData".utf8)
-        var i = buf.count - 1
-        while i >= start + needle.count + 1 {
-            if buf[i] == UInt8(ascii: ">") {
-                var j = i - 1
-                while j > start, buf[j] == 0x20 || buf[j] == 0x0A || buf[j] == 0x0D || buf[j] == 0x09 { j -= 1 }
-                let nameStart = j - needle.count + 1
-                if nameStart > start, (0..<needle.count).allSatisfy({ buf[nameStart + $0] == needle[$0] }) {
-                    // Preceded by "</" or "</prefix:".
-                    var k = nameStart - 1
-                    if buf[k] == UInt8(ascii: ":") {
-                        k -= 1
-                        while k > start, buf[k] != UInt8(ascii: "/"), buf[k] != UInt8(ascii: "<") { k -= 1 }
-                    }
-                    if buf[k] == UInt8(ascii: "/"), k > start, buf[k - 1] == UInt8(ascii: "<") { return i + 1 }
-                }
-            }
-            i -= 1
-        }
-        return nil
     }
 
     /// The next row with at least one valued cell, or `nil` after the last one.

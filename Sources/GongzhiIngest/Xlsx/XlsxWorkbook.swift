@@ -9,9 +9,11 @@ import zlib
 
 /// An xlsx workbook opened for reading: sheet list, date system, shared strings and cell number formats.
 ///
-/// ZIPFoundation reads the archive; every XML part is read by our own byte scanner (``XmlCursor``), which refuses
-/// DTDs and entity declarations. The total of inflated bytes over all parts read (including sheets opened later)
-/// is limited by `maxInflatedBytes`.
+/// The zip's central directory is read directly; every part is inflated as a stream (zlib, in chunks) and read by our
+/// own byte scanner (``XmlCursor``), which refuses DTDs and entity declarations. No part is ever held whole in memory
+/// (the shared-string table is kept as strings). The total of inflated bytes over all parts read (including sheets
+/// opened later) is limited by `maxInflatedBytes`; a part that inflates more than `maxCompressionRatio` times its
+/// compressed size (once past a few MB) is refused as a zip bomb.
 public struct XlsxWorkbook {
     /// Worksheets in workbook order.
     public let sheets: [XlsxSheetInfo]
@@ -26,30 +28,39 @@ public struct XlsxWorkbook {
     ///
     /// Throws ``IngestError``: `.cannotOpen` (no such file), `.unsupportedFormat` (not a zip, or a zip without
     /// `xl/workbook.xml`), `.corruptWorkbook` (truncated or damaged zip or XML), `.forbiddenXMLDeclaration`,
-    /// `.inflationLimitExceeded`, `.noWorksheet`.
-    public init(url: URL, maxInflatedBytes: Int = 2_000_000_000) throws {
-        let archive = try XlsxArchive(url: url, maxInflatedBytes: maxInflatedBytes)
+    /// `.inflationLimitExceeded` (total size or compression ratio), `.noWorksheet`.
+    public init(url: URL, maxInflatedBytes: Int = 2_000_000_000, maxCompressionRatio: Int = 1000) throws {
+        try self.init(url: url, maxInflatedBytes: maxInflatedBytes, maxCompressionRatio: maxCompressionRatio,
+                      ratioCheckAfterBytes: 16 << 20, chunkSize: 256 * 1024)
+    }
+
+    /// `ratioCheckAfterBytes`: a part is only held to `maxCompressionRatio` once it has inflated this much.
+    /// `chunkSize`: bytes read and inflated at a time (tests use tiny ones to exercise every boundary).
+    package init(url: URL, maxInflatedBytes: Int, maxCompressionRatio: Int, ratioCheckAfterBytes: Int, chunkSize: Int) throws {
+        let limits = XlsxInflationLimits(maxInflatedBytes: maxInflatedBytes, maxCompressionRatio: maxCompressionRatio,
+                                         ratioCheckAfterBytes: ratioCheckAfterBytes)
+        let archive = try XlsxArchive(url: url, limits: limits, chunkSize: chunkSize)
         self.archive = archive
 
         // The workbook part: from _rels/.rels (officeDocument), else xl/workbook.xml.
         var workbookPath = "xl/workbook.xml"
-        if let rootRels = try archive.read("_rels/.rels") {
-            let rels = try XlsxParts.relationships(rootRels, part: "_rels/.rels", baseDirectory: "")
+        if var rootRels = try archive.cursor("_rels/.rels") {
+            let rels = try XlsxParts.relationships(&rootRels, baseDirectory: "")
             if let main = rels.first(where: { $0.type.hasSuffix("/officeDocument") }), archive.contains(main.target) {
                 workbookPath = main.target
             }
         }
-        guard let workbookXML = try archive.read(workbookPath) else {
+        guard var workbookXML = try archive.cursor(workbookPath) else {
             throw IngestError.unsupportedFormat(detail: "zip archive without xl/workbook.xml: not an xlsx workbook")
         }
-        let workbook = try XlsxParts.workbook(workbookXML, part: workbookPath)
+        let workbook = try XlsxParts.workbook(&workbookXML)
         date1904 = workbook.date1904
 
         let baseDirectory = XlsxParts.directory(of: workbookPath)
         let relsPath = baseDirectory + "_rels/" + XlsxParts.fileName(of: workbookPath) + ".rels"
         var rels: [XlsxParts.Relationship] = []
-        if let relsXML = try archive.read(relsPath) {
-            rels = try XlsxParts.relationships(relsXML, part: relsPath, baseDirectory: baseDirectory)
+        if var relsXML = try archive.cursor(relsPath) {
+            rels = try XlsxParts.relationships(&relsXML, baseDirectory: baseDirectory)
         }
         var sheets: [XlsxSheetInfo] = []
         for sheet in workbook.sheets {
@@ -70,26 +81,29 @@ public struct XlsxWorkbook {
 
         // Shared strings and styles (paths from the rels, else the conventional ones).
         let sstPath = rels.first(where: { $0.type.hasSuffix("/sharedStrings") })?.target ?? baseDirectory + "sharedStrings.xml"
-        if let sst = try archive.read(sstPath) {
-            sharedStrings = try XlsxParts.sharedStrings(sst, part: sstPath)
+        if var sst = try archive.cursor(sstPath) {
+            sharedStrings = try XlsxParts.sharedStrings(&sst)
         } else {
             sharedStrings = []
         }
         let stylesPath = rels.first(where: { $0.type.hasSuffix("/styles") })?.target ?? baseDirectory + "styles.xml"
-        if let styles = try archive.read(stylesPath) {
-            cellFormats = try XlsxParts.cellFormats(styles, part: stylesPath)
+        if var styles = try archive.cursor(stylesPath) {
+            cellFormats = try XlsxParts.cellFormats(&styles)
         } else {
             cellFormats = []
         }
     }
 
-    /// Opens a sheet for lazy row-by-row reading. Its XML is inflated into memory (counted against the limit);
-    /// merged ranges are read at once.
+    /// Opens a sheet for row-by-row reading. The sheet is streamed twice: a cheap first pass collects the merged
+    /// ranges (so they are known before the first row), checks the CRC and charges the inflation budget; the second
+    /// pass produces the rows. Hostile content anywhere in the sheet (a declaration, a zip bomb, a bad CRC) is
+    /// refused here, before any row is handed out.
     public func open(_ sheet: XlsxSheetInfo) throws -> XlsxSheetReader {
-        guard let bytes = try archive.read(sheet.path) else {
+        guard let entry = archive.entry(sheet.path) else {
             throw IngestError.corruptWorkbook(detail: "worksheet part \(sheet.path) is missing")
         }
-        return try XlsxSheetReader(bytes: bytes, part: sheet.path, sharedStrings: sharedStrings, cellFormats: cellFormats)
+        return try XlsxSheetReader(archive: archive, entry: entry, part: sheet.path,
+                                   sharedStrings: sharedStrings, cellFormats: cellFormats)
     }
 
     /// The sheet with this name (exact match first, then ignoring surrounding white space and case).
@@ -102,39 +116,34 @@ public struct XlsxWorkbook {
 
 /// The zip container with an inflation budget shared by every part read from it.
 final class XlsxArchive {
-    private let archive: Archive
-    let maxInflatedBytes: Int
-    private(set) var inflatedBytes = 0
-    private let entries: [String: Entry]
-    private let lowercasedEntries: [String: Entry]
+    let file: XlsxFile
+    let limits: XlsxInflationLimits
+    let chunkSize: Int
+    /// Inflated bytes charged so far, over all parts.
+    var inflatedBytes = 0
+    private let entries: [String: XlsxZipEntry]
+    private let lowercasedEntries: [String: XlsxZipEntry]
 
-    init(url: URL, maxInflatedBytes: Int) throws {
-        self.maxInflatedBytes = maxInflatedBytes
+    init(url: URL, limits: XlsxInflationLimits, chunkSize: Int) throws {
+        self.limits = limits
+        self.chunkSize = max(1, chunkSize)
         let path = url.path
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw IngestError.cannotOpen(path: path, detail: FileManager.default.fileExists(atPath: path) ? "not readable" : "no such file")
+        file = try XlsxFile(path: path)
+        var head = [UInt8](repeating: 0, count: 4)
+        let got = try file.read(into: &head, count: 4, at: 0)
+        if got < 4 {
+            throw IngestError.corruptWorkbook(detail: "file of \(got) bytes is too short for a zip archive")
         }
-        let head = (try? handle.read(upToCount: 8)) ?? Data()
-        try? handle.close()
-        let magic = [UInt8](head.prefix(4))
-        if magic.count < 4 {
-            throw IngestError.corruptWorkbook(detail: "file of \(head.count) bytes is too short for a zip archive")
-        }
-        if magic == [0xD0, 0xCF, 0x11, 0xE0] {
+        if head == [0xD0, 0xCF, 0x11, 0xE0] {
             throw IngestError.unsupportedFormat(detail: "OLE2 compound file (legacy .xls or encrypted workbook)")
         }
-        guard magic[0] == 0x50, magic[1] == 0x4B, magic == [0x50, 0x4B, 0x03, 0x04] || magic == [0x50, 0x4B, 0x05, 0x06] else {
-            throw IngestError.unsupportedFormat(detail: "not a zip archive (starts with \(magic.map { String($0, radix: 16) }))")
+        guard head == [0x50, 0x4B, 0x03, 0x04] || head == [0x50, 0x4B, 0x05, 0x06] else {
+            throw IngestError.unsupportedFormat(detail: "not a zip archive (starts with \(head.map { String($0, radix: 16) }))")
         }
-        do {
-            archive = try Archive(url: url, accessMode: .read)
-        } catch {
-            throw IngestError.corruptWorkbook(detail: "zip archive unreadable: \(error)")
-        }
-        var entries: [String: Entry] = [:]
-        var lower: [String: Entry] = [:]
-        for entry in archive where entry.type == .file {
-            let name = entry.path.hasPrefix("/") ? String(entry.path.dropFirst()) : entry.path
+        var entries: [String: XlsxZipEntry] = [:]
+        var lower: [String: XlsxZipEntry] = [:]
+        for entry in try XlsxZipDirectory.read(file) where !entry.name.hasSuffix("/") {
+            let name = entry.name.hasPrefix("/") ? String(entry.name.dropFirst()) : entry.name
             entries[name] = entries[name] ?? entry
             lower[name.lowercased()] = lower[name.lowercased()] ?? entry
         }
@@ -143,91 +152,54 @@ final class XlsxArchive {
     }
 
     func contains(_ path: String) -> Bool {
-        entries[path] != nil || lowercasedEntries[path.lowercased()] != nil
+        entry(path) != nil
     }
 
-    /// Inflates a part; `nil` when the archive has no such file.
-    func read(_ path: String) throws -> XlsxPartBytes? {
-        guard let entry = entries[path] ?? lowercasedEntries[path.lowercased()] else { return nil }
-        let declared = Int(clamping: entry.uncompressedSize)
-        if declared > maxInflatedBytes - inflatedBytes {
-            throw IngestError.inflationLimitExceeded(limitBytes: maxInflatedBytes)
+    func entry(_ path: String) -> XlsxZipEntry? {
+        entries[path] ?? lowercasedEntries[path.lowercased()]
+    }
+
+    /// A stream of the entry's inflated bytes. `charged`: count them against the budget (a second pass over a part
+    /// already read is not charged again).
+    func stream(_ entry: XlsxZipEntry, charged: Bool = true) throws -> XlsxEntryStream {
+        if charged, entry.uncompressedSize > Int64(limits.maxInflatedBytes - inflatedBytes) {
+            throw IngestError.inflationLimitExceeded(limitBytes: limits.maxInflatedBytes)
         }
-        let out = XlsxPartBytes(capacity: min(declared, 1 << 30) + 1)
-        let limit = maxInflatedBytes
-        var total = inflatedBytes
-        var crc = XlsxCRC32()
+        return try XlsxEntryStream(file: file, entry: entry, budget: charged ? self : nil, limits: limits, chunkSize: chunkSize)
+    }
+
+    /// A cursor over the part at `path`, streamed; `nil` when the archive has no such file.
+    func cursor(_ path: String) throws -> XmlCursor? {
+        guard let entry = entry(path) else { return nil }
+        return try cursor(entry, part: path)
+    }
+
+    /// A cursor over a part, streamed through a window of `chunkSize` bytes. A UTF-16 part (rare) is converted to
+    /// UTF-8 as a whole.
+    func cursor(_ entry: XlsxZipEntry, part: String, charged: Bool = true) throws -> XmlCursor {
+        let window = XmlStreamWindow(source: try stream(entry, charged: charged), part: part, chunkSize: chunkSize)
         do {
-            // ZIPFoundation's CRC is a byte-wise table on Linux; we check the CRC ourselves (zlib's when available).
-            _ = try archive.extract(entry, bufferSize: 64 * 1024, skipCRC32: true) { data in
-                total += data.count
-                if total > limit { throw IngestError.inflationLimitExceeded(limitBytes: limit) }
-                crc.update(data)
-                out.append(data)
+            try window.fill(atLeast: 2)
+            let b = window.buffer
+            if b.count >= 2, (b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF) {
+                let little = b[0] == 0xFF
+                let all = try window.drain()
+                var units: [UInt16] = []
+                units.reserveCapacity(all.count / 2)
+                var k = 2
+                while k + 1 < all.count {
+                    units.append(little ? UInt16(all[k]) | UInt16(all[k + 1]) << 8 : UInt16(all[k]) << 8 | UInt16(all[k + 1]))
+                    k += 2
+                }
+                let utf8 = Array(String(decoding: units, as: UTF16.self).utf8)
+                return try XmlCursor(window: XmlStreamWindow(source: XlsxMemorySource(utf8), part: part, chunkSize: chunkSize))
             }
-            if crc.value != entry.checksum {
-                throw IngestError.corruptWorkbook(detail: "\(path): CRC-32 mismatch")
-            }
+            return try XmlCursor(window: window)
         } catch let e as IngestError {
-            inflatedBytes = total
             throw e
         } catch {
-            inflatedBytes = total
-            throw IngestError.corruptWorkbook(detail: "\(path): \(error)")
+            throw IngestError.corruptWorkbook(detail: "\(part): \(error)")
         }
-        inflatedBytes = total
-        // UTF-16 parts (rare): convert to UTF-8 so the scanner sees one encoding.
-        let b = out.buffer
-        if b.count >= 2, (b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF) {
-            let little = b[0] == 0xFF
-            var units: [UInt16] = []
-            units.reserveCapacity(b.count / 2)
-            var k = 2
-            while k + 1 < b.count {
-                units.append(little ? UInt16(b[k]) | UInt16(b[k + 1]) << 8 : UInt16(b[k]) << 8 | UInt16(b[k + 1]))
-                k += 2
-            }
-            let utf8 = Array(String(decoding: units, as: UTF16.self).utf8)
-            let converted = XlsxPartBytes(capacity: utf8.count + 1)
-            utf8.withUnsafeBufferPointer { converted.append(UnsafeRawBufferPointer($0)) }
-            return converted
-        }
-        return out
-    }
-}
-
-/// The inflated bytes of one part, at a stable address for the scanner (no copy after inflation).
-final class XlsxPartBytes {
-    private var base: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
-    private(set) var count = 0
-
-    init(capacity: Int) {
-        self.capacity = max(capacity, 16)
-        base = .allocate(capacity: self.capacity)
-    }
-
-    deinit { base.deallocate() }
-
-    var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
-
-    func append(_ data: Data) {
-        data.withUnsafeBytes { append($0) }
-    }
-
-    func append(_ raw: UnsafeRawBufferPointer) {
-        guard let src = raw.baseAddress, raw.count > 0 else { return }
-        if count + raw.count > capacity {
-            var newCapacity = capacity * 2
-            while newCapacity < count + raw.count { newCapacity *= 2 }
-            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-            grown.update(from: base, count: count)
-            base.deallocate()
-            base = grown
-            capacity = newCapacity
-        }
-        (base + count).update(from: src.assumingMemoryBound(to: UInt8.self), count: raw.count)
-        count += raw.count
     }
 }
 
@@ -269,10 +241,8 @@ enum XlsxParts {
         return parts.joined(separator: "/")
     }
 
-    static func relationships(_ bytes: XlsxPartBytes, part: String, baseDirectory: String) throws -> [Relationship] {
-        try withExtendedLifetime(bytes) {
-            let buf = bytes.buffer
-            var cur = XmlCursor(buf: buf, part: part)
+    static func relationships(_ cur: inout XmlCursor, baseDirectory: String) throws -> [Relationship] {
+        do {
             var rels: [Relationship] = []
             while let tag = try cur.nextTag() {
                 guard tag.kind == .start, cur.isNamed(tag, "Relationship") else { continue }
@@ -285,10 +255,8 @@ enum XlsxParts {
         }
     }
 
-    static func workbook(_ bytes: XlsxPartBytes, part: String) throws -> (sheets: [SheetEntry], date1904: Bool) {
-        try withExtendedLifetime(bytes) {
-            let buf = bytes.buffer
-            var cur = XmlCursor(buf: buf, part: part)
+    static func workbook(_ cur: inout XmlCursor) throws -> (sheets: [SheetEntry], date1904: Bool) {
+        do {
             var sheets: [SheetEntry] = []
             var date1904 = false
             while let tag = try cur.nextTag() {
@@ -307,10 +275,8 @@ enum XlsxParts {
     }
 
     /// `<si>` items: rich-text runs concatenated, phonetic runs (`<rPh>`) ignored.
-    static func sharedStrings(_ bytes: XlsxPartBytes, part: String) throws -> [String] {
-        try withExtendedLifetime(bytes) {
-            let buf = bytes.buffer
-            var cur = XmlCursor(buf: buf, part: part)
+    static func sharedStrings(_ cur: inout XmlCursor) throws -> [String] {
+        do {
             var strings: [String] = []
             while let tag = try cur.nextTag() {
                 guard tag.kind == .start else { continue }
@@ -346,10 +312,8 @@ enum XlsxParts {
     }
 
     /// `cellXfs` → the number format of each cell style index.
-    static func cellFormats(_ bytes: XlsxPartBytes, part: String) throws -> [NumberFormat] {
-        try withExtendedLifetime(bytes) {
-            let buf = bytes.buffer
-            var cur = XmlCursor(buf: buf, part: part)
+    static func cellFormats(_ cur: inout XmlCursor) throws -> [NumberFormat] {
+        do {
             var codes: [Int: String] = [:]
             var xfIds: [Int] = []
             var inCellXfs = false
@@ -381,43 +345,5 @@ enum XlsxParts {
                 return f
             }
         }
-    }
-}
-
-/// CRC-32 (zip polynomial) of inflated data: zlib's when it can be imported, else a table in Swift.
-struct XlsxCRC32 {
-    private(set) var value: UInt32 = 0
-
-    mutating func update(_ data: Data) {
-        data.withUnsafeBytes { raw in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            #if canImport(CZlib) || canImport(zlib)
-            if let base = bytes.baseAddress, !bytes.isEmpty {
-                value = UInt32(truncatingIfNeeded: crc32(UInt(value), base, UInt32(bytes.count)))
-            }
-            #else
-            value = Self.software(value, bytes)
-            #endif
-        }
-    }
-
-    static let tables: [[UInt32]] = {
-        var t = [[UInt32]](repeating: [UInt32](repeating: 0, count: 256), count: 8)
-        for i in 0..<256 {
-            var c = UInt32(i)
-            for _ in 0..<8 { c = c & 1 == 1 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-            t[0][i] = c
-        }
-        for i in 0..<256 {
-            for k in 1..<8 { t[k][i] = (t[k - 1][i] >> 8) ^ t[0][Int(t[k - 1][i] & 0xFF)] }
-        }
-        return t
-    }()
-
-    static func software(_ seed: UInt32, _ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
-        let t = tables
-        var c = ~seed
-        for b in bytes { c = t[0][Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
-        return ~c
     }
 }

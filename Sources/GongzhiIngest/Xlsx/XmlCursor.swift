@@ -8,6 +8,10 @@ struct XmlAttribute {
     var valueEnd: Int
 }
 
+/// Thrown inside ``XmlCursor`` when a token runs past the bytes in view of a streamed part; the token is then read
+/// again after a refill. Never escapes the cursor.
+struct XmlNeedMore: Error {}
+
 /// What ``XmlCursor/nextTag()`` found.
 struct XmlTag {
     enum Kind { case start, end }
@@ -31,8 +35,11 @@ struct XmlTag {
 /// so a later chunked version only needs to guarantee that the buffer holds the whole next token (a tag up to its
 /// `>`, or a text run up to the next `<`) before each call, compacting consumed bytes away.
 struct XmlCursor {
-    let buf: UnsafeBufferPointer<UInt8>
+    /// The bytes in view: the whole part, or the current window of a streamed part.
+    private(set) var buf: UnsafeBufferPointer<UInt8>
     var pos: Int
+    /// The window a streamed part is read through (`nil`: `buf` is the whole part).
+    let window: XmlStreamWindow?
     /// Part name, for errors.
     let part: String
     /// Attributes of the last start tag.
@@ -44,9 +51,42 @@ struct XmlCursor {
         self.buf = buf
         self.part = part
         self.pos = 0
+        self.window = nil
         attrs.reserveCapacity(8)
         // UTF-8 byte-order mark.
         if buf.count >= 3, buf[0] == 0xEF, buf[1] == 0xBB, buf[2] == 0xBF { pos = 3 }
+    }
+
+    /// A cursor over a streamed part: the window is refilled as tokens are consumed.
+    init(window: XmlStreamWindow) throws {
+        self.window = window
+        self.part = window.part
+        self.pos = 0
+        try window.fill(atLeast: 3)
+        self.buf = window.buffer
+        attrs.reserveCapacity(8)
+        if buf.count >= 3, buf[0] == 0xEF, buf[1] == 0xBB, buf[2] == 0xBF { pos = 3 }
+    }
+
+    /// Whether the bytes in view run to the end of the part.
+    @inline(__always)
+    var atEnd: Bool { window?.eof ?? true }
+
+    /// Drops the bytes before `keep` and reads more; `false` when the part has no more bytes.
+    private mutating func refill(keepingFrom keep: Int) throws -> Bool {
+        guard let w = window, !w.eof else { return false }
+        try w.refill(keepingFrom: keep)
+        pos -= keep
+        buf = w.buffer
+        return true
+    }
+
+    /// The error for a token cut off by the end of the bytes in view: "read more" while the part goes on,
+    /// else a corrupt-workbook error.
+    @inline(__always)
+    private func incomplete(_ what: StaticString) -> any Error {
+        if let w = window, !w.eof { return XmlNeedMore() }
+        return corrupt("\(what)")
     }
 
     var count: Int { buf.count }
@@ -55,13 +95,61 @@ struct XmlCursor {
 
     /// Skips text up to the next tag and reads it. `nil` at the end of the buffer.
     mutating func nextTag() throws -> XmlTag? {
-        let n = buf.count
         while true {
-            // Find '<'.
-            guard let base = buf.baseAddress, pos < n else { return nil }
-            guard let hit = memchr(base + pos, 0x3C, n - pos) else { pos = n; return nil }
+            let n = buf.count
+            // Find '<'; text before it is dropped.
+            guard let base = buf.baseAddress, pos < n,
+                  let hit = memchr(base + pos, 0x3C, n - pos) else {
+                pos = n
+                if try refill(keepingFrom: n) { continue }
+                return nil
+            }
             pos = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-            if let tag = try readMarkup() { return tag }
+            let start = pos
+            do {
+                if let tag = try readMarkup() { return tag }
+            } catch is XmlNeedMore {
+                pos = start
+                _ = try refill(keepingFrom: start)
+            }
+        }
+    }
+
+    /// Skips to each start tag with the local name `name` (comments, CDATA and processing instructions skipped,
+    /// declarations refused) and hands it to `found` with its attributes readable; returns at the end of the part.
+    /// Much cheaper than ``nextTag()``: other tags are not parsed.
+    mutating func scanForStartTags(named name: StaticString, _ found: (inout XmlCursor, XmlTag) throws -> Void) throws {
+        let len = name.utf8CodeUnitCount
+        let p = name.utf8Start
+        while true {
+            let n = buf.count
+            guard let base = buf.baseAddress, pos < n,
+                  let hit = memchr(base + pos, 0x3C, n - pos) else {
+                pos = n
+                if try refill(keepingFrom: n) { continue }
+                return
+            }
+            pos = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            let start = pos
+            do {
+                guard pos + 1 < n else { throw incomplete("unexpected end of XML") }
+                let b = buf[pos + 1]
+                if b == UInt8(ascii: "!") || b == UInt8(ascii: "?") {
+                    _ = try readMarkup()
+                    continue
+                }
+                if b == UInt8(ascii: "/") { pos += 2; continue }
+                let (ns, ne, after) = readName(from: pos + 1)
+                guard after < n else { throw incomplete("unterminated tag") }
+                if ne - ns == len, (0..<len).allSatisfy({ buf[ns + $0] == p[$0] }) {
+                    if let tag = try readMarkup() { try found(&self, tag) }
+                } else {
+                    pos = after
+                }
+            } catch is XmlNeedMore {
+                pos = start
+                _ = try refill(keepingFrom: start)
+            }
         }
     }
 
@@ -69,7 +157,7 @@ struct XmlCursor {
     private mutating func readMarkup() throws -> XmlTag? {
         let n = buf.count
         var i = pos + 1
-        guard i < n else { throw corrupt("unexpected end of XML") }
+        guard i < n else { throw incomplete("unexpected end of XML") }
         let b = buf[i]
         if b == UInt8(ascii: "!") {
             try skipBang()
@@ -82,24 +170,26 @@ struct XmlCursor {
         if b == UInt8(ascii: "/") {
             i += 1
             let (ns, ne, after) = readName(from: i)
-            guard let close = findByte(UInt8(ascii: ">"), from: after) else { throw corrupt("unterminated end tag") }
+            guard let close = findByte(UInt8(ascii: ">"), from: after) else { throw incomplete("unterminated end tag") }
             pos = close + 1
             return XmlTag(kind: .end, selfClosing: false, nameStart: ns, nameEnd: ne)
         }
         let (ns, ne, after) = readName(from: i)
+        guard after < n else { throw incomplete("unterminated tag") }
         guard ne > ns else { throw corrupt("bad tag") }
         i = after
         attrs.removeAll(keepingCapacity: true)
         while true {
             while i < n, isSpace(buf[i]) { i += 1 }
-            guard i < n else { throw corrupt("unterminated tag") }
+            guard i < n else { throw incomplete("unterminated tag") }
             let c = buf[i]
             if c == UInt8(ascii: ">") {
                 pos = i + 1
                 return XmlTag(kind: .start, selfClosing: false, nameStart: ns, nameEnd: ne)
             }
             if c == UInt8(ascii: "/") {
-                guard i + 1 < n, buf[i + 1] == UInt8(ascii: ">") else { throw corrupt("bad empty tag") }
+                guard i + 1 < n else { throw incomplete("unterminated tag") }
+                guard buf[i + 1] == UInt8(ascii: ">") else { throw corrupt("bad empty tag") }
                 pos = i + 2
                 return XmlTag(kind: .start, selfClosing: true, nameStart: ns, nameEnd: ne)
             }
@@ -108,13 +198,15 @@ struct XmlCursor {
             while i < n, buf[i] != UInt8(ascii: "="), !isSpace(buf[i]), buf[i] != UInt8(ascii: ">"), buf[i] != UInt8(ascii: "/") { i += 1 }
             let ane = i
             while i < n, isSpace(buf[i]) { i += 1 }
-            guard i < n, buf[i] == UInt8(ascii: "="), ane > an else { throw corrupt("bad attribute") }
+            guard i < n else { throw incomplete("unterminated tag") }
+            guard buf[i] == UInt8(ascii: "="), ane > an else { throw corrupt("bad attribute") }
             i += 1
             while i < n, isSpace(buf[i]) { i += 1 }
-            guard i < n, buf[i] == 0x22 || buf[i] == 0x27 else { throw corrupt("unquoted attribute") }
+            guard i < n else { throw incomplete("unterminated tag") }
+            guard buf[i] == 0x22 || buf[i] == 0x27 else { throw corrupt("unquoted attribute") }
             let q = buf[i]
             let vs = i + 1
-            guard let ve = findByte(q, from: vs) else { throw corrupt("unterminated attribute") }
+            guard let ve = findByte(q, from: vs) else { throw incomplete("unterminated attribute") }
             attrs.append(XmlAttribute(nameStart: an, nameEnd: ane, valueStart: vs, valueEnd: ve))
             i = ve + 1
         }
@@ -124,6 +216,8 @@ struct XmlCursor {
     private mutating func skipBang() throws {
         let n = buf.count
         let i = pos + 2
+        // Enough bytes to tell a comment or CDATA from a declaration.
+        if i + 7 > n, !atEnd { throw XmlNeedMore() }
         if i + 1 < n, buf[i] == UInt8(ascii: "-"), buf[i + 1] == UInt8(ascii: "-") {
             pos = try find3(UInt8(ascii: "-"), UInt8(ascii: "-"), UInt8(ascii: ">"), from: i + 2) + 3
             return
@@ -220,6 +314,19 @@ struct XmlCursor {
     /// instructions skipped, CDATA taken literally), decoded. Leaves `pos` at that tag.
     /// `ooxmlEscapes`: also decode SpreadsheetML's `_xHHHH_` escapes (for `<t>` text).
     mutating func readText(ooxmlEscapes: Bool) throws -> String {
+        while true {
+            let start = pos
+            do {
+                return try readTextInView(ooxmlEscapes: ooxmlEscapes)
+            } catch is XmlNeedMore {
+                pos = start
+                _ = try refill(keepingFrom: start)
+            }
+        }
+    }
+
+    /// ``readText(ooxmlEscapes:)`` within the bytes in view; throws ``XmlNeedMore`` when the text may go on past them.
+    private mutating func readTextInView(ooxmlEscapes: Bool) throws -> String {
         let n = buf.count
         let start = pos
         var i = pos
@@ -239,6 +346,8 @@ struct XmlCursor {
                 i += 1
             }
         }
+        // The text (or the tag after it) may go on past the bytes in view.
+        if i + 1 >= n, !atEnd { throw XmlNeedMore() }
         if !special, i + 1 < n, buf[i + 1] != UInt8(ascii: "!"), buf[i + 1] != UInt8(ascii: "?") {
             pos = i
             return String(decoding: UnsafeBufferPointer(rebasing: buf[start..<i]), as: UTF8.self)
@@ -255,7 +364,9 @@ struct XmlCursor {
         while i < n {
             let b = buf[i]
             if b == 0x3C {
+                if i + 1 >= n, !atEnd { throw XmlNeedMore() }
                 if i + 1 < n, buf[i + 1] == UInt8(ascii: "!") {
+                    if i + 9 > n, !atEnd { throw XmlNeedMore() }
                     if matches("[CDATA[", at: i + 2) {
                         let end = try find3(UInt8(ascii: "]"), UInt8(ascii: "]"), UInt8(ascii: ">"), from: i + 9)
                         appendNormalisingLineEnds(&out, i + 9, end)
@@ -277,6 +388,7 @@ struct XmlCursor {
             while i < n, buf[i] != 0x3C { i += 1 }
             decodeRun(&out, runStart, i)
         }
+        if i >= n, !atEnd { throw XmlNeedMore() }
         pos = i
         if ooxmlEscapes { decodeOoxmlEscapes(&out) }
         return String(decoding: out, as: UTF8.self)
@@ -463,7 +575,7 @@ struct XmlCursor {
             if k + 1 < buf.count, buf[k + 1] == b { return k }
             i = k + 1
         }
-        throw corrupt("unterminated markup")
+        throw incomplete("unterminated markup")
     }
 
     private func find3(_ a: UInt8, _ b: UInt8, _ c: UInt8, from start: Int) throws -> Int {
@@ -472,7 +584,7 @@ struct XmlCursor {
             if k + 2 < buf.count, buf[k + 1] == b, buf[k + 2] == c { return k }
             i = k + 1
         }
-        throw corrupt("unterminated markup")
+        throw incomplete("unterminated markup")
     }
 
     func corrupt(_ what: String) -> IngestError {

@@ -1,4 +1,5 @@
 import Foundation
+import GongzhiStore
 
 /// Gongzhi's configuration, read once at start-up from the environment (`.env.example` lists every
 /// variable). A malformed variable is reported by name, all problems at once.
@@ -9,6 +10,14 @@ public struct AppConfig: Sendable, Equatable {
         case sqlite(path: String)
         /// PostgreSQL at a `postgres://` URL (`DATABASE_URL`).
         case postgres(url: String)
+
+        /// The SQL dialect of this choice.
+        public var dialect: DatabaseDialect {
+            switch self {
+            case .sqlite: .sqlite
+            case .postgres: .postgres
+            }
+        }
     }
 
     public var database: DatabaseChoice

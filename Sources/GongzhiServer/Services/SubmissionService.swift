@@ -117,7 +117,7 @@ public struct SubmissionService: Sendable {
     public let writer: any RecordWriter
 
     public init(database: any Database, files: FileStore, validator: SubmissionValidator,
-                writer: any RecordWriter = SQLRecordWriter()) {
+                writer: any RecordWriter) {
         self.database = database
         self.files = files
         self.validator = validator
@@ -175,7 +175,10 @@ public struct SubmissionService: Sendable {
                 let report: ImportReport
                 do {
                     report = try await SubmissionImporter.run(file: file, job: job, maxInflatedBytes: maxInflatedBytes) { batch in
-                        try await writer.write(batch.records, fields: indicator.fields, submissionID: id, sheet: batch.sheet, on: db)
+                        try await writer.write(batch.records, fields: indicator.fields,
+                                               lineage: RecordLineage(submissionID: id, indicatorCode: indicator.code,
+                                                                      period: period, sheet: batch.sheet),
+                                               on: db)
                         try await onRecords(batch)
                     }
                 } catch let error as IngestError {

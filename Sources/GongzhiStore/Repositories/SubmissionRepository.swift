@@ -3,34 +3,6 @@ import Foundation
 import GongzhiCore
 import SQLKit
 
-/// Writes accepted rows in bulk. The default writes multi-row INSERTs through SQLKit; tests substitute a
-/// writer that fails part-way to prove a submission is all or nothing.
-public protocol RecordWriter: Sendable {
-    /// Inserts `batch` as rows of `records` for `submissionID`, on `database` (the submission's transaction).
-    func write(_ batch: [AcceptedRecord], fields: [GongzhiCore.Field], submissionID: UUID, sheet: String?,
-               on database: any Database) async throws
-}
-
-/// Multi-row `INSERT … VALUES (…), (…)` in statements of at most 1,000 rows (well inside SQLite's 32,766 and
-/// PostgreSQL's 65,535 bind limits; SWIFT-NOTES.md "Bulk loading").
-public struct SQLRecordWriter: RecordWriter {
-    public init() {}
-
-    public func write(_ batch: [AcceptedRecord], fields: [GongzhiCore.Field], submissionID: UUID, sheet: String?,
-                      on database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
-        for chunk in stride(from: 0, to: batch.count, by: 1000) {
-            let insert = sql.insert(into: AcceptedRowRecord.schema)
-                .columns("submission_id", "sheet", "row_number", "values")
-            for record in batch[chunk..<min(chunk + 1000, batch.count)] {
-                insert.values(SQLBind(submissionID), SQLBind(sheet), SQLBind(record.row),
-                              SQLBind(record.valuesJSON(fields: fields).serialized()))
-            }
-            try await insert.run()
-        }
-    }
-}
-
 /// Storage failures a clerk or operator can act on.
 public enum StoreError: Error, Sendable, CustomStringConvertible {
     /// The configured database does not speak SQL (never the case with SQLite or PostgreSQL).
