@@ -9,6 +9,12 @@ public enum IngestError: Error, Sendable, Equatable {
     case forbiddenXMLDeclaration(part: String)
     /// Inflating the workbook would exceed the configured limit (zip bomb defence).
     case inflationLimitExceeded(limitBytes: Int)
+    /// A workbook part inflates far more than real spreadsheets do (zip bomb defence).
+    case compressionRatioExceeded(limit: Int)
+    /// The file has no bytes, or only blank lines and empty cells.
+    case emptyFile
+    /// The header fits the indicator but no data row follows it.
+    case noDataRows(headerRow: Int)
     /// The upload is larger than the configured limit.
     case fileTooLarge(bytes: Int, limitBytes: Int)
     /// The CSV text is in no supported encoding (UTF-8, UTF-8 with BOM, GB18030/GBK).
@@ -21,16 +27,24 @@ public enum IngestError: Error, Sendable, Equatable {
     /// A message in Chinese for the clerk who uploaded the file.
     public var message: String {
         switch self {
+        case .unsupportedFormat(let detail) where detail.contains("OLE2"):
+            "这是旧版 Excel 文件（.xls）或加密的工作簿：请在 Excel 中“另存为” Excel 工作簿（.xlsx）、取消密码后再上传。"
         case .unsupportedFormat:
-            "无法识别的文件格式：请上传 Excel 工作簿（.xlsx）或 CSV 文件；旧版 .xls 请在 Excel 中“另存为” .xlsx 后再上传。"
+            "无法识别的文件格式：请上传 Excel 工作簿（.xlsx）或 CSV 文本文件（逗号分隔，UTF-8 或 GB18030 编码）。"
         case .corruptWorkbook:
             "Excel 文件已损坏或不完整，无法读取：请在 Excel 中打开确认后重新保存，再上传。"
-        case .forbiddenXMLDeclaration(let part):
-            "文件包含不允许的 XML 声明（DOCTYPE/实体，位于 \(part)），已拒收：请用 Excel 重新保存为标准 .xlsx 后上传。"
+        case .forbiddenXMLDeclaration:
+            "文件包含不允许的 XML 声明（DOCTYPE/实体），已拒收：请用 Excel 重新保存为标准 .xlsx 后上传。"
         case .inflationLimitExceeded(let limit):
             "文件解压后超过 \(limit / 1_048_576) MB 的上限，疑似异常压缩文件，已拒收：请拆分后分批上传。"
-        case .fileTooLarge(let bytes, let limit):
-            "文件大小 \(bytes / 1_048_576) MB 超过上传上限 \(limit / 1_048_576) MB：请拆分后分批上传。"
+        case .compressionRatioExceeded:
+            "文件解压后的体积与压缩后相差过大，疑似异常压缩文件，已拒收：请用 Excel 重新保存后上传。"
+        case .emptyFile:
+            "文件是空的，没有任何内容：请确认选择了正确的文件。"
+        case .noDataRows(let row):
+            "表头（第 \(row) 行）下面没有数据行：请填写数据后再上传。"
+        case .fileTooLarge(_, let limit):
+            "文件超过上传上限 \(limit / 1_048_576) MB：请拆分后分批上传。"
         case .undecodableText:
             "CSV 文件的字符编码无法识别：请保存为 UTF-8 或 GB18030（Excel 的“CSV（逗号分隔）”）后上传。"
         case .noWorksheet:
@@ -46,6 +60,9 @@ public enum IngestError: Error, Sendable, Equatable {
         case .unsupportedFormat(let d), .corruptWorkbook(let d), .cannotOpen(_, let d): d
         case .forbiddenXMLDeclaration(let p): "DOCTYPE/ENTITY in \(p)"
         case .inflationLimitExceeded(let l): "inflated size limit \(l) bytes exceeded"
+        case .compressionRatioExceeded(let l): "compression ratio above \(l):1"
+        case .emptyFile: "no content"
+        case .noDataRows(let row): "no data row after header row \(row)"
         case .fileTooLarge(let b, let l): "\(b) bytes > limit \(l)"
         case .undecodableText: "not UTF-8 and not GB18030"
         case .noWorksheet: "no worksheet in workbook"

@@ -41,8 +41,10 @@ struct GongzhiErrorMiddleware: AsyncMiddleware {
         case let e as SubmissionError:
             let status: HTTPResponseStatus = switch e {
             case .unknownIndicator: .notFound
-            case .malformedPeriod, .periodMismatch: .badRequest
+            case .missingIndicator, .missingPeriod, .malformedPeriod, .futurePeriod, .periodMismatch: .badRequest
             case .notPermitted: .forbidden
+            case .unknownUnit, .formInsteadOfFile: .badRequest
+            case .duplicateFile: .conflict
             case .unreadable(.fileTooLarge): .payloadTooLarge
             case .unreadable: .unprocessableEntity
             }

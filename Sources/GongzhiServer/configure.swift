@@ -18,10 +18,14 @@ public struct GongzhiServices: Sendable {
     public let divisions: DivisionRegistry
     public let files: FileStore
     public let writer: any RecordWriter
+    /// Serialises imports (one at a time on SQLite).
+    public let gate: ImportGate
+    /// Progress of web uploads importing in the background.
+    public let board: ImportProgressBoard
 
     /// The submission service bound to `database`.
     public func submissions(on database: any Database) -> SubmissionService {
-        SubmissionService(database: database, files: files, validator: validator, writer: writer)
+        SubmissionService(database: database, files: files, validator: validator, writer: writer, gate: gate)
     }
 
     /// The validator with this configuration's limits.
@@ -35,7 +39,16 @@ struct GongzhiServicesKey: StorageKey {
     typealias Value = GongzhiServices
 }
 
+extension DatabaseID {
+    /// The connections imports write through, apart from the ones pages read through: an import holds its
+    /// connection for its whole transaction.
+    public static let imports = DatabaseID(string: "gongzhi-imports")
+}
+
 extension Application {
+    /// The submission service on the imports connection.
+    public var submissions: SubmissionService { gongzhi.submissions(on: db(.imports)) }
+
     /// Gongzhi's services; set by ``configure(_:config:clock:writer:)``.
     public var gongzhi: GongzhiServices {
         get {
@@ -48,6 +61,7 @@ extension Application {
 
 extension Request {
     public var gongzhi: GongzhiServices { application.gongzhi }
+    public var submissions: SubmissionService { application.submissions }
 }
 
 /// Builds the application: database, migrations, seed catalog, views, middleware and routes. `main` and the
@@ -61,20 +75,26 @@ public func configure(_ app: Application, config: AppConfig, clock: PlatformCloc
                       writer: (any RecordWriter)? = nil) async throws {
     switch config.database {
     case .sqlite(let path):
-        app.databases.use(.sqlite(path == ":memory:" ? .memory : .file(path)), as: .sqlite)
+        let storage: SQLiteConfiguration = path == ":memory:" ? .memory : .file(path)
+        app.databases.use(.sqlite(storage), as: .sqlite)
+        app.databases.use(.sqlite(storage, connectionPoolTimeout: .minutes(10)), as: .imports, isDefault: false)
         // WAL lets pages read while an import's transaction is writing.
         if path != ":memory:", let sql = app.db as? any SQLDatabase {
             try await sql.raw("PRAGMA journal_mode=WAL").run()
         }
     case .postgres(let url):
-        try app.databases.use(.postgres(url: url), as: .psql)
+        try app.databases.use(.postgres(url: url, maxConnectionsPerEventLoop: 4), as: .psql)
+        try app.databases.use(.postgres(url: url, maxConnectionsPerEventLoop: 2, connectionPoolTimeout: .minutes(10)),
+                              as: .imports, isDefault: false)
     }
     app.migrations.add(GongzhiMigrations.all)
     try await app.autoMigrate()
 
     app.gongzhi = GongzhiServices(config: config, clock: clock, divisions: try CatalogLoader.divisions(),
                                   files: FileStore(root: config.filesDirectory),
-                                  writer: writer ?? RecordWriters.writer(for: config.database.dialect))
+                                  writer: writer ?? RecordWriters.writer(for: config.database.dialect),
+                                  gate: ImportGate(limit: config.database.dialect == .sqlite ? 1 : 2),
+                                  board: ImportProgressBoard())
     try await CatalogService(database: app.db, clock: clock).seedIfEmpty()
 
     // Views ship inside the binary's resource bundle, so `gongzhi serve` works from any directory. The bundle

@@ -66,12 +66,12 @@ struct ImportCommand: AsyncParsableCommand {
             } else {
                 let code = indicator!
                 (report, extra, fields) = try await AppRunner.withApp { app in
-                    let service = app.gongzhi.submissions(on: app.db)
+                    let service = app.submissions
                     guard let (_, definition) = try await CatalogRepository(database: app.db).currentIndicator(code: code) else {
                         throw SubmissionError.unknownIndicator(code)
                     }
                     if dryRun {
-                        _ = try SubmissionService.checkPeriod(period, for: definition)
+                        _ = try app.gongzhi.validator.checkPeriod(period, for: definition)
                         let report = try await app.gongzhi.validator.validate(file: url, fileName: url.lastPathComponent, indicator: definition,
                                                                 period: period, onRecords: collector.collect)
                         return (report, [], definition.fields)

@@ -50,7 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
 enum DemoData {
     static func load(folder: URL, into app: Application) async throws {
         let fm = FileManager.default
-        let service = app.gongzhi.submissions(on: app.db)
+        let service = app.submissions
         let existing = Set(try await SubmissionRecord.query(on: app.db).all().map(\.fileSHA256))
         var files: [URL] = []
         for name in (try fm.contentsOfDirectory(atPath: folder.path)).sorted() {

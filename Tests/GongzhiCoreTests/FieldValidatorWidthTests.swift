@@ -33,3 +33,16 @@ struct FieldValidatorWidthTests {
         #expect(Self.outcome("division", .number("321002", format: .general)) == .value(.text("321002"), normalizedFrom: nil))
     }
 }
+
+@Suite("ReportingPeriod spellings a clerk writes")
+struct ReportingPeriodSpellingTests {
+    @Test(arguments: [("2024-3", "2024-03"), ("2024-03", "2024-03"), ("2024q1", "2024Q1"), ("２０２４－０３", "2024-03")])
+    func accepted(_ pair: (String, String)) {
+        #expect(ReportingPeriod(pair.0)?.description == pair.1)
+    }
+
+    @Test(arguments: ["202401", "2024-", "2024-003", "2024Q", "2024/03", ""])
+    func refused(_ text: String) {
+        #expect(ReportingPeriod(text) == nil)
+    }
+}

@@ -257,21 +257,24 @@ import zlib
 
     @Test func whitespaceZipBombIsRefusedByTheCompressionRatio() throws {
         // ~200 MB of spaces inside sheetData, about 200 KB compressed, sizes declared honestly: under the 2 GB
-        // total limit, so only the ratio guard (1000:1 once past 16 MB) can refuse it, long before the end.
+        // total limit, so only the ratio guard (500:1 once past 16 MB) can refuse it, long before the end.
         let url = try BombBuilder.workbook(repeating: Array(repeating: 0x20, count: 1 << 20), times: 200)
         let wb = try XlsxWorkbook(url: url)
-        #expect(throws: IngestError.inflationLimitExceeded(limitBytes: 2_000_000_000)) { try wb.open(wb.sheets[0]) }
+        #expect(throws: IngestError.compressionRatioExceeded(limit: 500)) { try wb.open(wb.sheets[0]) }
         // A lower ratio limit catches it as well; a higher one lets it through to the (flat-memory) end.
         let strict = try XlsxWorkbook(url: url, maxInflatedBytes: 2_000_000_000, maxCompressionRatio: 100,
                                       ratioCheckAfterBytes: 1 << 20, chunkSize: 256 * 1024)
-        #expect(throws: IngestError.inflationLimitExceeded(limitBytes: 2_000_000_000)) { try strict.open(strict.sheets[0]) }
+        #expect(throws: IngestError.compressionRatioExceeded(limit: 100)) { try strict.open(strict.sheets[0]) }
     }
 
     @Test func rowZipBombIsRefusedByTheTotalLimitOrItsDeclaredSize() throws {
-        // ~150 MB of "<row/>": compresses about 690:1, under the ratio limit; the total limit refuses it.
+        // ~150 MB of "<row/>": compresses about 690:1, past the default ratio limit; with a lax ratio the total
+        // limit refuses it.
         let pattern = Array(String(repeating: "<row/>", count: (1 << 20) / 6).utf8)
         let url = try BombBuilder.workbook(repeating: pattern, times: 150)
-        let wb = try XlsxWorkbook(url: url, maxInflatedBytes: 64 << 20)
+        let byDefault = try XlsxWorkbook(url: url)
+        #expect(throws: IngestError.compressionRatioExceeded(limit: 500)) { try byDefault.open(byDefault.sheets[0]) }
+        let wb = try XlsxWorkbook(url: url, maxInflatedBytes: 64 << 20, maxCompressionRatio: 10_000)
         #expect(throws: IngestError.inflationLimitExceeded(limitBytes: 64 << 20)) { try wb.open(wb.sheets[0]) }
         // The same bomb declaring a small size is refused as soon as it inflates past it.
         let liar = try BombBuilder.workbook(repeating: pattern, times: 150, declaredSize: 1 << 20)

@@ -5,6 +5,7 @@ import Foundation
 import GongzhiServer
 import GongzhiStore
 import GongzhiTestSupport
+import Testing
 import Vapor
 import VaporTesting
 
@@ -12,7 +13,7 @@ import VaporTesting
 /// server — its own database created on that server and dropped afterwards; its own file store; a clock
 /// fixed at 2026-11-29 10:00 (UTC+8).
 enum AppHarness {
-    static let fixedNow = Date(timeIntervalSince1970: 1_795_831_200) // 2026-11-29T02:00:00Z
+    static let fixedNow = Date(timeIntervalSince1970: 1_795_917_600) // 2026-11-29T02:00:00Z
 
     /// Whether the suites run against PostgreSQL.
     static var postgresURL: String? {
@@ -75,6 +76,19 @@ enum AppHarness {
             try? await admin.asyncShutdown()
             throw error
         }
+    }
+
+    /// Polls a submission page until the background import has finished (at most 60 s).
+    static func waitForResult(_ app: Application, path: String) async throws {
+        for _ in 0..<600 {
+            var done = false
+            try await app.testing().test(.GET, path) { res async in
+                done = !res.body.string.contains("正在导入")
+            }
+            if done { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("import of \(path) did not finish")
     }
 
     /// The bytes of a shared sample file.

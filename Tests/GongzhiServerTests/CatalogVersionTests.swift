@@ -26,7 +26,7 @@ struct CatalogVersionTests {
         try await AppHarness.withApp { app, _ async throws in
             // given a submission under the seed catalog
             let contract = try #require(ContractCase.samples().first { $0.name.hasPrefix("S04") })
-            let before = try await app.gongzhi.submissions(on: app.db).submit(
+            let before = try await app.submissions.submit(
                 file: contract.file, fileName: contract.file.lastPathComponent, indicatorCode: "CON-003",
                 period: "2024-03", actingUnit: "urban-construction")
             // when a revised catalog renames the indicator and relabels a field

@@ -16,7 +16,7 @@ struct QueryKeyTests {
             let contract = try #require(ContractCase.samples().first { $0.name.hasPrefix("S01") })
             let expected = try contract.expectedRecords()
             // when
-            let outcome = try await app.gongzhi.submissions(on: app.db).submit(
+            let outcome = try await app.submissions.submit(
                 file: contract.file, fileName: contract.file.lastPathComponent, indicatorCode: "HOU-001",
                 period: "2024-03", actingUnit: "housing")
             // then: every identifier of every accepted row is a key

@@ -60,7 +60,7 @@ struct SubmissionAPITests {
     func everySampleStoresItsRecords(_ contract: ContractCase) async throws {
         try await AppHarness.withApp { app, _ async throws in
             // when
-            let outcome = try await app.gongzhi.submissions(on: app.db).submit(
+            let outcome = try await app.submissions.submit(
                 file: contract.file, fileName: contract.file.lastPathComponent, indicatorCode: contract.indicator.code,
                 period: contract.period, actingUnit: contract.indicator.unit)
             // then
@@ -193,6 +193,65 @@ struct AtomicityTests {
                 #expect(res.status == .ok)
                 #expect(res.body.string == "[]")
             }
+        }
+    }
+}
+
+@Suite("Uploads that cannot be taken", .serialized)
+struct UploadRefusalTests {
+    static func post(_ app: Application, _ path: String, body: Data, headers: HTTPHeaders = [:],
+                     _ check: @escaping (TestingHTTPResponse) async throws -> Void) async throws {
+        try await app.testing().test(.POST, path, headers: headers, body: ByteBuffer(data: body)) { res async throws in
+            try await check(res)
+        }
+    }
+
+    @Test("empty files, header-only files and forms sent to the API are refused, and nothing is stored")
+    func emptyAndMisdirected() async throws {
+        try await AppHarness.withApp { app, _ async throws in
+            let path = "api/v1/submissions?indicator=HOU-001&period=2024-03&file=x.csv"
+            try await Self.post(app, path, body: Data()) { res in
+                #expect(res.status == .unprocessableEntity)
+                #expect(res.body.string.contains("文件是空的"))
+            }
+            try await Self.post(app, path, body: Data("\r\n\r\n,,,\r\n".utf8)) { res in
+                #expect(res.body.string.contains("文件是空的"))
+            }
+            let header = "合同编号,房屋坐落,房屋用途,建筑面积（平方米）,成交价格（元）,交易类型,合同签订日期,买方姓名,买方证件类型,买方证件号码,卖方姓名,卖方证件类型,卖方证件号码,信息属地\r\n"
+            try await Self.post(app, path, body: Data(header.utf8)) { res in
+                #expect(res.status == .unprocessableEntity)
+                #expect(res.body.string.contains("没有数据行"))
+            }
+            try await Self.post(app, path, body: Data("--b\r\n".utf8), headers: ["Content-Type": "multipart/form-data; boundary=b"]) { res in
+                #expect(res.status == .badRequest)
+                #expect(res.body.string.contains("form_instead_of_file"))
+            }
+            #expect(try await SubmissionRepository(database: app.db).counts() == (0, 0))
+        }
+    }
+
+    @Test("the same file twice for the same period is stored once; an unknown acting unit or a future period is refused")
+    func duplicatesUnitsAndPeriods() async throws {
+        try await AppHarness.withApp { app, _ async throws in
+            let (name, data, _) = try AppHarness.sampleData("S04")
+            let path = "api/v1/submissions?indicator=CON-003&period=2024-03&file=\(name)"
+            try await Self.post(app, path, body: data) { res in #expect(res.status == .created) }
+            try await Self.post(app, path, body: data) { res in
+                #expect(res.status == .conflict)
+                #expect(res.body.string.contains("同一文件已于 2026-11-29 10:00:00 报送过"))
+            }
+            try await Self.post(app, path, body: data, headers: ["X-Gongzhi-Unit": "no-such-unit"]) { res in
+                #expect(res.status == .badRequest)
+                #expect(res.body.string.contains("unknown_unit"))
+            }
+            try await Self.post(app, "api/v1/submissions?indicator=CON-003&period=2027-01&file=\(name)", body: data) { res in
+                #expect(res.status == .badRequest)
+                #expect(res.body.string.contains("还没有开始"))
+            }
+            try await Self.post(app, "api/v1/submissions?indicator=CON-003&period=2024-3&file=\(name)", body: data) { res in
+                #expect(res.status == .conflict, "2024-3 reads as 2024-03, so this is the same file again")
+            }
+            #expect(try await SubmissionRepository(database: app.db).counts() == (1, 60))
         }
     }
 }

@@ -27,8 +27,9 @@ struct WebPageTests {
                 #expect(res.status == .seeOther)
                 location = res.headers.first(name: .location) ?? ""
             }
-            // then
+            // then: the page shows progress until the background import has stored the result
             #expect(location.hasPrefix("/submissions/"))
+            try await AppHarness.waitForResult(app, path: String(location.dropFirst()))
             try await app.testing().test(.GET, String(location.dropFirst())) { res async throws in
                 #expect(res.status == .ok)
                 let page = res.body.string
@@ -120,11 +121,12 @@ struct WebPageTests {
             }
             let file = directory.appendingPathComponent("PSB-002.xlsx")
             try data.write(to: file)
-            let outcome = try await app.gongzhi.submissions(on: app.db).submit(
-                file: file, fileName: "PSB-002.xlsx", indicatorCode: "PSB-002", period: "2024-03", actingUnit: "public-security")
-            #expect(outcome.report.refused == false)
-            #expect(outcome.report.rowsTotal == 0)
-            #expect(outcome.report.headerRow == 2)
+            // An unfilled template has the right headers (so it is not wrong_template) but no data row.
+            await #expect(throws: SubmissionError.unreadable(.noDataRows(headerRow: 2))) {
+                _ = try await app.submissions.submit(file: file, fileName: "PSB-002.xlsx", indicatorCode: "PSB-002",
+                                                     period: "2024-03", actingUnit: "public-security")
+            }
+            #expect(try await SubmissionRepository(database: app.db).counts() == (0, 0))
         }
     }
 

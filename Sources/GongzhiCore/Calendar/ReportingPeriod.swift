@@ -5,7 +5,7 @@ public enum ReportingPeriod: Hashable, Comparable, Sendable, CustomStringConvert
     case quarter(year: Int, quarter: Int)
     case year(Int)
 
-    /// Parses `yyyy-mm`, `yyyyQn` (also `yyyyqn`) or `yyyy`; `nil` for anything else.
+    /// Parses `yyyy-mm` (also `yyyy-m`), `yyyyQn` (also `yyyyqn`) or `yyyy`; `nil` for anything else.
     public init?(_ text: String) {
         let t = TextNormalization.upperASCII(TextNormalization.foldWidth(TextNormalization.trim(text)))
         let u = Array(t.utf8)
@@ -17,8 +17,8 @@ public enum ReportingPeriod: Hashable, Comparable, Sendable, CustomStringConvert
         case 6 where u[4] == UInt8(ascii: "Q"):
             guard let y = num(u[0..<4]), y >= 1900, let q = num(u[5..<6]), (1...4).contains(q) else { return nil }
             self = .quarter(year: y, quarter: q)
-        case 7 where u[4] == UInt8(ascii: "-"):
-            guard let y = num(u[0..<4]), y >= 1900, let m = num(u[5..<7]), (1...12).contains(m) else { return nil }
+        case 6 where u[4] == UInt8(ascii: "-"), 7 where u[4] == UInt8(ascii: "-"):
+            guard let y = num(u[0..<4]), y >= 1900, let m = num(u[5...]), (1...12).contains(m) else { return nil }
             self = .month(year: y, month: m)
         default:
             return nil

@@ -11,13 +11,19 @@ public struct ImportJob: Sendable {
     public var identifiers: IdentifierValidator
     /// Accepted rows are handed to the sink in batches of this many.
     public var batchSize: Int
+    /// Told the number of data rows read so far, every ``progressInterval`` rows and once at the end.
+    public var progress: (@Sendable (Int) -> Void)?
+    public var progressInterval: Int
 
-    public init(indicator: Indicator, period: String, fileName: String, identifiers: IdentifierValidator, batchSize: Int = 1000) {
+    public init(indicator: Indicator, period: String, fileName: String, identifiers: IdentifierValidator,
+                batchSize: Int = 1000, progress: (@Sendable (Int) -> Void)? = nil, progressInterval: Int = 5000) {
         self.indicator = indicator
         self.period = period
         self.fileName = fileName
         self.identifiers = identifiers
         self.batchSize = batchSize
+        self.progress = progress
+        self.progressInterval = progressInterval
     }
 }
 
@@ -94,6 +100,7 @@ public enum SubmissionImporter {
             let workbook = try XlsxWorkbook(url: url, maxInflatedBytes: maxInflatedBytes)
             guard !workbook.sheets.isEmpty else { throw IngestError.noWorksheet }
             var bestRefusal: (report: ImportReport, score: (Int, Int))? = nil
+            var anyContent = false
             for sheet in workbook.sheets {
                 var source = XlsxRowSource(reader: try workbook.open(sheet), name: sheet.name)
                 let cells = FieldValidator(identifiers: job.identifiers, indicator: job.indicator, date1904: workbook.date1904)
@@ -101,16 +108,22 @@ public enum SubmissionImporter {
                 case .done(let report):
                     return report
                 case .refused(let report, let score):
+                    anyContent = true
                     if bestRefusal == nil || score > bestRefusal!.score { bestRefusal = (report, score) }
+                case .empty:
+                    continue
                 }
             }
-            return bestRefusal!.report
+            guard anyContent, let bestRefusal else { throw IngestError.emptyFile }
+            return bestRefusal.report
         case .csv:
             var source = try CsvReader(url: url)
             let cells = FieldValidator(identifiers: job.identifiers, indicator: job.indicator)
             switch try await process(&source, job: job, cells: cells, encoding: source.encoding.rawValue, sink: sink) {
             case .done(let report), .refused(let report, _):
                 return report
+            case .empty:
+                throw IngestError.emptyFile
             }
         }
     }
@@ -118,6 +131,8 @@ public enum SubmissionImporter {
     private enum SheetOutcome {
         case done(ImportReport)
         case refused(ImportReport, score: (Int, Int))
+        /// The sheet holds nothing but blank rows.
+        case empty
     }
 
     private static func process<Source: RowSource>(
@@ -136,6 +151,7 @@ public enum SubmissionImporter {
             let filled = filler.fill(row)
             if !filled.isBlank { top.append(filled) }
         }
+        if top.isEmpty { return .empty }
         let layout: SheetLayout
         switch LayoutDetector.detect(in: top, matcher: TemplateMatcher(indicator: indicator)) {
         case .found(let found):
@@ -164,6 +180,7 @@ public enum SubmissionImporter {
                 if let i = columns[cell.column] { raw[i] = cell.value }
             }
             report.rowsTotal += 1
+            if report.rowsTotal % job.progressInterval == 0 { job.progress?(report.rowsTotal) }
             switch validator.validate(row: row.number, cells: raw) {
             case .accepted(let values, let normalizations):
                 report.rowsAccepted += 1
@@ -184,6 +201,8 @@ public enum SubmissionImporter {
             try await handle(filler.fill(row))
         }
         if !batch.isEmpty { try await sink(RecordBatch(sheet: sheetName, records: batch)) }
+        job.progress?(report.rowsTotal)
+        if report.rowsTotal == 0 { throw IngestError.noDataRows(headerRow: layout.headerRows.upperBound) }
         return .done(report)
     }
 }

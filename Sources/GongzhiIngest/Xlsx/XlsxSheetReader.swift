@@ -13,7 +13,7 @@ public final class XlsxSheetReader {
     public private(set) var mergedRanges: [XlsxMergedRange] = []
 
     private var cur: XmlCursor
-    private let sharedStrings: [String]
+    private let sharedStrings: XlsxSharedStrings
     private let cellFormats: [NumberFormat]
     private var finished = false
     private var lastRowNumber = 0
@@ -21,7 +21,7 @@ public final class XlsxSheetReader {
     /// Shared formulas (`<f t="shared" si="0" ref="...">text</f>`) by `si`, for dependent cells without text.
     private var sharedFormulas: [Int: String] = [:]
 
-    init(archive: XlsxArchive, entry: XlsxZipEntry, part: String, sharedStrings: [String], cellFormats: [NumberFormat]) throws {
+    init(archive: XlsxArchive, entry: XlsxZipEntry, part: String, sharedStrings: XlsxSharedStrings, cellFormats: [NumberFormat]) throws {
         // First pass: merged ranges; inflation budget, ratio and CRC checked; declarations refused.
         var scan = try archive.cursor(entry, part: part, charged: true)
         var merges: [XlsxMergedRange] = []
@@ -138,7 +138,7 @@ public final class XlsxSheetReader {
                     guard let idx = Int(v), idx >= 0, idx < sharedStrings.count else {
                         throw IngestError.corruptWorkbook(detail: "\(cur.part): shared string index \(v) out of range in row \(row)")
                     }
-                    raw = .text(sharedStrings[idx])
+                    raw = .text(sharedStrings.string(at: idx))
                 case .inlineString:
                     raw = .text(inline ?? v)
                 case .formulaString, .isoDate:

@@ -21,7 +21,7 @@ public struct XlsxWorkbook {
     public let date1904: Bool
 
     private let archive: XlsxArchive
-    private let sharedStrings: [String]
+    private let sharedStrings: XlsxSharedStrings
     private let cellFormats: [NumberFormat]
 
     /// Opens the workbook at `url`.
@@ -29,7 +29,7 @@ public struct XlsxWorkbook {
     /// Throws ``IngestError``: `.cannotOpen` (no such file), `.unsupportedFormat` (not a zip, or a zip without
     /// `xl/workbook.xml`), `.corruptWorkbook` (truncated or damaged zip or XML), `.forbiddenXMLDeclaration`,
     /// `.inflationLimitExceeded` (total size or compression ratio), `.noWorksheet`.
-    public init(url: URL, maxInflatedBytes: Int = 2_000_000_000, maxCompressionRatio: Int = 1000) throws {
+    public init(url: URL, maxInflatedBytes: Int = 2_000_000_000, maxCompressionRatio: Int = 500) throws {
         try self.init(url: url, maxInflatedBytes: maxInflatedBytes, maxCompressionRatio: maxCompressionRatio,
                       ratioCheckAfterBytes: 16 << 20, chunkSize: 256 * 1024)
     }
@@ -81,10 +81,11 @@ public struct XlsxWorkbook {
 
         // Shared strings and styles (paths from the rels, else the conventional ones).
         let sstPath = rels.first(where: { $0.type.hasSuffix("/sharedStrings") })?.target ?? baseDirectory + "sharedStrings.xml"
-        if var sst = try archive.cursor(sstPath) {
-            sharedStrings = try XlsxParts.sharedStrings(&sst)
+        if let entry = archive.entry(sstPath) {
+            var sst = try archive.cursor(entry, part: sstPath)
+            sharedStrings = try XlsxParts.sharedStrings(&sst, declaredSize: Int(clamping: entry.uncompressedSize))
         } else {
-            sharedStrings = []
+            sharedStrings = XlsxSharedStrings()
         }
         let stylesPath = rels.first(where: { $0.type.hasSuffix("/styles") })?.target ?? baseDirectory + "styles.xml"
         if var styles = try archive.cursor(stylesPath) {
@@ -275,19 +276,17 @@ enum XlsxParts {
     }
 
     /// `<si>` items: rich-text runs concatenated, phonetic runs (`<rPh>`) ignored.
-    static func sharedStrings(_ cur: inout XmlCursor) throws -> [String] {
-        do {
-            var strings: [String] = []
-            while let tag = try cur.nextTag() {
-                guard tag.kind == .start else { continue }
-                if cur.isNamed(tag, "sst"), let n = cur.attributeInt("uniqueCount") {
-                    strings.reserveCapacity(min(n, 1_000_000))
-                } else if cur.isNamed(tag, "si") {
-                    strings.append(tag.selfClosing ? "" : try readRichText(&cur, container: "si"))
-                }
+    static func sharedStrings(_ cur: inout XmlCursor, declaredSize: Int) throws -> XlsxSharedStrings {
+        var strings = XlsxSharedStrings()
+        // Decoded text is never longer than the XML; untouched reserved capacity costs no memory.
+        strings.reserve(bytes: declaredSize, strings: declaredSize / 8)
+        while let tag = try cur.nextTag() {
+            guard tag.kind == .start else { continue }
+            if cur.isNamed(tag, "si") {
+                try strings.append(tag.selfClosing ? "" : try readRichText(&cur, container: "si"))
             }
-            return strings
         }
+        return strings
     }
 
     /// Reads `<t>` texts up to the end of `container` (`si` or `is`), skipping `<rPh>` runs.
@@ -345,5 +344,35 @@ enum XlsxParts {
                 return f
             }
         }
+    }
+}
+
+/// The shared-string table, compact: the UTF-8 bytes of all strings in one buffer and the end offset of each;
+/// a `String` is made on lookup. Millions of distinct strings (IDs, addresses) cost their bytes plus 4 each,
+/// instead of a heap object apiece.
+struct XlsxSharedStrings {
+    private var bytes: [UInt8] = []
+    private var ends: [UInt32] = []
+
+    var count: Int { ends.count }
+
+    mutating func reserve(bytes byteCount: Int, strings: Int) {
+        bytes.reserveCapacity(min(byteCount, Int(UInt32.max)))
+        ends.reserveCapacity(min(strings, 50_000_000))
+    }
+
+    mutating func append(_ s: String) throws {
+        var s = s
+        s.withUTF8 { bytes.append(contentsOf: $0) }
+        guard bytes.count <= Int(UInt32.max) else {
+            throw IngestError.corruptWorkbook(detail: "shared strings over 4 GB")
+        }
+        ends.append(UInt32(bytes.count))
+    }
+
+    func string(at i: Int) -> String {
+        let start = i == 0 ? 0 : Int(ends[i - 1])
+        let end = Int(ends[i])
+        return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
     }
 }

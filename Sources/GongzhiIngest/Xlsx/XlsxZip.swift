@@ -318,7 +318,7 @@ final class XlsxEntryStream: XlsxByteSource {
         }
         if inflated > Int64(limits.ratioCheckAfterBytes), let s = stream,
            inflated > Int64(limits.maxCompressionRatio) * max(Int64(s.pointee.total_in), 1) {
-            throw IngestError.inflationLimitExceeded(limitBytes: limits.maxInflatedBytes)
+            throw IngestError.compressionRatioExceeded(limit: limits.maxCompressionRatio)
         }
     }
 

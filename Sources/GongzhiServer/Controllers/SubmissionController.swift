@@ -39,30 +39,59 @@ struct SubmissionController: Sendable {
                                                               actingUnit: unitName, error: error))
     }
 
-    struct UploadForm: Content {
-        var indicator: String
-        var period: String
-        var file: File
+    /// Accepts the form's file, checks indicator and period at once, then imports in the background and
+    /// sends the browser to the submission's page, which shows progress until the result is stored.
+    func upload(req: Request) async throws -> Response {
+        let indicator = ((try? req.content.get(String.self, at: "indicator")) ?? "").trimmingCharacters(in: .whitespaces)
+        let period = ((try? req.content.get(String.self, at: "period")) ?? "").trimmingCharacters(in: .whitespaces)
+        func refuse(_ message: String, _ status: HTTPResponseStatus) async throws -> Response {
+            try await renderUploadForm(req, indicator: indicator, period: period, error: message).encodeResponse(status: status, for: req)
+        }
+        guard let file = try? req.content.get(File.self, at: "file"), !file.filename.isEmpty else {
+            return try await refuse("请选择要上传的文件（.xlsx 或 .csv）。", .badRequest)
+        }
+        guard file.data.readableBytes > 0 else {
+            return try await refuse("文件“\(file.filename)”是空的（0 字节）：请确认选择了正确的文件。", .badRequest)
+        }
+        let service = req.submissions
+        do {
+            _ = try await service.prepare(indicatorCode: indicator, period: period)
+        } catch let error as SubmissionError {
+            return try await refuse(error.message, GongzhiErrorMiddleware.describe(error).status)
+        }
+        let temporary = try writeTemporary(Data(buffer: file.data))
+        let id = UUID()
+        let board = req.gongzhi.board
+        let actor = req.actor.unitCode
+        let logger = req.logger
+        await board.announce(id, indicator: indicator, period: period, fileName: file.filename, at: req.gongzhi.clock.now())
+        Task.detached {
+            defer { try? FileManager.default.removeItem(at: temporary) }
+            do {
+                let outcome = try await service.submit(
+                    file: temporary, fileName: file.filename, indicatorCode: indicator, period: period, actingUnit: actor,
+                    submissionID: id, progress: { rows in Task { await board.update(id, rowsRead: rows) } })
+                await board.finish(id)
+                logger.info("submission \(id) \(indicator) \(period): \(outcome.report.rowsAccepted)/\(outcome.report.rowsTotal) accepted")
+            } catch let error as SubmissionError {
+                await board.fail(id, message: error.message)
+            } catch {
+                logger.error("submission \(id) failed: \(String(reflecting: error))")
+                await board.fail(id, message: GongzhiErrorMiddleware.describe(error).message)
+            }
+        }
+        return req.redirect(to: "/submissions/\(id.uuidString.lowercased())", redirectType: .normal)
     }
 
-    func upload(req: Request) async throws -> Response {
-        let form = try req.content.decode(UploadForm.self)
-        guard form.file.data.readableBytes > 0 else {
-            return try await renderUploadForm(req, indicator: form.indicator, period: form.period, error: "请选择要上传的文件。")
-                .encodeResponse(status: .badRequest, for: req)
-        }
-        let temporary = try writeTemporary(Data(buffer: form.file.data))
-        defer { try? FileManager.default.removeItem(at: temporary) }
-        do {
-            let outcome = try await req.gongzhi.submissions(on: req.db).submit(
-                file: temporary, fileName: form.file.filename, indicatorCode: form.indicator,
-                period: form.period.trimmingCharacters(in: .whitespaces), actingUnit: req.actor.unitCode)
-            req.logger.info("submission \(outcome.submissionID) \(outcome.report.indicator) \(outcome.report.period): \(outcome.report.rowsAccepted)/\(outcome.report.rowsTotal) accepted")
-            return req.redirect(to: "/submissions/\(outcome.submissionID.uuidString.lowercased())", redirectType: .normal)
-        } catch let error as SubmissionError {
-            return try await renderUploadForm(req, indicator: form.indicator, period: form.period, error: error.message)
-                .encodeResponse(status: GongzhiErrorMiddleware.describe(error).status, for: req)
-        }
+    struct ProgressPage: Encodable {
+        var title: String
+        var indicator: String
+        var period: String
+        var fileName: String
+        var rowsRead: Int
+        var seconds: Int
+        var rate: Int
+        var waiting: Bool
     }
 
     // MARK: Result page
@@ -108,8 +137,35 @@ struct SubmissionController: Sendable {
         var normalized: [NormalizationItem]
     }
 
-    func show(req: Request) async throws -> View {
-        let submission = try await findSubmission(req)
+    func show(req: Request) async throws -> Response {
+        guard let text = req.parameters.get("id"), let id = UUID(uuidString: text) else { throw Abort(.notFound) }
+        guard let submission = try await SubmissionRepository(database: req.db).find(id) else {
+            return try await progress(req, id: id)
+        }
+        return try await result(req, submission: submission).encodeResponse(for: req)
+    }
+
+    /// The page of an upload still importing (refreshing itself), or of one that failed.
+    private func progress(_ req: Request, id: UUID) async throws -> Response {
+        guard let entry = await req.gongzhi.board.entry(id) else { throw Abort(.notFound) }
+        switch entry.state {
+        case .failed(let message):
+            return try await renderUploadForm(req, indicator: entry.indicator, period: entry.period,
+                                              error: "“\(entry.fileName)”未能导入，未保存任何数据：\(message)")
+                .encodeResponse(status: .unprocessableEntity, for: req)
+        case .waiting, .running, .finished:
+            let seconds = max(Int(req.gongzhi.clock.now().timeIntervalSince(entry.startedAt)), 0)
+            let page = ProgressPage(title: "正在导入", indicator: entry.indicator, period: entry.period, fileName: entry.fileName,
+                                    rowsRead: entry.rowsRead, seconds: seconds,
+                                    rate: seconds > 0 ? entry.rowsRead / seconds : entry.rowsRead,
+                                    waiting: entry.state == .waiting)
+            let response = try await req.view.render("progress", page).encodeResponse(for: req)
+            response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+            return response
+        }
+    }
+
+    private func result(_ req: Request, submission: SubmissionRecord) async throws -> View {
         let id = try submission.requireID()
         let errors = try await SubmissionRepository(database: req.db).errors(of: id).map { e in
             ErrorItem(row: e.rowNumber, column: e.columnLabel ?? (e.code == "duplicate_row" ? "整行" : "表头"),
@@ -195,6 +251,9 @@ struct SubmissionController: Sendable {
         guard let indicator = req.query[String.self, at: "indicator"], let period = req.query[String.self, at: "period"] else {
             throw Abort(.badRequest, reason: "请在查询参数中给出 indicator（数据项编码）和 period（报送期）。")
         }
+        if let type = req.headers.contentType, type.type == "multipart" || type == .urlEncodedForm {
+            throw SubmissionError.formInsteadOfFile
+        }
         let fileName = req.query[String.self, at: "file"] ?? req.headers.first(name: "X-File-Name")?.removingPercentEncoding ?? "upload"
         let limit = req.gongzhi.config.maxUploadBytes
         let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-upload-\(UUID().uuidString)")
@@ -215,7 +274,7 @@ struct SubmissionController: Sendable {
             try? handle.close()
             throw error
         }
-        let outcome = try await req.gongzhi.submissions(on: req.db).submit(
+        let outcome = try await req.submissions.submit(
             file: temporary, fileName: fileName, indicatorCode: indicator, period: period, actingUnit: req.actor.unitCode)
         let json = outcome.report.contractJSON(extra: SubmissionService.extraJSON(id: outcome.submissionID, status: outcome.report.outcome))
         return jsonResponse(json.serialized(), status: .created)

@@ -6,14 +6,26 @@ import GongzhiStore
 
 /// Why a file could not be submitted at all. Row errors are not failures: they are in the report.
 public enum SubmissionError: Error, Sendable, Equatable {
+    /// No indicator was named.
+    case missingIndicator
     /// No indicator with this code in the current catalog.
     case unknownIndicator(String)
+    /// No period was given.
+    case missingPeriod
     /// The period is not written `2024-03`, `2024Q1` or `2024`.
     case malformedPeriod(String)
+    /// The period has not begun yet.
+    case futurePeriod(String)
     /// The period's kind does not match the indicator's collection period.
     case periodMismatch(period: String, expected: CollectionPeriod)
     /// The acting unit may not submit this indicator.
     case notPermitted(unit: String, indicator: String)
+    /// The acting unit is not a unit of the platform.
+    case unknownUnit(String)
+    /// The same file was already stored for the same indicator and period.
+    case duplicateFile(submissionID: UUID, receivedAt: String)
+    /// The API was sent a form instead of the file itself.
+    case formInsteadOfFile
     /// The file could not be read (unsupported, corrupt, hostile, too large).
     case unreadable(IngestError)
 
@@ -27,10 +39,16 @@ public enum SubmissionError: Error, Sendable, Equatable {
     /// Stable machine-readable code for API clients.
     public var code: String {
         switch self {
+        case .missingIndicator: "missing_indicator"
         case .unknownIndicator: "unknown_indicator"
+        case .missingPeriod: "missing_period"
         case .malformedPeriod: "malformed_period"
+        case .futurePeriod: "future_period"
         case .periodMismatch: "period_mismatch"
         case .notPermitted: "not_permitted"
+        case .unknownUnit: "unknown_unit"
+        case .duplicateFile: "duplicate_file"
+        case .formInsteadOfFile: "form_instead_of_file"
         case .unreadable: "unreadable_file"
         }
     }
@@ -38,11 +56,19 @@ public enum SubmissionError: Error, Sendable, Equatable {
     /// Chinese message for the clerk.
     public var message: String {
         switch self {
+        case .missingIndicator: "请选择要报送的数据项。"
         case .unknownIndicator(let code): "数据项 \(code) 不在当前目录中：请从目录中选择数据项。"
+        case .missingPeriod: "请填写报送期：按月写 2024-03，按季写 2024Q1，按年写 2024。"
         case .malformedPeriod(let p): "报送期“\(p)”格式不对：按月写 2024-03，按季写 2024Q1，按年写 2024。"
+        case .futurePeriod(let p): "报送期“\(p)”还没有开始，不能报送：请核对年份和月份。"
         case .periodMismatch(let p, let expected):
             "报送期“\(p)”与数据项的归集周期（\(expected.chineseName)）不符：" + Self.example(expected)
         case .notPermitted(let unit, let indicator): "单位 \(unit) 不能报送数据项 \(indicator)。"
+        case .unknownUnit(let unit): "报送身份“\(unit)”不是平台上的单位：请使用目录中的单位编码。"
+        case .duplicateFile(let id, let at):
+            "同一文件已于 \(at) 报送过（报送编号 \(id.uuidString.lowercased())），本次未重复保存：如需更正，请修改文件后重新上传。"
+        case .formInsteadOfFile:
+            "请把文件本身作为请求体发送（如 curl --data-binary @文件名），不要用 multipart/form-data 或表单编码。"
         case .unreadable(let e): e.message
         }
     }
@@ -73,22 +99,38 @@ public struct SubmissionValidator: Sendable {
     }
 
     /// The import job for `indicator`, validating against today's date.
-    public func job(indicator: Indicator, period: String, fileName: String) -> ImportJob {
+    public func job(indicator: Indicator, period: String, fileName: String, batchSize: Int = 1000,
+                    progress: (@Sendable (Int) -> Void)? = nil) -> ImportJob {
         ImportJob(indicator: indicator, period: period, fileName: fileName,
-                  identifiers: IdentifierValidator(divisions: divisions, today: clock.today()))
+                  identifiers: IdentifierValidator(divisions: divisions, today: clock.today()),
+                  batchSize: batchSize, progress: progress)
     }
 
     /// Validates `file` against `indicator`; `onRecords` receives accepted rows in file order.
     /// - Throws: ``SubmissionError/unreadable(_:)`` for a file that cannot be read; whatever `onRecords` throws.
     public func validate(file: URL, fileName: String, indicator: Indicator, period: String,
+                         progress: (@Sendable (Int) -> Void)? = nil,
                          onRecords: (RecordBatch) async throws -> Void = { _ in }) async throws -> ImportReport {
         try checkSize(file)
         do {
-            return try await SubmissionImporter.run(file: file, job: job(indicator: indicator, period: period, fileName: fileName),
+            let job = job(indicator: indicator, period: period, fileName: fileName, progress: progress)
+            return try await SubmissionImporter.run(file: file, job: job,
                                                     maxInflatedBytes: maxInflatedBytes, sink: onRecords)
         } catch let error as IngestError {
             throw SubmissionError.unreadable(error)
         }
+    }
+
+    /// Checks that `period` is given, well formed, of the indicator's collection period and already begun.
+    /// - Throws: ``SubmissionError``.
+    public func checkPeriod(_ period: String, for indicator: Indicator) throws(SubmissionError) -> ReportingPeriod {
+        if period.trimmingCharacters(in: .whitespaces).isEmpty { throw .missingPeriod }
+        guard let parsed = ReportingPeriod(period) else { throw .malformedPeriod(period) }
+        guard parsed.collectionPeriod == indicator.period else {
+            throw .periodMismatch(period: period, expected: indicator.period)
+        }
+        if parsed.firstDay > clock.today() { throw .futurePeriod(period) }
+        return parsed
     }
 
     /// The file's size in bytes, checked against the upload limit.
@@ -115,13 +157,16 @@ public struct SubmissionService: Sendable {
     public let files: FileStore
     public let validator: SubmissionValidator
     public let writer: any RecordWriter
+    /// Imports wait here for their turn to write.
+    public let gate: ImportGate
 
     public init(database: any Database, files: FileStore, validator: SubmissionValidator,
-                writer: any RecordWriter) {
+                writer: any RecordWriter, gate: ImportGate) {
         self.database = database
         self.files = files
         self.validator = validator
         self.writer = writer
+        self.gate = gate
     }
 
     /// A stored submission and its report.
@@ -130,44 +175,62 @@ public struct SubmissionService: Sendable {
         public var report: ImportReport
     }
 
-    /// Checks that `period` is well formed and of the indicator's collection period.
-    public static func checkPeriod(_ period: String, for indicator: Indicator) throws(SubmissionError) -> ReportingPeriod {
-        guard let parsed = ReportingPeriod(period) else { throw .malformedPeriod(period) }
-        guard parsed.collectionPeriod == indicator.period else {
-            throw .periodMismatch(period: period, expected: indicator.period)
+    /// The current definition of `indicatorCode`, after checking the period: what an upload form checks
+    /// before it accepts a file for importing in the background.
+    /// - Throws: ``SubmissionError``.
+    public func prepare(indicatorCode: String, period: String) async throws -> Indicator {
+        guard !indicatorCode.isEmpty else { throw SubmissionError.missingIndicator }
+        guard let (_, indicator) = try await CatalogRepository(database: database).currentIndicator(code: indicatorCode) else {
+            throw SubmissionError.unknownIndicator(indicatorCode)
         }
-        return parsed
+        _ = try validator.checkPeriod(period, for: indicator)
+        return indicator
     }
 
     /// Imports `file` for the current definition of `indicatorCode` and stores the submission.
     ///
     /// - Parameters:
     ///   - actingUnit: the unit on whose authority the request acts (the reporter's unit).
+    ///   - submissionID: the id to give the submission (a web upload announces it before the import ends).
+    ///   - progress: told the number of data rows read so far.
     ///   - onRecords: also receives accepted rows (e.g. for `--records` output).
     /// - Throws: ``SubmissionError`` for requests and files that cannot be taken; database errors.
     public func submit(file: URL, fileName: String, indicatorCode: String, period: String, actingUnit: String,
+                       submissionID: UUID? = nil, progress: (@Sendable (Int) -> Void)? = nil,
                        onRecords: @escaping @Sendable (RecordBatch) async throws -> Void = { _ in }) async throws -> Outcome {
+        guard !indicatorCode.isEmpty else { throw SubmissionError.missingIndicator }
         guard let (indicatorRecord, indicator) = try await CatalogRepository(database: database).currentIndicator(code: indicatorCode) else {
             throw SubmissionError.unknownIndicator(indicatorCode)
         }
-        _ = try Self.checkPeriod(period, for: indicator)
+        let period = try validator.checkPeriod(period, for: indicator).description
+        guard try await CatalogRepository(database: database).unit(code: actingUnit) != nil else {
+            throw SubmissionError.unknownUnit(actingUnit)
+        }
         let size = try validator.checkSize(file)
         let sha256 = try FileDigest.sha256(of: file)
         let format: String
         do {
             format = try SubmissionFormat.sniff(fileAt: file).rawValue
-        } catch let error as IngestError {
+        } catch {
             throw SubmissionError.unreadable(error)
         }
         let broughtFile = try files.keep(file, sha256: sha256)
-        let job = validator.job(indicator: indicator, period: period, fileName: fileName)
+        let job = validator.job(indicator: indicator, period: period, fileName: fileName, batchSize: writer.batchSize,
+                                progress: progress)
         let writer = self.writer
         let maxInflatedBytes = validator.maxInflatedBytes
         let now = validator.clock.now()
+        let database = self.database
         do {
-            return try await database.transaction { db in
+            return try await gate.run { try await database.transaction { db in
+                if let earlier = try await SubmissionRecord.query(on: db)
+                    .filter(\.$fileSHA256 == sha256).filter(\.$indicatorCode == indicator.code)
+                    .filter(\.$period == period).filter(\.$status != ImportOutcome.refused.rawValue).first() {
+                    throw SubmissionError.duplicateFile(submissionID: try earlier.requireID(),
+                                                        receivedAt: PlatformClock.display(earlier.receivedAt))
+                }
                 let submission = SubmissionRecord(
-                    indicatorID: try indicatorRecord.requireID(), indicatorCode: indicator.code, indicatorName: indicator.name,
+                    id: submissionID, indicatorID: try indicatorRecord.requireID(), indicatorCode: indicator.code, indicatorName: indicator.name,
                     unitCode: indicator.unit, actingUnitCode: actingUnit, period: period, fileName: fileName,
                     fileSHA256: sha256, fileSize: Int64(size), format: format, receivedAt: now)
                 try await submission.create(on: db)
@@ -187,7 +250,7 @@ public struct SubmissionService: Sendable {
                 let json = report.contractJSON(extra: Self.extraJSON(id: id, status: report.outcome)).serialized()
                 try await SubmissionRepository(database: db).finish(submission, report: report, reportJSON: json, on: db)
                 return Outcome(submissionID: id, report: report)
-            }
+            } }
         } catch {
             if broughtFile { files.remove(sha256) }
             throw error

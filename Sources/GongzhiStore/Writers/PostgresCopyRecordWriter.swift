@@ -15,6 +15,9 @@ public struct PostgresCopyRecordWriter: RecordWriter {
 
     public init() {}
 
+    /// One COPY per 10,000 rows: large enough that a statement's round trip does not count.
+    public var batchSize: Int { 10_000 }
+
     public func write(_ batch: [AcceptedRecord], fields: [GongzhiCore.Field], lineage: RecordLineage,
                       on database: any Database) async throws {
         guard let postgres = database as? any PostgresDatabase else {

@@ -23,9 +23,16 @@ public struct RecordLineage: Sendable {
 /// switch between the SQLite and PostgreSQL ways; tests substitute a writer that fails part-way to prove a
 /// submission is all or nothing.
 public protocol RecordWriter: Sendable {
+    /// How many rows the importer should hand over at a time.
+    var batchSize: Int { get }
+
     /// Inserts `batch` into `records` (and its identifiers into `record_keys`) on `database`.
     func write(_ batch: [AcceptedRecord], fields: [GongzhiCore.Field], lineage: RecordLineage,
                on database: any Database) async throws
+}
+
+extension RecordWriter {
+    public var batchSize: Int { 1000 }
 }
 
 /// The database dialects Gongzhi runs on.
