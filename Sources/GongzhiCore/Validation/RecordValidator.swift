@@ -42,8 +42,9 @@ public struct RecordValidator: Sendable {
     }
 
     /// Validates the row numbered `row` (as the spreadsheet shows it). `cells` holds one raw cell per
-    /// indicator field, in field order (`.empty` for a field with no column).
-    public mutating func validate(row: Int, cells raw: [RawCell]) -> RowOutcome {
+    /// indicator field, in field order (`.empty` for a field with no column). `rowIssues` are problems the
+    /// reader found with the row as a whole (e.g. more CSV fields than header columns): they reject it too.
+    public mutating func validate(row: Int, cells raw: [RawCell], rowIssues: [ImportIssue] = []) -> RowOutcome {
         let fields = indicator.fields
         var outcomes = [CellOutcome](repeating: .empty(raw: nil), count: fields.count)
         for i in fields.indices where personIDSiblings[i] == nil {
@@ -55,7 +56,7 @@ public struct RecordValidator: Sendable {
             outcomes[i] = cells.validate(raw[i], as: fields[i], passport: passport)
         }
 
-        var issues: [ImportIssue] = []
+        var issues: [ImportIssue] = rowIssues
         for i in fields.indices {
             let field = fields[i]
             switch outcomes[i] {

@@ -9,6 +9,7 @@ import GongzhiCore
 /// file → GB18030), then the text is decoded (iconv for GB18030 and UTF-16) and parsed a chunk at a time through a
 /// small window, so memory does not grow with the number of rows. Copies of a reader share its position.
 public struct CsvReader: RowSource {
+    public var isDelimitedText: Bool { true }
     public let encoding: TextDecoding.Encoding
     public var sheetName: String? { nil }
     public var mergedRanges: [MergedRange] { [] }

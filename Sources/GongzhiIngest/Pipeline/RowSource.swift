@@ -43,12 +43,19 @@ public struct MergedRange: Sendable, Equatable, Hashable {
     }
 }
 
+extension RowSource {
+    public var isDelimitedText: Bool { false }
+}
+
 /// A stream of rows from one sheet of a submission file (an xlsx worksheet or a CSV file).
 public protocol RowSource {
     /// The worksheet name (`nil` for CSV).
     var sheetName: String? { get }
     /// Merged ranges of the sheet, known before the first row is read.
     var mergedRanges: [MergedRange] { get }
+    /// Whether cells are positional fields of delimited text (CSV), where a cell past the last header column
+    /// means the row's fields are shifted (an unquoted comma), rather than a note beside the table.
+    var isDelimitedText: Bool { get }
     /// The next row in file order, or `nil` at the end.
     mutating func nextRow() throws -> SheetRow?
 }

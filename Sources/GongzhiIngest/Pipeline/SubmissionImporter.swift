@@ -172,6 +172,8 @@ public enum SubmissionImporter {
         let fieldCount = indicator.fields.count
         let columns = layout.columns
         let sheetName = source.sheetName
+        let lastHeaderColumn = columns.keys.max() ?? 0
+        let checkFieldCount = source.isDelimitedText
 
         func handle(_ row: SheetRow) async throws {
             guard row.number > layout.headerRows.upperBound, !row.isBlank else { return }
@@ -181,7 +183,13 @@ public enum SubmissionImporter {
             }
             report.rowsTotal += 1
             if report.rowsTotal % job.progressInterval == 0 { job.progress?(report.rowsTotal) }
-            switch validator.validate(row: row.number, cells: raw) {
+            var rowIssues: [ImportIssue] = []
+            if checkFieldCount, let last = row.cells.last(where: { !$0.value.isBlank }), last.column > lastHeaderColumn {
+                rowIssues.append(ImportIssue(
+                    row: row.number, field: nil, column: nil, code: .badFormat, value: nil,
+                    message: "本行有 \(last.column + 1) 列，比表头的 \(lastHeaderColumn + 1) 列多：可能某个内容里有英文逗号却没有用英文双引号括起来，导致后面的列错位，请检查本行。"))
+            }
+            switch validator.validate(row: row.number, cells: raw, rowIssues: rowIssues) {
             case .accepted(let values, let normalizations):
                 report.rowsAccepted += 1
                 report.normalized.append(contentsOf: normalizations)

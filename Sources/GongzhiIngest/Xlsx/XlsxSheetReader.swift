@@ -130,7 +130,10 @@ public final class XlsxSheetReader {
                 }
             }
             let raw: RawCell
-            if let v = value {
+            if let formula, value == nil || (value!.isEmpty && type != .formulaString) {
+                // A formula whose result was never saved (an empty or missing <v>): it has no value to read.
+                raw = .formula("=" + formula)
+            } else if let v = value {
                 switch type {
                 case .number:
                     raw = v.isEmpty ? .empty : .number(v, format: format)
@@ -150,8 +153,6 @@ public final class XlsxSheetReader {
                 }
             } else if let inline {
                 raw = .text(inline)
-            } else if let formula {
-                raw = .formula("=" + formula)
             } else {
                 raw = .empty
             }
