@@ -16,7 +16,10 @@ struct GongzhiErrorMiddleware: AsyncMiddleware {
         do {
             return try await next.respond(to: request)
         } catch {
-            let failure = Self.describe(error)
+            var failure = Self.describe(error)
+            if failure.status == .payloadTooLarge, !(error is SubmissionError) {
+                failure.message = "文件超过上传上限 \(request.application.gongzhi.config.maxUploadBytes >> 20) MB：请拆分后分批上传。"
+            }
             let requestID = request.headers.first(name: .xRequestId) ?? UUID().uuidString.prefix(8).lowercased()
             if failure.status == .internalServerError {
                 request.logger.error("request \(requestID) failed: \(String(reflecting: error))")

@@ -15,6 +15,7 @@ func routes(_ app: Application) throws {
     app.get("submissions", use: submissions.index)
     app.get("submissions", ":id", use: submissions.show)
     app.get("submissions", ":id", "records", use: submissions.records)
+    app.get("submissions", ":id", "errors.csv", use: submissions.errorsCSV)
 
     // JSON API
     let api = app.grouped("api", "v1")

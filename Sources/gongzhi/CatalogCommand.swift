@@ -20,7 +20,10 @@ struct CatalogCommand: AsyncParsableCommand {
 
         func run() async throws {
             AppRunner.bootstrapLogging(level: .warning)
-            let yaml = try String(contentsOfFile: file, encoding: .utf8)
+            guard let yaml = try? String(contentsOfFile: file, encoding: .utf8) else {
+                printError("无法读取目录文件：\(file)（不存在、不是文件或不是 UTF-8 文本）")
+                throw ExitStatus.failure
+            }
             do {
                 let outcome = try await AppRunner.withApp { app in
                     try await CatalogService(database: app.db, clock: app.gongzhi.clock).load(yaml: yaml)

@@ -46,23 +46,35 @@ struct ImportCommand: AsyncParsableCommand {
     func run() async throws {
         AppRunner.bootstrapLogging(level: .warning)
         let url = URL(fileURLWithPath: file)
-        guard FileManager.default.fileExists(atPath: url.path) else {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             printError("找不到文件：\(file)")
             throw ExitStatus.failure
         }
+        guard !isDirectory.boolValue else {
+            printError("\(file) 是一个目录，不是文件：请给出要导入的 .xlsx 或 .csv 文件。")
+            throw ExitStatus.failure
+        }
         let collector = RecordCollector(enabled: records && json)
+        let bar = TerminalProgress()
+        defer { bar.finish() }
+        let progress: @Sendable (Int) -> Void = { bar.update($0) }
         let report: ImportReport
         var extra: [(String, JSONValue)] = []
         var fields: [Field] = []
         do {
             if let indicatorFile {
-                let definition = try CatalogLoader.indicator(yaml: String(contentsOfFile: indicatorFile, encoding: .utf8))
+                guard let yaml = try? String(contentsOfFile: indicatorFile, encoding: .utf8) else {
+                    printError("无法读取数据项定义文件：\(indicatorFile)（不存在、不是文件或不是 UTF-8 文本）")
+                    throw ExitStatus.failure
+                }
+                let definition = try CatalogLoader.indicator(yaml: yaml)
                 fields = definition.fields
                 let config = try AppConfig.fromEnvironment()
                 let validator = SubmissionValidator(divisions: try CatalogLoader.divisions(), clock: .system,
                                                     maxUploadBytes: config.maxUploadBytes, maxInflatedBytes: config.maxInflatedBytes)
                 report = try await validator.validate(file: url, fileName: url.lastPathComponent, indicator: definition,
-                                                    period: period, onRecords: collector.collect)
+                                                      period: period, progress: progress, onRecords: collector.collect)
             } else {
                 let code = indicator!
                 (report, extra, fields) = try await AppRunner.withApp { app in
@@ -72,18 +84,20 @@ struct ImportCommand: AsyncParsableCommand {
                     }
                     if dryRun {
                         _ = try app.gongzhi.validator.checkPeriod(period, for: definition)
-                        let report = try await app.gongzhi.validator.validate(file: url, fileName: url.lastPathComponent, indicator: definition,
-                                                                period: period, onRecords: collector.collect)
+                        let report = try await app.gongzhi.validator.validate(file: url, fileName: url.lastPathComponent,
+                                                                              indicator: definition, period: period,
+                                                                              progress: progress, onRecords: collector.collect)
                         return (report, [], definition.fields)
                     }
                     let outcome = try await service.submit(file: url, fileName: url.lastPathComponent, indicatorCode: code,
                                                            period: period, actingUnit: actingUnit ?? definition.unit,
-                                                           onRecords: collector.collect)
+                                                           progress: progress, onRecords: collector.collect)
                     return (outcome.report, SubmissionService.extraJSON(id: outcome.submissionID, status: outcome.report.outcome),
                             definition.fields)
                 }
             }
         } catch let error as SubmissionError {
+            bar.finish()
             if json {
                 let body = JSONValue.object([("refused", .bool(error.isRefusal)), ("error", .string(error.code)),
                                              ("message", .string(error.message))])
@@ -95,12 +109,15 @@ struct ImportCommand: AsyncParsableCommand {
         } catch let error as CatalogError {
             printError(error.description)
             throw ExitStatus.failure
+        } catch let error as ExitCode {
+            throw error
         } catch {
             // Storage and other failures: the detail is for the operator (the database's own words).
             printError("导入失败，未保存任何数据：\(String(reflecting: error))")
             throw ExitStatus.failure
         }
 
+        bar.finish()
         if json {
             let recordsJSON: JSONValue? = collector.enabled ? .array(collector.records.map { $0.contractJSON(fields: fields) }) : nil
             print(report.contractJSON(extra: extra, records: recordsJSON).serialized(pretty: true))

@@ -47,6 +47,17 @@ struct WebPageTests {
                 #expect(page.contains("与第63行的内容完全相同"))
                 #expect(page.contains("110101200208274581"))
                 #expect(page.contains("已自动规范的单元格（9 处"))
+                #expect(page.contains("␣␣370102198504182361␣␣␣"), "trimmed spaces are made visible")
+            }
+            try await app.testing().test(.GET, String(location.dropFirst()) + "/errors.csv") { res async in
+                #expect(res.status == .ok)
+                let lines = res.body.string.split(separator: "\r\n")
+                #expect(lines.count == 18)
+                #expect(lines.first?.hasPrefix("\u{FEFF}行号,列,单元格内容,错误,如何修改") == true)
+                #expect(lines[1].hasPrefix("6,买方证件号码,110101200208274581,校验位错误,"))
+            }
+            try await app.testing().test(.GET, String(location.dropFirst()) + "/records?page=99") { res async in
+                #expect(res.body.string.contains("第 4/4 页"), "a page past the end shows the last page")
             }
             try await app.testing().test(.GET, String(location.dropFirst()) + "/records?page=4") { res async in
                 #expect(res.status == .ok)

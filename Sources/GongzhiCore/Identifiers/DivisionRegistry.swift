@@ -35,6 +35,9 @@ public struct DivisionRegistry: Sendable {
     }
 
     private let entries: [String: [Entry]]
+    /// Every 6-digit code by its numeric value: 0 unknown, 1 known (any vintage), 2 current. A byte-indexed
+    /// copy of `entries` for the per-row checks of the importer (no string hashing).
+    private let statusByNumber: [UInt8]
 
     /// Parses the GB/T 2260 list in the shared `divisions.csv` format (`code,name,valid_from,valid_to,level`).
     ///
@@ -96,6 +99,21 @@ public struct DivisionRegistry: Sendable {
                 Entry(code: code, name: fields[columns.name], validFrom: from, validTo: to, level: level))
         }
         self.entries = entries
+        var status = [UInt8](repeating: 0, count: 1_000_000)
+        for (code, list) in entries {
+            guard let n = Int(code) else { continue }
+            status[n] = list.contains { $0.validTo == nil } ? 2 : 1
+        }
+        self.statusByNumber = status
+    }
+
+    /// ``isKnown(_:)`` (`current == false`) or ``isCurrent(_:)`` for the code whose six ASCII digits are
+    /// `digits` (the caller has checked they are digits).
+    @inline(__always)
+    func status(ofDigits digits: UnsafeBufferPointer<UInt8>, current: Bool) -> Bool {
+        var n = 0
+        for i in 0..<6 { n = n &* 10 &+ Int(digits[i] &- 48) }
+        return statusByNumber[n] >= (current ? 2 : 1)
     }
 
     /// Whether `code` is a GB/T 2260 code of any vintage (a resident ID prefix, a project code's division).

@@ -26,6 +26,9 @@ public struct IdentifierValidator: Sendable {
     /// ``IdentifierIssue/Reason/precisionLost`` for every kind; a wrong check character is
     /// ``IdentifierIssue/Reason/checkCharacter``.
     public func validate(_ raw: String, as kind: IdentifierKind) -> Result<String, IdentifierIssue> {
+        if kind == .residentIdentityNumber || kind == .divisionCode, let canonical = validAsciiFastPath(raw, as: kind) {
+            return .success(canonical)
+        }
         let text = TextNormalization.identifierForm(raw)
         if text.isEmpty {
             return .failure(IdentifierIssue(reason: .empty, message: "\(kind.chineseName)为空"))
@@ -47,6 +50,46 @@ public struct IdentifierValidator: Sendable {
             case .organizationIdentifier: return try organizationIdentifier(c)
             }
         }
+    }
+
+    // MARK: Fast path
+
+    /// The canonical form of a plain ASCII resident ID (17 digits + digit or `X`/`x`) or division code
+    /// (6 digits) that passes every rule, read straight from the UTF-8 bytes; `nil` for anything else,
+    /// which the general path then handles (and reports). Such text needs no trimming or width folding
+    /// and is no Excel artefact, so the result is exactly what the general path returns.
+    private func validAsciiFastPath(_ raw: String, as kind: IdentifierKind) -> String? {
+        let outcome: (ok: Bool, lowerX: Bool)? = raw.utf8.withContiguousStorageIfAvailable { u in
+            @inline(__always) func isDigit(_ b: UInt8) -> Bool { b &- 48 < 10 }
+            if kind == .divisionCode {
+                guard u.count == 6, u.allSatisfy(isDigit) else { return (false, false) }
+                return (divisions.status(ofDigits: u, current: true), false)
+            }
+            guard u.count == 18 else { return (false, false) }
+            var sum = 0
+            for i in 0..<17 {
+                let d = u[i] &- 48
+                guard d < 10 else { return (false, false) }
+                sum = (sum + Int(d)) * 2 % 11
+            }
+            let last = u[17]
+            guard isDigit(last) || last == UInt8(ascii: "X") || last == UInt8(ascii: "x") else { return (false, false) }
+            guard divisions.status(ofDigits: u, current: false) else { return (false, false) }
+            func number(_ from: Int, _ count: Int) -> Int {
+                var v = 0
+                for i in from..<(from + count) { v = v * 10 + Int(u[i] - 48) }
+                return v
+            }
+            let y = number(6, 4), m = number(10, 2), d = number(12, 2)
+            guard let birth = CalendarDate(year: y, month: m, day: d), birth <= today else { return (false, false) }
+            // ISO 7064 MOD 11-2, as ResidentIdentityNumber.checkCharacter
+            let check = (12 - sum % 11) % 11
+            let expected: UInt8 = check == 10 ? UInt8(ascii: "X") : UInt8(48 + check)
+            let upper = last == UInt8(ascii: "x") ? UInt8(ascii: "X") : last
+            return (upper == expected, last == UInt8(ascii: "x"))
+        }
+        guard let outcome, outcome.ok else { return nil }
+        return outcome.lowerX ? raw.uppercased() : raw
     }
 
     // MARK: Excel artefacts

@@ -27,7 +27,7 @@ public enum CatalogLoader {
         do {
             catalog = try YAMLDecoder().decode(Catalog.self, from: yaml)
         } catch {
-            throw .malformed(detail: String(describing: error))
+            throw .malformed(detail: describe(error))
         }
         let problems = check(catalog)
         if !problems.isEmpty { throw .invalid(problems) }
@@ -42,11 +42,29 @@ public enum CatalogLoader {
         do {
             indicator = try YAMLDecoder().decode(Indicator.self, from: yaml)
         } catch {
-            throw .malformed(detail: String(describing: error))
+            throw .malformed(detail: describe(error))
         }
         let problems = checkFields(indicator)
         if !problems.isEmpty { throw .invalid(problems) }
         return indicator
+    }
+
+    /// A YAML or shape error in words: which key, what is wrong.
+    static func describe(_ error: any Error) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let parts = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            return parts.isEmpty ? "（顶层）" : parts.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+        }
+        switch error {
+        case DecodingError.keyNotFound(let key, let context):
+            return "\(path(context)) 缺少必需的键 \(key.stringValue)"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            return "\(path(context)) 的值类型不对（\(context.debugDescription)）"
+        case DecodingError.dataCorrupted(let context):
+            return "\(path(context))：\(context.debugDescription)"
+        default:
+            return "YAML 语法错误：\(error)"
+        }
     }
 
     /// The seed catalog shipped with Gongzhi, as YAML text.

@@ -134,7 +134,46 @@ struct SubmissionController: Sendable {
         var submission: SubmissionSummary
         var refusal: String?
         var errors: [ErrorItem]
+        var errorCount: Int
+        var errorsTruncated: Bool
         var normalized: [NormalizationItem]
+    }
+
+    /// Errors listed on the result page; all of them are in the CSV download.
+    static let errorsShown = 500
+
+    /// A cell for a page: at most 200 characters; with `markingSpaces`, spaces that trimming removed made
+    /// visible (␣ for a space, □ for an ideographic space, ⍽ for a no-break space).
+    static func shown(_ text: String, markingSpaces: Bool = false) -> String {
+        var out = text.count > 200 ? String(text.prefix(200)) + "…（共 \(text.count) 字）" : text
+        if markingSpaces {
+            out = out.replacingOccurrences(of: " ", with: "␣").replacingOccurrences(of: "\u{3000}", with: "□")
+                .replacingOccurrences(of: "\u{A0}", with: "⍽").replacingOccurrences(of: "\t", with: "⇥")
+        }
+        return out
+    }
+
+    /// All errors of a submission as CSV (UTF-8 with BOM, so Excel opens it): what a clerk fixes from.
+    func errorsCSV(req: Request) async throws -> Response {
+        let submission = try await findSubmission(req)
+        let errors = try await SubmissionRepository(database: req.db).errors(of: submission.requireID(), limit: nil)
+        var csv = "\u{FEFF}行号,列,单元格内容,错误,如何修改\r\n"
+        func field(_ text: String) -> String {
+            let needsQuotes = text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+            var t = text
+            // A leading =, +, - or @ would run as a formula when the file is opened in Excel.
+            if let first = t.first, "=+-@".contains(first) { t = "'" + t }
+            return needsQuotes || t != text ? "\"" + t.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : t
+        }
+        for e in errors {
+            let code = ImportErrorCode(rawValue: e.code)?.chineseName ?? e.code
+            csv += [String(e.rowNumber), e.columnLabel ?? "整行", e.value ?? "", code, e.message].map(field).joined(separator: ",") + "\r\n"
+        }
+        let response = Response(status: .ok, body: .init(string: csv))
+        response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        let name = "\(submission.indicatorCode)_\(submission.period)_错误明细.csv"
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"errors.csv\"; filename*=UTF-8''\(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "errors.csv")")
+        return response
     }
 
     func show(req: Request) async throws -> Response {
@@ -167,19 +206,23 @@ struct SubmissionController: Sendable {
 
     private func result(_ req: Request, submission: SubmissionRecord) async throws -> View {
         let id = try submission.requireID()
-        let errors = try await SubmissionRepository(database: req.db).errors(of: id).map { e in
-            ErrorItem(row: e.rowNumber, column: e.columnLabel ?? (e.code == "duplicate_row" ? "整行" : "表头"),
-                      value: e.value ?? "（空）", code: ImportErrorCode(rawValue: e.code)?.chineseName ?? e.code, message: e.message)
+        let repository = SubmissionRepository(database: req.db)
+        let errorCount = try await repository.errorCount(of: id)
+        let errors = try await repository.errors(of: id, limit: Self.errorsShown).map { e in
+            ErrorItem(row: e.rowNumber, column: e.columnLabel ?? (e.code == "duplicate_row" ? "整行" : (e.field == nil && e.code != "wrong_template" ? "整行" : "表头")),
+                      value: e.value.map { Self.shown($0) } ?? "（空）",
+                      code: ImportErrorCode(rawValue: e.code)?.chineseName ?? e.code, message: e.message)
         }
         let report = (try? JSONSerialization.jsonObject(with: Data(submission.report.utf8))) as? [String: Any] ?? [:]
         let headers = try await fieldHeaders(of: submission, on: req.db)
         let normalized = (report["normalized"] as? [[String: Any]] ?? []).map { n in
             NormalizationItem(row: n["row"] as? Int ?? 0, column: headers[n["field"] as? String ?? ""] ?? (n["field"] as? String ?? ""),
-                              from: n["from"] as? String ?? "", to: n["to"] as? String ?? "")
+                              from: Self.shown(n["from"] as? String ?? "", markingSpaces: true), to: Self.shown(n["to"] as? String ?? ""))
         }
         return try await req.view.render("submission", ResultPage(
             title: "报送结果", submission: try await summary(submission, on: req.db),
-            refusal: report["message"] as? String, errors: errors, normalized: normalized))
+            refusal: report["message"] as? String, errors: errors, errorCount: errorCount,
+            errorsTruncated: errorCount > errors.count, normalized: normalized))
     }
 
     // MARK: List
@@ -221,13 +264,13 @@ struct SubmissionController: Sendable {
 
     func records(req: Request) async throws -> View {
         let submission = try await findSubmission(req)
-        let page = max(req.query[Int.self, at: "page"] ?? 1, 1)
+        let pages = max((submission.rowsAccepted + Self.pageSize - 1) / Self.pageSize, 1)
+        let page = min(max(req.query[Int.self, at: "page"] ?? 1, 1), pages)
         let (rows, total) = try await SubmissionRepository(database: req.db).records(of: submission.requireID(), page: page, per: Self.pageSize)
         let fields = try await indicator(of: submission, on: req.db)?.fields ?? []
-        let pages = max((total + Self.pageSize - 1) / Self.pageSize, 1)
         let table = rows.map { record -> RecordRow in
             let values = (try? JSONSerialization.jsonObject(with: Data(record.values.utf8))) as? [String: Any] ?? [:]
-            return RecordRow(row: record.rowNumber, cells: fields.map { Self.display(values[$0.key]) })
+            return RecordRow(row: record.rowNumber, cells: fields.map { Self.shown(Self.display(values[$0.key])) })
         }
         return try await req.view.render("records", RecordsPage(
             title: "接收的记录", submission: try await summary(submission, on: req.db), headers: fields.map(\.header),
@@ -291,7 +334,7 @@ struct SubmissionController: Sendable {
             .object([
                 ("submission_id", .string(s.id?.uuidString.lowercased() ?? "")), ("indicator", .string(s.indicatorCode)),
                 ("period", .string(s.period)), ("unit", .string(s.unitCode)), ("file", .string(s.fileName)),
-                ("file_sha256", .string(s.fileSHA256)), ("received_at", .string(PlatformClock.display(s.receivedAt))),
+                ("file_sha256", .string(s.fileSHA256)), ("received_at", .string(PlatformClock.iso8601(s.receivedAt))),
                 ("status", .string(s.status)), ("rows_total", .int(s.rowsTotal)), ("rows_accepted", .int(s.rowsAccepted)),
                 ("rows_rejected", .int(s.rowsRejected)),
             ])

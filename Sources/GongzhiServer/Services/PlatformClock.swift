@@ -24,6 +24,11 @@ public struct PlatformClock: Sendable {
 }
 
 extension PlatformClock {
+    /// `yyyy-mm-ddThh:mm:ss+08:00`: ISO 8601 in China Standard Time, for the API.
+    public static func iso8601(_ date: Date) -> String {
+        display(date).replacingOccurrences(of: " ", with: "T") + "+08:00"
+    }
+
     /// `yyyy-mm-dd hh:mm:ss` in China Standard Time, for pages and listings.
     public static func display(_ date: Date) -> String {
         let seconds = Int(date.timeIntervalSince1970.rounded(.down)) + 8 * 3600

@@ -67,10 +67,16 @@ public struct SubmissionRepository: Sendable {
         return (rows, total)
     }
 
-    /// A submission's errors in report order.
-    public func errors(of submissionID: UUID) async throws -> [SubmissionErrorRecord] {
-        try await SubmissionErrorRecord.query(on: database).filter(\.$submission.$id == submissionID)
-            .sort(\.$id).all()
+    /// A submission's errors in report order, the first `limit` of them (all when `nil`).
+    public func errors(of submissionID: UUID, limit: Int? = nil) async throws -> [SubmissionErrorRecord] {
+        let query = SubmissionErrorRecord.query(on: database).filter(\.$submission.$id == submissionID).sort(\.$id)
+        if let limit { query.limit(limit) }
+        return try await query.all()
+    }
+
+    /// How many errors a submission has.
+    public func errorCount(of submissionID: UUID) async throws -> Int {
+        try await SubmissionErrorRecord.query(on: database).filter(\.$submission.$id == submissionID).count()
     }
 
     /// How many submissions and records exist (for tests and the status line).
