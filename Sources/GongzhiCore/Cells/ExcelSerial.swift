@@ -7,6 +7,7 @@ public enum ExcelSerial {
     /// 61 = 1900-03-01; serials below 1 (`1900-01-00`) → `nil`. 1904 system: serial 0 = 1904-01-01.
     /// Negative serials, non-numbers and dates after 9999-12-31 → `nil`.
     public static func dateTime(fromSerial serial: String, date1904: Bool) -> CalendarDateTime? {
+        if let days = wholeDays(serial) { return dateTime(days: days, seconds: 0, date1904: date1904) }
         guard let d = NumberFormatDecimal(serial), !d.negative else { return nil }
         let intDigits = d.integerDigits
         guard intDigits.count <= 8 else { return nil }
@@ -29,7 +30,24 @@ public enum ExcelSerial {
         var seconds = product / scale
         if (product % scale) * 2 >= scale { seconds += 1 }
         if seconds >= 86_400 { days += seconds / 86_400; seconds %= 86_400 }
+        return dateTime(days: days, seconds: seconds, date1904: date1904)
+    }
 
+    /// A serial written as 1-8 digits without a leading zero (a whole day, the usual date cell), or `nil`.
+    private static func wholeDays(_ serial: String) -> Int? {
+        let days: Int?? = serial.utf8.withContiguousStorageIfAvailable { u in
+            guard (1...8).contains(u.count), u[0] != 48 || u.count == 1 else { return nil }
+            var days = 0
+            for b in u {
+                guard b &- 48 < 10 else { return nil }
+                days = days * 10 + Int(b - 48)
+            }
+            return days
+        }
+        return days ?? nil
+    }
+
+    private static func dateTime(days: Int, seconds: Int, date1904: Bool) -> CalendarDateTime? {
         let date: CalendarDate?
         if date1904 {
             date = CalendarDate(year: 1904, month: 1, day: 1)?.adding(days: days)

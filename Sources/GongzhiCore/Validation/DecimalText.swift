@@ -6,6 +6,7 @@ public enum DecimalText {
     /// Returns the canonical text (`-`, digits without leading zeros or separators, the fraction as written:
     /// `1,234.50` → `1234.50`), or `nil` for anything else (`1.234,50`, `1,23,4.5`, `12O00`, `约35万`, `1E5`).
     public static func parseWritten(_ text: String) -> String? {
+        if isCanonicalPlain(text) { return text }
         let u = Array(text.utf8)
         var i = 0
         var negative = false
@@ -57,6 +58,7 @@ public enum DecimalText {
     /// `1.5E-3`) into plain decimal text, rounded to Excel's 15 significant digits (so the binary artefact
     /// `256.94999999999999` reads as `256.95`), trailing fraction zeros removed. `nil` if not a number.
     public static func fromExcelNumber(_ text: String) -> String? {
+        if isCanonicalPlain(text, maxDigits: 15, fractionEndsNonZero: true) { return text }
         let u = Array(text.utf8)
         var i = 0
         var negative = false
@@ -130,6 +132,38 @@ public enum DecimalText {
         }
         while fracPart.last == 48 { fracPart.removeLast() }
         return assemble(negative: negative, integer: intPart, fraction: fracPart)
+    }
+
+    /// Whether `text` is already the canonical result of ``parseWritten(_:)`` (and, with `maxDigits: 15,
+    /// fractionEndsNonZero: true`, of ``fromExcelNumber(_:)``): `-?(0|[1-9][0-9]*)(\.[0-9]+)?` with at most
+    /// `maxDigits` digits, not a negative zero. Such text is returned as is, without re-assembling it.
+    static func isCanonicalPlain(_ text: String, maxDigits: Int = .max, fractionEndsNonZero: Bool = false) -> Bool {
+        let result: Bool? = text.utf8.withContiguousStorageIfAvailable { u in
+            var i = 0
+            let negative = i < u.count && u[i] == UInt8(ascii: "-")
+            if negative { i += 1 }
+            let intStart = i
+            while i < u.count, u[i] &- 48 < 10 { i += 1 }
+            let intCount = i - intStart
+            guard intCount > 0, intCount == 1 || u[intStart] != 48 else { return false }
+            var digits = intCount
+            var nonZero = intCount > 1 || u[intStart] != 48
+            if i < u.count {
+                guard u[i] == UInt8(ascii: ".") else { return false }
+                i += 1
+                let fracStart = i
+                while i < u.count, u[i] &- 48 < 10 {
+                    if u[i] != 48 { nonZero = true }
+                    i += 1
+                }
+                guard i == u.count, i > fracStart else { return false }
+                if fractionEndsNonZero, u[i - 1] == 48 { return false }
+                digits += i - fracStart
+            }
+            guard digits <= maxDigits else { return false }
+            return !negative || nonZero
+        }
+        return result ?? false
     }
 
     /// The form under which equal decimals compare equal: trailing fraction zeros and a bare point removed.

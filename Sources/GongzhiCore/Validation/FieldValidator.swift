@@ -75,7 +75,8 @@ public struct FieldValidator: Sendable {
         }
         switch field.type {
         case .text:
-            if let max = field.maxLength, trimmed.count > max {
+            // A string has no more characters than UTF-8 bytes: count characters only when it might matter.
+            if let max = field.maxLength, trimmed.utf8.count > max, trimmed.count > max {
                 return .failure(.badFormat, message: "内容长度 \(trimmed.count) 字，超过上限 \(max) 字：请精简后重新填写。")
             }
             if let regex = patterns[field.key] {

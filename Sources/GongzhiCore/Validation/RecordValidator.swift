@@ -15,7 +15,10 @@ public enum RowOutcome: Sendable, Equatable {
 public struct RecordValidator: Sendable {
     public let indicator: Indicator
     public let cells: FieldValidator
-    private let personIDSiblings: [Int: Int]
+    /// Field index → index of its id-type sibling field, or -1 (person_id fields with `id_type_field`).
+    private let siblingOf: [Int]
+    /// The fields with a sibling, validated after the others.
+    private let fieldsWithSibling: [Int]
     private let oneOfGroups: [[Int]]
     private let inOneOf: Set<Int>
     private let uniqueFields: [Int]
@@ -34,7 +37,8 @@ public struct RecordValidator: Sendable {
                 siblings[i] = j
             }
         }
-        personIDSiblings = siblings
+        siblingOf = indicator.fields.indices.map { siblings[$0] ?? -1 }
+        fieldsWithSibling = siblings.keys.sorted()
         let position = Dictionary(uniqueKeysWithValues: indicator.fields.enumerated().map { ($1.key, $0) })
         oneOfGroups = (indicator.oneOf ?? []).map { $0.compactMap { position[$0] } }.filter { !$0.isEmpty }
         inOneOf = Set(oneOfGroups.flatMap { $0 })
@@ -47,10 +51,11 @@ public struct RecordValidator: Sendable {
     public mutating func validate(row: Int, cells raw: [RawCell], rowIssues: [ImportIssue] = []) -> RowOutcome {
         let fields = indicator.fields
         var outcomes = [CellOutcome](repeating: .empty(raw: nil), count: fields.count)
-        for i in fields.indices where personIDSiblings[i] == nil {
+        for i in fields.indices where siblingOf[i] < 0 {
             outcomes[i] = cells.validate(raw[i], as: fields[i])
         }
-        for (i, sibling) in personIDSiblings {
+        for i in fieldsWithSibling {
+            let sibling = siblingOf[i]
             var passport = false
             if case .value(.text(let kind), _) = outcomes[sibling] { passport = kind == "护照" }
             outcomes[i] = cells.validate(raw[i], as: fields[i], passport: passport)
@@ -58,12 +63,11 @@ public struct RecordValidator: Sendable {
 
         var issues: [ImportIssue] = rowIssues
         for i in fields.indices {
-            let field = fields[i]
             switch outcomes[i] {
             case .empty(let rawText):
-                if field.required && !inOneOf.contains(i) {
+                if fields[i].required && !inOneOf.contains(i) {
                     issues.append(issue(row, i, .missingRequired, rawText,
-                                        "「\(field.header)」为必填项，不能为空：请补充后重新上传。"))
+                                        "「\(fields[i].header)」为必填项，不能为空：请补充后重新上传。"))
                 }
             case .failure(let code, let message):
                 issues.append(issue(row, i, code, raw[i].rawValue, message))
@@ -87,7 +91,7 @@ public struct RecordValidator: Sendable {
 
         var rowFingerprint: Fingerprint? = nil
         if issues.isEmpty {
-            let fp = Fingerprint(values.map { $0?.comparisonKey })
+            let fp = Fingerprint(values: values)
             if let earlier = seenRows[fp] {
                 return .rejected([ImportIssue(row: row, field: nil, column: nil, code: .duplicateRow, value: nil,
                                               message: "与第\(earlier)行的内容完全相同（重复记录）：请删除重复行。",
@@ -153,6 +157,66 @@ struct Fingerprint: Hashable, Sendable {
             if let part {
                 mix(1)
                 for byte in part.utf8 { mix(byte) }
+            } else {
+                mix(0)
+            }
+            mix(0x1F)
+        }
+        self.a = a
+        self.b = b
+    }
+
+    /// The fingerprint of `values.map { $0?.comparisonKey }`, hashed from the values' bytes without building
+    /// the key strings (same bytes, so the same fingerprint).
+    init(values: [FieldValue?]) {
+        var a: UInt64 = 0xcbf2_9ce4_8422_2325
+        var b: UInt64 = 0x9E37_79B9_7F4A_7C15
+        @inline(__always) func mix(_ byte: UInt8) {
+            a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+            b = (b &+ UInt64(byte) &+ 1) &* 0xBF58_476D_1CE4_E5B9
+            b ^= b >> 31
+        }
+        func mixText(_ s: String) {
+            let hashed: Void? = s.utf8.withContiguousStorageIfAvailable { for byte in $0 { mix(byte) } }
+            if hashed == nil {
+                for byte in s.utf8 { mix(byte) }
+            }
+        }
+        func mixNumber(_ n: Int, digits: Int) {
+            var divisor = 1
+            for _ in 1..<digits { divisor &*= 10 }
+            while divisor > 0 { mix(UInt8(truncatingIfNeeded: 48 + n / divisor % 10)); divisor /= 10 }
+        }
+        for value in values {
+            if let value {
+                mix(1)
+                switch value {
+                case .text(let s), .integer(let s):
+                    mixText(s)
+                case .decimal(let s):
+                    // DecimalText.comparisonForm: trailing fraction zeros and a bare point removed, -0 → 0
+                    let hashed: Void? = s.utf8.withContiguousStorageIfAvailable { u in
+                        var end = u.count
+                        let point = u.contains(UInt8(ascii: "."))
+                        if point {
+                            while end > 0, u[end - 1] == UInt8(ascii: "0") { end -= 1 }
+                            if end > 0, u[end - 1] == UInt8(ascii: ".") { end -= 1 }
+                        }
+                        if (point && end == 0) || (end == 2 && u[0] == UInt8(ascii: "-") && u[1] == UInt8(ascii: "0")) {
+                            mix(UInt8(ascii: "0"))
+                        } else {
+                            for i in 0..<end { mix(u[i]) }
+                        }
+                    }
+                    if hashed == nil { mixText(value.comparisonKey) }
+                case .date(let d):
+                    // CalendarDate.isoString: yyyy-mm-dd (year 1...9999)
+                    mixNumber(d.year, digits: 4); mix(UInt8(ascii: "-"))
+                    mixNumber(d.month, digits: 2); mix(UInt8(ascii: "-"))
+                    mixNumber(d.day, digits: 2)
+                case .dateTime, .boolean:
+                    mixText(value.comparisonKey)
+                }
             } else {
                 mix(0)
             }

@@ -17,6 +17,11 @@ public enum TextNormalization {
 
     /// `text` without trimmable characters at either end (inner ones are kept).
     public static func trim(_ text: String) -> String {
+        // ASCII at both ends (the common case): decided from the first and last bytes.
+        if let first = text.utf8.first, let last = text.utf8.last, first < 0x80, last < 0x80 {
+            @inline(__always) func trimmable(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+            if !trimmable(first) && !trimmable(last) { return text }
+        }
         let scalars = text.unicodeScalars
         guard let first = scalars.first, let last = scalars.last,
               isTrimmable(first) || isTrimmable(last) else { return text }
@@ -30,7 +35,9 @@ public enum TextNormalization {
     /// Full-width forms U+FF01...U+FF5E folded to ASCII U+0021...U+007E and U+3000 to a space
     /// (the NFKC width mapping for the characters identifiers, codes, numbers and dates use).
     public static func foldWidth(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.value >= 0x3000 }) else { return text }
+        // Scalars from U+3000 on are the ones encoded with a UTF-8 lead byte of 0xE3 or more.
+        guard text.utf8.contains(where: { $0 >= 0xE3 }),
+              text.unicodeScalars.contains(where: { $0.value >= 0x3000 }) else { return text }
         var out = String.UnicodeScalarView()
         for s in text.unicodeScalars {
             switch s.value {

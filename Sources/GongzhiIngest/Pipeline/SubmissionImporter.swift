@@ -173,13 +173,17 @@ public enum SubmissionImporter {
         let columns = layout.columns
         let sheetName = source.sheetName
         let lastHeaderColumn = columns.keys.max() ?? 0
+        // 0-based column → field index, or -1 (an array instead of a dictionary lookup per cell)
+        var fieldOfColumn = [Int](repeating: -1, count: lastHeaderColumn + 1)
+        for (column, field) in columns where column >= 0 { fieldOfColumn[column] = field }
         let checkFieldCount = source.isDelimitedText
 
         func handle(_ row: SheetRow) async throws {
             guard row.number > layout.headerRows.upperBound, !row.isBlank else { return }
             var raw = [RawCell](repeating: .empty, count: fieldCount)
-            for cell in row.cells {
-                if let i = columns[cell.column] { raw[i] = cell.value }
+            for cell in row.cells where cell.column >= 0 && cell.column < fieldOfColumn.count {
+                let i = fieldOfColumn[cell.column]
+                if i >= 0 { raw[i] = cell.value }
             }
             report.rowsTotal += 1
             if report.rowsTotal % job.progressInterval == 0 { job.progress?(report.rowsTotal) }

@@ -1,4 +1,5 @@
 import FluentKit
+import AsyncAlgorithms
 import Foundation
 import GongzhiCore
 import GongzhiIngest
@@ -222,7 +223,9 @@ public struct SubmissionService: Sendable {
         let now = validator.clock.now()
         let database = self.database
         do {
-            return try await gate.run { try await database.transaction { db in
+            return try await gate.run { try await database.withConnection { connection in
+              try await writer.prepare(connection)
+              return try await connection.transaction { db in
                 if let earlier = try await SubmissionRecord.query(on: db)
                     .filter(\.$fileSHA256 == sha256).filter(\.$indicatorCode == indicator.code)
                     .filter(\.$period == period).filter(\.$status != ImportOutcome.refused.rawValue).first() {
@@ -237,7 +240,7 @@ public struct SubmissionService: Sendable {
                 let id = try submission.requireID()
                 let report: ImportReport
                 do {
-                    report = try await SubmissionImporter.run(file: file, job: job, maxInflatedBytes: maxInflatedBytes) { batch in
+                    report = try await Self.pipelined(file: file, job: job, maxInflatedBytes: maxInflatedBytes) { batch in
                         try await writer.write(batch.records, fields: indicator.fields,
                                                lineage: RecordLineage(submissionID: id, indicatorCode: indicator.code,
                                                                       period: period, sheet: batch.sheet),
@@ -250,10 +253,48 @@ public struct SubmissionService: Sendable {
                 let json = report.contractJSON(extra: Self.extraJSON(id: id, status: report.outcome)).serialized()
                 try await SubmissionRepository(database: db).finish(submission, report: report, reportJSON: json, on: db)
                 return Outcome(submissionID: id, report: report)
-            } }
+            } } }
         } catch {
             if broughtFile { files.remove(sha256) }
             throw error
+        }
+    }
+
+    /// Reads and validates on one task while a second task writes the previous batch, so the two halves of
+    /// the main job overlap on two cores. At most one batch waits between them (back-pressure); a failure on
+    /// either side cancels the other and is rethrown.
+    static func pipelined(file: URL, job: ImportJob, maxInflatedBytes: Int,
+                          write: @escaping @Sendable (RecordBatch) async throws -> Void) async throws -> ImportReport {
+        let channel = AsyncThrowingChannel<RecordBatch, any Error>()
+        return try await withThrowingTaskGroup(of: ImportReport?.self) { group in
+            group.addTask {
+                for try await batch in channel { try await write(batch) }
+                return nil
+            }
+            group.addTask {
+                do {
+                    let report = try await SubmissionImporter.run(file: file, job: job, maxInflatedBytes: maxInflatedBytes) { batch in
+                        await channel.send(batch)
+                        try Task.checkCancellation()
+                    }
+                    channel.finish()
+                    return report
+                } catch {
+                    channel.fail(error)
+                    throw error
+                }
+            }
+            var report: ImportReport?
+            do {
+                while let result = try await group.next() {
+                    if let result { report = result }
+                }
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+            guard let report else { throw CancellationError() }
+            return report
         }
     }
 

@@ -26,6 +26,10 @@ public protocol RecordWriter: Sendable {
     /// How many rows the importer should hand over at a time.
     var batchSize: Int { get }
 
+    /// Readies the connection a submission's transaction will run on for a bulk load (connection settings),
+    /// before the transaction begins.
+    func prepare(_ database: any Database) async throws
+
     /// Inserts `batch` into `records` (and its identifiers into `record_keys`) on `database`.
     func write(_ batch: [AcceptedRecord], fields: [GongzhiCore.Field], lineage: RecordLineage,
                on database: any Database) async throws
@@ -33,6 +37,7 @@ public protocol RecordWriter: Sendable {
 
 extension RecordWriter {
     public var batchSize: Int { 1000 }
+    public func prepare(_ database: any Database) async throws {}
 }
 
 /// The database dialects Gongzhi runs on.
@@ -44,7 +49,13 @@ public enum DatabaseDialect: String, Sendable {
 public enum RecordWriters {
     public static func writer(for dialect: DatabaseDialect) -> any RecordWriter {
         switch dialect {
-        case .sqlite: SQLRecordWriter()
+        case .sqlite: SQLRecordWriter(sessionSettings: [
+            // WAL keeps the database consistent with NORMAL sync (a power cut may lose the last commit, never corrupt).
+            "PRAGMA synchronous=NORMAL",
+            // 64 MiB of page cache, so a large import does not spill pages mid-transaction.
+            "PRAGMA cache_size=-65536",
+            "PRAGMA temp_store=MEMORY",
+        ])
         case .postgres: PostgresCopyRecordWriter()
         }
     }
@@ -91,8 +102,17 @@ struct StoredRecordRow {
 /// PostgreSQL's 65,535 bind limits (SWIFT-NOTES.md "Bulk loading": ~141 k rows/s on SQLite).
 public struct SQLRecordWriter: RecordWriter {
     static let rowsPerStatement = 1000
+    /// Statements run on the transaction's connection before loading (SQLite PRAGMAs).
+    public let sessionSettings: [String]
 
-    public init() {}
+    public init(sessionSettings: [String] = []) {
+        self.sessionSettings = sessionSettings
+    }
+
+    public func prepare(_ database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        for statement in sessionSettings { try await sql.raw(SQLQueryString(statement)).run() }
+    }
 
     public func write(_ batch: [AcceptedRecord], fields: [GongzhiCore.Field], lineage: RecordLineage,
                       on database: any Database) async throws {
