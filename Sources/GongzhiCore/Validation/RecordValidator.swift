@@ -11,7 +11,8 @@ public enum RowOutcome: Sendable, Equatable {
 ///
 /// Applies the cell rules of ``FieldValidator``, then the row rules: required fields, `one_of` groups,
 /// whole-row duplicates (a row equal to an earlier accepted row in every field after normalisation), and
-/// `unique` fields. Keeps one 128-bit fingerprint per accepted row, so memory grows by about 40 bytes a row.
+/// `unique` fields. Keeps one 128-bit fingerprint per accepted row in a ``FingerprintTable``, so memory grows by
+/// about 25-35 bytes a row.
 public struct RecordValidator: Sendable {
     public let indicator: Indicator
     public let cells: FieldValidator
@@ -22,7 +23,7 @@ public struct RecordValidator: Sendable {
     private let oneOfGroups: [[Int]]
     private let inOneOf: Set<Int>
     private let uniqueFields: [Int]
-    private var seenRows: [Fingerprint: Int] = [:]
+    private var seenRows = FingerprintTable()
     private var seenUnique: [Fingerprint: Int] = [:]
 
     /// - Parameters:
@@ -116,7 +117,7 @@ public struct RecordValidator: Sendable {
             issues.sort { position(of: $0) < position(of: $1) }
             return .rejected(issues)
         }
-        seenRows[rowFingerprint] = row
+        seenRows.insert(rowFingerprint, row: row)
         for key in uniqueKeys { seenUnique[key] = row }
 
         var normalizations: [Normalization] = []
@@ -139,11 +140,91 @@ public struct RecordValidator: Sendable {
     }
 }
 
+/// A set of ``Fingerprint``s with the row each was first seen in, kept compact for a million rows: open
+/// addressing (linear probing) in 256 shards chosen by the fingerprint's top byte, each shard three arrays
+/// (two 64-bit halves and a 32-bit row: 20 bytes a slot), filled to at most 7/8 and grown by half, one shard
+/// at a time, so there is no moment where the whole table exists twice. Row numbers past `UInt32.max - 1`
+/// go to a plain dictionary.
+struct FingerprintTable: Sendable {
+    private struct Shard: Sendable {
+        var a: [UInt64] = []
+        var b: [UInt64] = []
+        /// 0 = empty slot, else the row number.
+        var rows: [UInt32] = []
+        var count = 0
+
+        /// The slot holding `fp`, or the empty slot where it would go (the shard must not be full).
+        @inline(__always)
+        func slot(_ fp: Fingerprint) -> Int {
+            let capacity = rows.count
+            var i = Int(truncatingIfNeeded: fp.b.multipliedFullWidth(by: UInt64(capacity)).high)
+            while rows[i] != 0 {
+                if a[i] == fp.a && b[i] == fp.b { return i }
+                i += 1
+                if i == capacity { i = 0 }
+            }
+            return i
+        }
+
+        func row(of fp: Fingerprint) -> Int? {
+            guard count > 0 else { return nil }
+            let i = slot(fp)
+            return rows[i] == 0 ? nil : Int(rows[i])
+        }
+
+        mutating func insert(_ fp: Fingerprint, row: UInt32) {
+            if (count + 1) * 8 > rows.count * 7 { grow() }
+            let i = slot(fp)
+            if rows[i] == 0 { count += 1 }
+            a[i] = fp.a
+            b[i] = fp.b
+            rows[i] = row
+        }
+
+        private mutating func grow() {
+            let capacity = max(16, rows.count + rows.count / 2)
+            var bigger = Shard(a: [UInt64](repeating: 0, count: capacity), b: [UInt64](repeating: 0, count: capacity),
+                               rows: [UInt32](repeating: 0, count: capacity), count: 0)
+            for i in rows.indices where rows[i] != 0 {
+                let j = bigger.slot(Fingerprint(a: a[i], b: b[i]))
+                bigger.a[j] = a[i]
+                bigger.b[j] = b[i]
+                bigger.rows[j] = rows[i]
+            }
+            bigger.count = count
+            self = bigger
+        }
+    }
+
+    private var shards = [Shard](repeating: Shard(), count: 256)
+    private var overflow: [Fingerprint: Int] = [:]
+
+    /// The row `fp` was first recorded with, or `nil`.
+    subscript(fp: Fingerprint) -> Int? {
+        if let row = shards[Int(truncatingIfNeeded: fp.a >> 56)].row(of: fp) { return row }
+        return overflow.isEmpty ? nil : overflow[fp]
+    }
+
+    /// Records `fp` as first seen in `row` (replacing an earlier entry).
+    mutating func insert(_ fp: Fingerprint, row: Int) {
+        if row > 0 && row < Int(UInt32.max) {
+            shards[Int(truncatingIfNeeded: fp.a >> 56)].insert(fp, row: UInt32(row))
+        } else {
+            overflow[fp] = row
+        }
+    }
+}
+
 /// A 128-bit fingerprint of a sequence of optional strings (two independent 64-bit hashes: FNV-1a and a
 /// multiply-xorshift hash). Collisions among a million rows are practically impossible (≈ 2⁻⁸⁸).
 struct Fingerprint: Hashable, Sendable {
     let a: UInt64
     let b: UInt64
+
+    init(a: UInt64, b: UInt64) {
+        self.a = a
+        self.b = b
+    }
 
     init(_ parts: [String?]) {
         var a: UInt64 = 0xcbf2_9ce4_8422_2325

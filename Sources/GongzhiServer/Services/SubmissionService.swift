@@ -223,9 +223,7 @@ public struct SubmissionService: Sendable {
         let now = validator.clock.now()
         let database = self.database
         do {
-            return try await gate.run { try await database.withConnection { connection in
-              try await writer.prepare(connection)
-              return try await connection.transaction { db in
+            return try await gate.run { try await writer.transaction(on: database) { db in
                 if let earlier = try await SubmissionRecord.query(on: db)
                     .filter(\.$fileSHA256 == sha256).filter(\.$indicatorCode == indicator.code)
                     .filter(\.$period == period).filter(\.$status != ImportOutcome.refused.rawValue).first() {
@@ -253,7 +251,7 @@ public struct SubmissionService: Sendable {
                 let json = report.contractJSON(extra: Self.extraJSON(id: id, status: report.outcome)).serialized()
                 try await SubmissionRepository(database: db).finish(submission, report: report, reportJSON: json, on: db)
                 return Outcome(submissionID: id, report: report)
-            } } }
+            } }
         } catch {
             if broughtFile { files.remove(sha256) }
             throw error

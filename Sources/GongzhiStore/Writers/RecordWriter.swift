@@ -26,9 +26,9 @@ public protocol RecordWriter: Sendable {
     /// How many rows the importer should hand over at a time.
     var batchSize: Int { get }
 
-    /// Readies the connection a submission's transaction will run on for a bulk load (connection settings),
-    /// before the transaction begins.
-    func prepare(_ database: any Database) async throws
+    /// Runs `body` in the submission's transaction, on a connection readied for a bulk load.
+    func transaction<T: Sendable>(on database: any Database,
+                                  _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T
 
     /// Inserts `batch` into `records` (and its identifiers into `record_keys`) on `database`.
     func write(_ batch: [AcceptedRecord], fields: [GongzhiCore.Field], lineage: RecordLineage,
@@ -37,7 +37,10 @@ public protocol RecordWriter: Sendable {
 
 extension RecordWriter {
     public var batchSize: Int { 1000 }
-    public func prepare(_ database: any Database) async throws {}
+    public func transaction<T: Sendable>(on database: any Database,
+                                         _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await database.transaction(body)
+    }
 }
 
 /// The database dialects Gongzhi runs on.
@@ -109,9 +112,18 @@ public struct SQLRecordWriter: RecordWriter {
         self.sessionSettings = sessionSettings
     }
 
-    public func prepare(_ database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
-        for statement in sessionSettings { try await sql.raw(SQLQueryString(statement)).run() }
+    /// Applies ``sessionSettings`` to one connection (outside any transaction: SQLite refuses to change
+    /// `synchronous` inside one), then runs `body` in a transaction on that connection.
+    public func transaction<T: Sendable>(on database: any Database,
+                                         _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        guard !sessionSettings.isEmpty else { return try await database.transaction(body) }
+        let settings = sessionSettings
+        return try await database.withConnection { connection in
+            if let sql = connection as? any SQLDatabase {
+                for statement in settings { try await sql.raw(SQLQueryString(statement)).run() }
+            }
+            return try await connection.transaction(body)
+        }
     }
 
     public func write(_ batch: [AcceptedRecord], fields: [GongzhiCore.Field], lineage: RecordLineage,
