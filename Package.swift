@@ -85,7 +85,7 @@ let package = Package(
         ),
         .target(
             name: "GongzhiTestSupport",
-            dependencies: ["GongzhiCore", "GongzhiIngest"],
+            dependencies: ["GongzhiCore", "GongzhiIngest", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             path: "Tests/GongzhiTestSupport"
         ),
         .testTarget(name: "GongzhiCoreTests", dependencies: ["GongzhiCore", "GongzhiTestSupport"]),

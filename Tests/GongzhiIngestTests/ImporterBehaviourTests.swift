@@ -3,7 +3,6 @@ import GongzhiCore
 import GongzhiIngest
 import GongzhiTestSupport
 import Testing
-import ZIPFoundation
 
 /// What the importer does with files a clerk gets slightly wrong.
 @Suite("Importer behaviour on imperfect files")
@@ -57,37 +56,11 @@ struct ImporterBehaviourTests {
         <row r="3"><c r="A3" t="inlineStr"><is><t>李四</t></is></c><c r="B3" t="inlineStr"><is><t>扬州</t></is></c><c r="C3"><f>1000*3</f><v>3000</v></c></row>
         </sheetData></worksheet>
         """
-        let (report, records) = try await Self.run(try Self.workbook(sheet: sheet), name: "formula.xlsx")
+        let (report, records) = try await Self.run(try TestWorkbook.xlsx(sheet: sheet), name: "formula.xlsx")
         #expect(records.map(\.row) == [3])
         #expect(records.first?.values[2] == .decimal("3000"))
         let issue = try #require(report.errors.first)
         #expect(issue.row == 2 && issue.field == "amount" && issue.code == .badFormat && issue.value == "=1000*2")
         #expect(issue.message.contains("公式"))
-    }
-
-    static func workbook(sheet: String) throws -> Data {
-        let parts: [(String, String)] = [
-            ("[Content_Types].xml", """
-             <?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>
-             """),
-            ("_rels/.rels", """
-             <?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>
-             """),
-            ("xl/workbook.xml", """
-             <?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>
-             """),
-            ("xl/_rels/workbook.xml.rels", """
-             <?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>
-             """),
-            ("xl/worksheets/sheet1.xml", sheet),
-        ]
-        let archive = try Archive(accessMode: .create)
-        for (path, text) in parts {
-            let data = Data(text.utf8)
-            try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { position, size in
-                data.subdata(in: Int(position)..<Int(position) + size)
-            }
-        }
-        return try #require(archive.data)
     }
 }

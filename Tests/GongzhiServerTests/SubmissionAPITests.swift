@@ -255,3 +255,29 @@ struct UploadRefusalTests {
         }
     }
 }
+
+@Suite("Hostile workbooks over HTTP", .serialized)
+struct HostileUploadTests {
+    @Test("a workbook declaring a DTD or entities, or a zip bomb, is refused; nothing is stored and the server keeps serving")
+    func hostileWorkbooks() async throws {
+        let laughs = """
+        <?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
+        <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row></sheetData></worksheet>
+        """
+        let spaces = "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>"
+            + String(repeating: " ", count: 40 << 20) + "</sheetData></worksheet>"
+        try await AppHarness.withApp { app, _ async throws in
+            for (name, data, expected) in [("laughs.xlsx", try TestWorkbook.xlsx(sheet: laughs), "DOCTYPE"),
+                                           ("bomb.xlsx", try TestWorkbook.xlsx(sheet: spaces), "异常压缩")] {
+                #expect(data.count < 200_000, "\(name) is small on the wire")
+                try await app.testing().test(.POST, "api/v1/submissions?indicator=HOU-001&period=2024-03&file=\(name)",
+                                             body: ByteBuffer(data: data)) { res async in
+                    #expect(res.status == .unprocessableEntity)
+                    #expect(res.body.string.contains(expected), "\(name): \(res.body.string)")
+                }
+            }
+            #expect(try await SubmissionRepository(database: app.db).counts() == (0, 0))
+            try await app.testing().test(.GET, "/") { res async in #expect(res.status == .ok) }
+        }
+    }
+}

@@ -52,8 +52,10 @@ public struct RecordValidator: Sendable {
     public mutating func validate(row: Int, cells raw: [RawCell], rowIssues: [ImportIssue] = []) -> RowOutcome {
         let fields = indicator.fields
         var outcomes = [CellOutcome](repeating: .empty(raw: nil), count: fields.count)
-        for i in fields.indices where siblingOf[i] < 0 {
-            outcomes[i] = cells.validate(raw[i], as: fields[i])
+        fields.withUnsafeBufferPointer { fields in
+            for i in fields.indices where siblingOf[i] < 0 {
+                outcomes[i] = cells.validate(raw[i], as: fields[i])
+            }
         }
         for i in fieldsWithSibling {
             let sibling = siblingOf[i]
@@ -250,30 +252,13 @@ struct Fingerprint: Hashable, Sendable {
     /// The fingerprint of `values.map { $0?.comparisonKey }`, hashed from the values' bytes without building
     /// the key strings (same bytes, so the same fingerprint).
     init(values: [FieldValue?]) {
-        var a: UInt64 = 0xcbf2_9ce4_8422_2325
-        var b: UInt64 = 0x9E37_79B9_7F4A_7C15
-        @inline(__always) func mix(_ byte: UInt8) {
-            a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-            b = (b &+ UInt64(byte) &+ 1) &* 0xBF58_476D_1CE4_E5B9
-            b ^= b >> 31
-        }
-        func mixText(_ s: String) {
-            let hashed: Void? = s.utf8.withContiguousStorageIfAvailable { for byte in $0 { mix(byte) } }
-            if hashed == nil {
-                for byte in s.utf8 { mix(byte) }
-            }
-        }
-        func mixNumber(_ n: Int, digits: Int) {
-            var divisor = 1
-            for _ in 1..<digits { divisor &*= 10 }
-            while divisor > 0 { mix(UInt8(truncatingIfNeeded: 48 + n / divisor % 10)); divisor /= 10 }
-        }
+        var h = Hasher128()
         for value in values {
             if let value {
-                mix(1)
+                h.mix(1)
                 switch value {
                 case .text(let s), .integer(let s):
-                    mixText(s)
+                    h.mix(s)
                 case .decimal(let s):
                     // DecimalText.comparisonForm: trailing fraction zeros and a bare point removed, -0 → 0
                     let hashed: Void? = s.utf8.withContiguousStorageIfAvailable { u in
@@ -284,26 +269,63 @@ struct Fingerprint: Hashable, Sendable {
                             if end > 0, u[end - 1] == UInt8(ascii: ".") { end -= 1 }
                         }
                         if (point && end == 0) || (end == 2 && u[0] == UInt8(ascii: "-") && u[1] == UInt8(ascii: "0")) {
-                            mix(UInt8(ascii: "0"))
+                            h.mix(UInt8(ascii: "0"))
                         } else {
-                            for i in 0..<end { mix(u[i]) }
+                            h.mix(UnsafeBufferPointer(rebasing: u[0..<end]))
                         }
                     }
-                    if hashed == nil { mixText(value.comparisonKey) }
+                    if hashed == nil { h.mix(value.comparisonKey) }
                 case .date(let d):
                     // CalendarDate.isoString: yyyy-mm-dd (year 1...9999)
-                    mixNumber(d.year, digits: 4); mix(UInt8(ascii: "-"))
-                    mixNumber(d.month, digits: 2); mix(UInt8(ascii: "-"))
-                    mixNumber(d.day, digits: 2)
+                    h.mixDigits(d.year, count: 4); h.mix(UInt8(ascii: "-"))
+                    h.mixDigits(d.month, count: 2); h.mix(UInt8(ascii: "-"))
+                    h.mixDigits(d.day, count: 2)
                 case .dateTime, .boolean:
-                    mixText(value.comparisonKey)
+                    h.mix(value.comparisonKey)
                 }
             } else {
-                mix(0)
+                h.mix(0)
             }
-            mix(0x1F)
+            h.mix(0x1F)
         }
-        self.a = a
-        self.b = b
+        self.a = h.a
+        self.b = h.b
+    }
+
+    /// The two running hashes of ``init(_:)``, byte by byte.
+    private struct Hasher128 {
+        var a: UInt64 = 0xcbf2_9ce4_8422_2325
+        var b: UInt64 = 0x9E37_79B9_7F4A_7C15
+
+        @inline(__always)
+        mutating func mix(_ byte: UInt8) {
+            a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+            b = (b &+ UInt64(byte) &+ 1) &* 0xBF58_476D_1CE4_E5B9
+            b ^= b >> 31
+        }
+
+        @inline(__always)
+        mutating func mix(_ bytes: UnsafeBufferPointer<UInt8>) {
+            var a = self.a, b = self.b
+            for byte in bytes {
+                a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+                b = (b &+ UInt64(byte) &+ 1) &* 0xBF58_476D_1CE4_E5B9
+                b ^= b >> 31
+            }
+            self.a = a
+            self.b = b
+        }
+
+        mutating func mix(_ s: String) {
+            let hashed: Void? = s.utf8.withContiguousStorageIfAvailable { mix($0) }
+            if hashed == nil { for byte in s.utf8 { mix(byte) } }
+        }
+
+        /// `n` as exactly `count` decimal digits (zero-padded).
+        mutating func mixDigits(_ n: Int, count: Int) {
+            var divisor = 1
+            for _ in 1..<count { divisor &*= 10 }
+            while divisor > 0 { mix(UInt8(truncatingIfNeeded: 48 + n / divisor % 10)); divisor /= 10 }
+        }
     }
 }

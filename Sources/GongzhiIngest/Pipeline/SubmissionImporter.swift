@@ -103,6 +103,8 @@ public enum SubmissionImporter {
             var anyContent = false
             for sheet in workbook.sheets {
                 var source = XlsxRowSource(reader: try workbook.open(sheet), name: sheet.name)
+                // The source reads ahead on a helper thread: stop it before the workbook is read again.
+                defer { source.close() }
                 let cells = FieldValidator(identifiers: job.identifiers, indicator: job.indicator, date1904: workbook.date1904)
                 switch try await process(&source, job: job, cells: cells, encoding: nil, sink: sink) {
                 case .done(let report):
