@@ -18,6 +18,98 @@ public struct AcceptedRecord: Sendable, Equatable {
     public func valuesJSON(fields: [Field]) -> JSONValue {
         .object(zip(fields, values).map { ($0.key, $1?.json ?? .null) })
     }
+
+    /// `valuesJSON(fields:).serialized()`, written straight into one string (no `JSONValue` tree): what
+    /// storage keeps per record. `memberPrefixes` are ``jsonMemberPrefixes(fields:)``, computed once per batch.
+    public func valuesJSONText(memberPrefixes: [String]) -> String {
+        let n = min(memberPrefixes.count, values.count)  // as `zip` in valuesJSON(fields:)
+        // Exact length first, so the text is written into one allocation; a value that needs escaping (or a
+        // date-time) takes the general writer.
+        var size = 2 + max(0, n - 1)
+        for i in 0..<n {
+            size += memberPrefixes[i].utf8.count
+            switch values[i] {
+            case nil: size += 4
+            case .integer(let s)?: size += s.utf8.count
+            case .boolean(let b)?: size += b ? 4 : 5
+            case .text(let s)?, .decimal(let s)?:
+                if s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return valuesJSONTextGeneral(n, memberPrefixes) }
+                size += s.utf8.count + 2
+            case .date?: size += 12  // "yyyy-mm-dd"
+            default: return valuesJSONTextGeneral(n, memberPrefixes)
+            }
+        }
+        return String(unsafeUninitializedCapacity: size) { buffer in
+            var p = 0
+            func put(_ byte: UInt8) { buffer[p] = byte; p += 1 }
+            func put(_ s: String) {
+                let copied: Void? = s.utf8.withContiguousStorageIfAvailable { u in
+                    _ = UnsafeMutableBufferPointer(rebasing: buffer[p..<(p + u.count)]).initialize(from: u)
+                    p += u.count
+                }
+                if copied == nil { for b in s.utf8 { put(b) } }
+            }
+            put(UInt8(ascii: "{"))
+            for i in 0..<n {
+                if i > 0 { put(UInt8(ascii: ",")) }
+                put(memberPrefixes[i])
+                switch values[i] {
+                case nil: put("null")
+                case .integer(let s)?: put(s)
+                case .boolean(let b)?: put(b ? "true" : "false")
+                case .text(let s)?, .decimal(let s)?:
+                    put(UInt8(ascii: "\""))
+                    put(s)
+                    put(UInt8(ascii: "\""))
+                case .date(let d)?:  // CalendarDate.isoString (year 1...9999)
+                    put(UInt8(ascii: "\""))
+                    func digits(_ n: Int, _ divisor: Int) {
+                        var divisor = divisor
+                        while divisor > 0 { put(UInt8(truncatingIfNeeded: 48 + n / divisor % 10)); divisor /= 10 }
+                    }
+                    digits(d.year, 1000)
+                    put(UInt8(ascii: "-"))
+                    digits(d.month, 10)
+                    put(UInt8(ascii: "-"))
+                    digits(d.day, 10)
+                    put(UInt8(ascii: "\""))
+                default: break  // not reached: handled by the general writer above
+                }
+            }
+            put(UInt8(ascii: "}"))
+            return p
+        }
+    }
+
+    private func valuesJSONTextGeneral(_ n: Int, _ memberPrefixes: [String]) -> String {
+        var out = "{"
+        for i in 0..<n {
+            if i > 0 { out += "," }
+            out += memberPrefixes[i]
+            switch values[i] {
+            case nil: out += "null"
+            case .integer(let s)?: out += s
+            case .boolean(let b)?: out += b ? "true" : "false"
+            case let value?: JSONValue.writeString(value.canonicalText, to: &out)
+            }
+        }
+        out += "}"
+        return out
+    }
+
+    /// `valuesJSON(fields:).serialized()` without the `JSONValue` tree (see ``valuesJSONText(memberPrefixes:)``).
+    public func valuesJSONText(fields: [Field]) -> String {
+        valuesJSONText(memberPrefixes: Self.jsonMemberPrefixes(fields: fields))
+    }
+
+    /// Each field's `"key":` as written in the values JSON.
+    public static func jsonMemberPrefixes(fields: [Field]) -> [String] {
+        fields.map { field in
+            var prefix = ""
+            JSONValue.writeString(field.key, to: &prefix)
+            return prefix + ":"
+        }
+    }
 }
 
 /// The result of importing one file: what the clerk sees and what `gongzhi import --json` prints

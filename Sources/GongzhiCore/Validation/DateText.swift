@@ -13,6 +13,7 @@ public enum DateText {
     /// `2024/3/5`, `2024.3.5`, `2024年3月5日`, `20240305`, each optionally followed by a space or `T` and
     /// `h:mm` or `h:mm:ss`. Returns `nil` when the text is not written as a date at all.
     public static func parts(_ text: String) -> Parts? {
+        if let plain = plainDate(text) { return plain }
         let u = Array(text.utf8)
         var i = 0
         func number(maxDigits: Int) -> (value: Int, digits: Int)? {
@@ -66,5 +67,24 @@ public enum DateText {
         parts.second = s?.value ?? 0
         parts.isPlain = plainDate && h.digits == 2 && s != nil
         return parts
+    }
+
+    /// The parts of exactly `dddd-dd-dd` (the plain spelling, read as ``parts(_:)`` reads it), else `nil`.
+    private static func plainDate(_ text: String) -> Parts? {
+        let parts: Parts?? = text.utf8.withContiguousStorageIfAvailable { u in
+            guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-") else { return nil }
+            func number(_ range: Range<Int>) -> Int? {
+                var v = 0
+                for i in range {
+                    let d = u[i] &- 48
+                    guard d < 10 else { return nil }
+                    v = v * 10 + Int(d)
+                }
+                return v
+            }
+            guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10) else { return nil }
+            return Parts(year: y, month: m, day: d, isPlain: true)
+        }
+        return parts ?? nil
     }
 }

@@ -79,7 +79,7 @@ public struct FieldValidator: Sendable {
             if let max = field.maxLength, trimmed.utf8.count > max, trimmed.count > max {
                 return .failure(.badFormat, message: "内容长度 \(trimmed.count) 字，超过上限 \(max) 字：请精简后重新填写。")
             }
-            if let regex = patterns[field.key] {
+            if !patterns.isEmpty, let regex = patterns[field.key] {
                 // A text field with a pattern holds a code: width differences are folded like any code's.
                 if regex.matchesWhole(trimmed) { return value(.text(trimmed)) }
                 let folded = TextNormalization.foldWidth(trimmed)

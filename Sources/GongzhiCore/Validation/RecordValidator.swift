@@ -23,6 +23,10 @@ public struct RecordValidator: Sendable {
     private let oneOfGroups: [[Int]]
     private let inOneOf: Set<Int>
     private let uniqueFields: [Int]
+    /// `required` of each field (read per row without touching the `Field` values).
+    private let requiredField: [Bool]
+    /// Reused per row for the cell outcomes (saves an allocation a row).
+    private var outcomeBuffer: [CellOutcome] = []
     private var seenRows = FingerprintTable()
     private var seenUnique: [Fingerprint: Int] = [:]
 
@@ -44,6 +48,7 @@ public struct RecordValidator: Sendable {
         oneOfGroups = (indicator.oneOf ?? []).map { $0.compactMap { position[$0] } }.filter { !$0.isEmpty }
         inOneOf = Set(oneOfGroups.flatMap { $0 })
         uniqueFields = indicator.fields.indices.filter { indicator.fields[$0].unique == true }
+        requiredField = indicator.fields.map(\.required)
     }
 
     /// Validates the row numbered `row` (as the spreadsheet shows it). `cells` holds one raw cell per
@@ -51,24 +56,30 @@ public struct RecordValidator: Sendable {
     /// reader found with the row as a whole (e.g. more CSV fields than header columns): they reject it too.
     public mutating func validate(row: Int, cells raw: [RawCell], rowIssues: [ImportIssue] = []) -> RowOutcome {
         let fields = indicator.fields
-        var outcomes = [CellOutcome](repeating: .empty(raw: nil), count: fields.count)
+        var outcomes: [CellOutcome] = []
+        swap(&outcomes, &outcomeBuffer)
+        defer { swap(&outcomes, &outcomeBuffer) }
+        if outcomes.count != fields.count {
+            outcomes = [CellOutcome](repeating: .empty(raw: nil), count: fields.count)
+        }
+        // every outcome is overwritten below: first the fields without a sibling, then those with one
         fields.withUnsafeBufferPointer { fields in
             for i in fields.indices where siblingOf[i] < 0 {
                 outcomes[i] = cells.validate(raw[i], as: fields[i])
             }
-        }
-        for i in fieldsWithSibling {
-            let sibling = siblingOf[i]
-            var passport = false
-            if case .value(.text(let kind), _) = outcomes[sibling] { passport = kind == "护照" }
-            outcomes[i] = cells.validate(raw[i], as: fields[i], passport: passport)
+            for i in fieldsWithSibling {
+                let sibling = siblingOf[i]
+                var passport = false
+                if case .value(.text(let kind), _) = outcomes[sibling] { passport = kind == "护照" }
+                outcomes[i] = cells.validate(raw[i], as: fields[i], passport: passport)
+            }
         }
 
         var issues: [ImportIssue] = rowIssues
         for i in fields.indices {
             switch outcomes[i] {
             case .empty(let rawText):
-                if fields[i].required && !inOneOf.contains(i) {
+                if requiredField[i] && !inOneOf.contains(i) {
                     issues.append(issue(row, i, .missingRequired, rawText,
                                         "「\(fields[i].header)」为必填项，不能为空：请补充后重新上传。"))
                 }

@@ -180,9 +180,12 @@ public enum SubmissionImporter {
         for (column, field) in columns where column >= 0 { fieldOfColumn[column] = field }
         let checkFieldCount = source.isDelimitedText
 
+        // One raw cell per field, reused row after row (cleared before each row).
+        var raw = [RawCell](repeating: .empty, count: fieldCount)
+
         func handle(_ row: SheetRow) async throws {
             guard row.number > layout.headerRows.upperBound, !row.isBlank else { return }
-            var raw = [RawCell](repeating: .empty, count: fieldCount)
+            for i in raw.indices { raw[i] = .empty }
             for cell in row.cells where cell.column >= 0 && cell.column < fieldOfColumn.count {
                 let i = fieldOfColumn[cell.column]
                 if i >= 0 { raw[i] = cell.value }

@@ -90,12 +90,13 @@ struct StoredRecordRow {
         let keyFields = keyFields(fields)
         let division = fields.firstIndex { $0.type == .divisionCode && $0.key == "division_code" }
             ?? fields.firstIndex { $0.type == .divisionCode }
+        let memberPrefixes = AcceptedRecord.jsonMemberPrefixes(fields: fields)
         return batch.map { record in
             var keys: [(String, String)] = []
             for i in keyFields {
                 if let value = record.values[i] { keys.append((fields[i].key, value.canonicalText)) }
             }
-            return StoredRecordRow(row: record.row, valuesJSON: record.valuesJSON(fields: fields).serialized(),
+            return StoredRecordRow(row: record.row, valuesJSON: record.valuesJSONText(memberPrefixes: memberPrefixes),
                                    divisionCode: division.flatMap { record.values[$0]?.canonicalText }, keys: keys)
         }
     }
