@@ -52,13 +52,7 @@ public enum DatabaseDialect: String, Sendable {
 public enum RecordWriters {
     public static func writer(for dialect: DatabaseDialect) -> any RecordWriter {
         switch dialect {
-        case .sqlite: SQLRecordWriter(sessionSettings: [
-            // WAL keeps the database consistent with NORMAL sync (a power cut may lose the last commit, never corrupt).
-            "PRAGMA synchronous=NORMAL",
-            // 64 MiB of page cache, so a large import does not spill pages mid-transaction.
-            "PRAGMA cache_size=-65536",
-            "PRAGMA temp_store=MEMORY",
-        ])
+        case .sqlite: SQLiteRecordWriter()
         case .postgres: PostgresCopyRecordWriter()
         }
     }
@@ -102,30 +96,11 @@ struct StoredRecordRow {
     }
 }
 
-/// Multi-row `INSERT … VALUES (…), (…)` in one statement per 1,000 rows — inside SQLite's 32,766 and
-/// PostgreSQL's 65,535 bind limits (SWIFT-NOTES.md "Bulk loading": ~141 k rows/s on SQLite).
+/// Multi-row `INSERT … VALUES (…), (…)` through SQLKit, one statement per 1,000 rows — inside SQLite's
+/// 32,766 and PostgreSQL's 65,535 bind limits. The portable fallback of the dialect writers.
 public struct SQLRecordWriter: RecordWriter {
     static let rowsPerStatement = 1000
-    /// Statements run on the transaction's connection before loading (SQLite PRAGMAs).
-    public let sessionSettings: [String]
-
-    public init(sessionSettings: [String] = []) {
-        self.sessionSettings = sessionSettings
-    }
-
-    /// Applies ``sessionSettings`` to one connection (outside any transaction: SQLite refuses to change
-    /// `synchronous` inside one), then runs `body` in a transaction on that connection.
-    public func transaction<T: Sendable>(on database: any Database,
-                                         _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        guard !sessionSettings.isEmpty else { return try await database.transaction(body) }
-        let settings = sessionSettings
-        return try await database.withConnection { connection in
-            if let sql = connection as? any SQLDatabase {
-                for statement in settings { try await sql.raw(SQLQueryString(statement)).run() }
-            }
-            return try await connection.transaction(body)
-        }
-    }
+    public init() {}
 
     public func write(_ batch: [AcceptedRecord], fields: [GongzhiCore.Field], lineage: RecordLineage,
                       on database: any Database) async throws {
