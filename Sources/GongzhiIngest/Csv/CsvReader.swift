@@ -13,7 +13,7 @@ public struct CsvReader: RowSource {
     public let encoding: TextDecoding.Encoding
     public var sheetName: String? { nil }
     public var mergedRanges: [MergedRange] { [] }
-    private let window: CsvWindow
+    private let window: ByteWindow
     private let delimiter: UInt8
     private let state: State
 
@@ -50,7 +50,7 @@ public struct CsvReader: RowSource {
         do {
             let (encoding, skip) = try CsvEncodingDetector.detect(raw, chunkSize: chunkSize)
             self.encoding = encoding
-            let decoded: any CsvByteSource
+            let decoded: any ByteSource
             switch encoding {
             case .utf8, .utf8BOM:
                 decoded = CsvPassThroughSource(raw: raw, from: skip)
@@ -61,7 +61,9 @@ public struct CsvReader: RowSource {
                 raw.seek(to: skip)
                 decoded = try CsvIconvSource(raw: raw, from: encoding == .utf16LE ? "UTF-16LE" : "UTF-16BE", chunkSize: chunkSize)
             }
-            window = CsvWindow(source: decoded, chunkSize: chunkSize)
+            window = ByteWindow(source: decoded, chunkSize: chunkSize) { limit in
+                .unsupportedFormat(detail: "CSV record longer than \(limit >> 20) MB (an unclosed quote?)")
+            }
             // The delimiter is sniffed from the first record: read until it is complete.
             while true {
                 if let d = Self.sniffDelimiter(window.buffer, atEnd: window.eof) { delimiter = d; break }

@@ -5,14 +5,9 @@ import Glibc
 import Darwin
 #endif
 
-/// A pull source of bytes: `read` fills up to `capacity` bytes and returns how many; 0 only at the end.
-protocol CsvByteSource: AnyObject {
-    func read(into out: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int
-}
-
 /// The raw bytes of a submission: a file read in chunks, or bytes in memory. Can start over from any offset
 /// (encoding detection reads ahead, then decoding starts again from the top).
-protocol CsvRawSource: CsvByteSource {
+protocol CsvRawSource: ByteSource {
     func seek(to offset: Int)
 }
 
@@ -190,7 +185,7 @@ enum CsvEncodingDetector {
 /// Transcodes a raw source to UTF-8 with iconv (GB18030, UTF-16), a chunk at a time. A multi-byte sequence cut by a
 /// chunk boundary (EINVAL) is carried over to the next chunk; invalid input (EILSEQ, or a sequence cut by the end
 /// of the file) is ``IngestError/undecodableText``.
-final class CsvIconvSource: CsvByteSource {
+final class CsvIconvSource: ByteSource {
     private let raw: any CsvRawSource
     private let cd: iconv_t
     private let chunkSize: Int
@@ -269,7 +264,7 @@ final class CsvIconvSource: CsvByteSource {
 }
 
 /// The raw bytes as they are (UTF-8 files, after any BOM).
-final class CsvPassThroughSource: CsvByteSource {
+final class CsvPassThroughSource: ByteSource {
     private let raw: any CsvRawSource
 
     init(raw: any CsvRawSource, from offset: Int) {
@@ -279,55 +274,5 @@ final class CsvPassThroughSource: CsvByteSource {
 
     func read(into out: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int {
         try raw.read(into: out, capacity: capacity)
-    }
-}
-
-/// A sliding window over the decoded UTF-8 text: consumed bytes are dropped at each refill, a record cut by a chunk
-/// boundary is carried over; the window only grows for a record longer than a chunk.
-final class CsvWindow {
-    private(set) var base: UnsafeMutablePointer<UInt8>
-    private(set) var capacity: Int
-    private(set) var count = 0
-    private(set) var eof = false
-    /// The largest capacity reached (bytes).
-    private(set) var highWater: Int
-    private let chunkSize: Int
-    /// A single record may not be longer than this (an unclosed quote would otherwise swallow the file).
-    let maxRecordBytes: Int
-    private let source: any CsvByteSource
-
-    init(source: any CsvByteSource, chunkSize: Int, maxRecordBytes: Int = 64 << 20) {
-        self.source = source
-        self.chunkSize = max(1, chunkSize)
-        self.maxRecordBytes = maxRecordBytes
-        capacity = max(2 * self.chunkSize, 64)
-        highWater = capacity
-        base = .allocate(capacity: capacity)
-    }
-
-    deinit { base.deallocate() }
-
-    var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
-
-    /// Drops the bytes before `keep`, then reads at least one more byte or reaches the end.
-    func refill(keepingFrom keep: Int) throws {
-        guard !eof else { return }
-        let kept = count - keep
-        if kept > maxRecordBytes {
-            throw IngestError.unsupportedFormat(detail: "CSV record longer than \(maxRecordBytes >> 20) MB (an unclosed quote?)")
-        }
-        if keep > 0, kept > 0 { memmove(base, base + keep, kept) }
-        count = kept
-        if count + chunkSize > capacity {
-            let newCapacity = max(capacity * 2, count + chunkSize)
-            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-            grown.update(from: base, count: count)
-            base.deallocate()
-            base = grown
-            capacity = newCapacity
-            highWater = max(highWater, capacity)
-        }
-        let n = try source.read(into: base + count, capacity: chunkSize)
-        if n == 0 { eof = true } else { count += n }
     }
 }

@@ -41,6 +41,11 @@ public struct MergedRange: Sendable, Equatable, Hashable {
         self.firstColumn = firstColumn
         self.lastColumn = lastColumn
     }
+
+    /// Whether the range covers the cell at `row` (1-based) and `column` (0-based).
+    public func contains(row: Int, column: Int) -> Bool {
+        (firstRow...lastRow).contains(row) && (firstColumn...lastColumn).contains(column)
+    }
 }
 
 extension RowSource {

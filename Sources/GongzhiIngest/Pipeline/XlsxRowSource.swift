@@ -17,9 +17,7 @@ struct XlsxRowSource: RowSource {
 
     init(reader: XlsxSheetReader, name: String) {
         self.name = name
-        self.mergedRanges = reader.mergedRanges.map {
-            MergedRange(firstRow: $0.firstRow, lastRow: $0.lastRow, firstColumn: $0.firstColumn, lastColumn: $0.lastColumn)
-        }
+        self.mergedRanges = reader.mergedRanges
         self.prefetcher = PrefetchHandle(RowPrefetcher(reader: reader))
     }
 
@@ -90,7 +88,7 @@ final class RowPrefetcher: @unchecked Sendable {
         while true {
             do {
                 guard let row = try reader.nextRow() else { break }
-                chunk.append(SheetRow(number: row.number, cells: row.cells.map { SheetCell(column: $0.column, value: $0.value) }))
+                chunk.append(row)
             } catch let e {
                 error = e
                 break

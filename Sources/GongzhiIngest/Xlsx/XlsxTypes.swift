@@ -16,50 +16,12 @@ public struct XlsxSheetInfo: Sendable, Equatable {
     }
 }
 
-/// One `<row>` of a sheet.
-public struct XlsxRow: Sendable, Equatable {
-    /// 1-based row number as Excel shows it (from `r=`; previous + 1 when absent).
-    public let number: Int
-    /// The cells present in the XML that hold a value, ascending column (cells with no value are left out).
-    public let cells: [XlsxCell]
-
-    public init(number: Int, cells: [XlsxCell]) {
-        self.number = number
-        self.cells = cells
-    }
-}
-
+/// One `<row>` of a sheet: the common row of both readers (cells with no value are left out).
+public typealias XlsxRow = SheetRow
 /// One cell of a row.
-public struct XlsxCell: Sendable, Equatable {
-    /// 0-based column (A = 0).
-    public let column: Int
-    public let value: RawCell
-
-    public init(column: Int, value: RawCell) {
-        self.column = column
-        self.value = value
-    }
-}
-
+public typealias XlsxCell = SheetCell
 /// A `<mergeCell ref="A2:A3">` range.
-public struct XlsxMergedRange: Sendable, Equatable {
-    /// 1-based rows.
-    public let firstRow: Int, lastRow: Int
-    /// 0-based columns.
-    public let firstColumn: Int, lastColumn: Int
-
-    public init(firstRow: Int, lastRow: Int, firstColumn: Int, lastColumn: Int) {
-        self.firstRow = firstRow
-        self.lastRow = lastRow
-        self.firstColumn = firstColumn
-        self.lastColumn = lastColumn
-    }
-
-    /// Whether the range covers the cell at `row` (1-based) and `column` (0-based).
-    public func contains(row: Int, column: Int) -> Bool {
-        (firstRow...lastRow).contains(row) && (firstColumn...lastColumn).contains(column)
-    }
-}
+public typealias XlsxMergedRange = MergedRange
 
 /// Cell references (`AB12`).
 enum XlsxCellReference {

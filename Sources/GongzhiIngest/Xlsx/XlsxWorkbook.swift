@@ -178,7 +178,7 @@ final class XlsxArchive {
     /// A cursor over a part, streamed through a window of `chunkSize` bytes. A UTF-16 part (rare) is converted to
     /// UTF-8 as a whole.
     func cursor(_ entry: XlsxZipEntry, part: String, charged: Bool = true) throws -> XmlCursor {
-        let window = XmlStreamWindow(source: try stream(entry, charged: charged), part: part, chunkSize: chunkSize)
+        let window = XlsxWorkbook.window(over: try stream(entry, charged: charged), part: part, chunkSize: chunkSize)
         do {
             try window.fill(atLeast: 2)
             let b = window.buffer
@@ -193,9 +193,9 @@ final class XlsxArchive {
                     k += 2
                 }
                 let utf8 = Array(String(decoding: units, as: UTF16.self).utf8)
-                return try XmlCursor(window: XmlStreamWindow(source: XlsxMemorySource(utf8), part: part, chunkSize: chunkSize))
+                return try XmlCursor(window: XlsxWorkbook.window(over: XlsxMemorySource(utf8), part: part, chunkSize: chunkSize), part: part)
             }
-            return try XmlCursor(window: window)
+            return try XmlCursor(window: window, part: part)
         } catch let e as IngestError {
             throw e
         } catch {
@@ -374,5 +374,14 @@ struct XlsxSharedStrings {
         let start = i == 0 ? 0 : Int(ends[i - 1])
         let end = Int(ends[i])
         return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
+    }
+}
+
+extension XlsxWorkbook {
+    /// The sliding window the XML scanner reads `part` through; a token over 64 MB means a damaged part.
+    static func window(over source: any ByteSource, part: String, chunkSize: Int) -> ByteWindow {
+        ByteWindow(source: source, chunkSize: chunkSize) { limit in
+            .corruptWorkbook(detail: "\(part): an XML token longer than \(limit >> 20) MB")
+        }
     }
 }

@@ -173,13 +173,9 @@ enum XlsxZipDirectory {
     }
 }
 
-/// A pull source of bytes: `read` fills up to `capacity` bytes and returns how many; 0 only at the end.
-protocol XlsxByteSource: AnyObject {
-    func read(into out: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int
-}
 
 /// Bytes already in memory (a UTF-16 part converted to UTF-8).
-final class XlsxMemorySource: XlsxByteSource {
+final class XlsxMemorySource: ByteSource {
     private let bytes: [UInt8]
     private var position = 0
 
@@ -207,7 +203,7 @@ struct XlsxInflationLimits {
 /// Pulls the inflated bytes of one entry, reading the compressed data from the file in chunks: raw deflate through
 /// zlib (`inflateInit2(-15)`), or stored bytes as they are. Checks the size and CRC-32 at the end, the archive's
 /// inflation budget and the compression ratio on the way.
-final class XlsxEntryStream: XlsxByteSource {
+final class XlsxEntryStream: ByteSource {
     private let file: XlsxFile
     private let entry: XlsxZipEntry
     private let budget: XlsxArchive?
@@ -329,74 +325,5 @@ final class XlsxEntryStream: XlsxByteSource {
             throw corrupt("inflated to \(inflated) bytes, declared \(entry.uncompressedSize)")
         }
         guard crc == entry.crc32 else { throw corrupt("CRC-32 mismatch") }
-    }
-}
-
-/// A sliding window over a byte source for the XML scanner: consumed bytes are dropped at each refill, an
-/// incomplete token is carried over, and the window only grows for a token longer than a chunk.
-final class XmlStreamWindow {
-    private(set) var base: UnsafeMutablePointer<UInt8>
-    private(set) var capacity: Int
-    private(set) var count = 0
-    private(set) var eof = false
-    /// The largest capacity the window reached (a memory bound the tests check).
-    private(set) var highWater: Int
-    let chunkSize: Int
-    /// A single token (tag, text run, comment) may not be longer than this.
-    let maxTokenBytes: Int
-    private let source: any XlsxByteSource
-    let part: String
-
-    init(source: any XlsxByteSource, part: String, chunkSize: Int, maxTokenBytes: Int = 64 << 20) {
-        self.source = source
-        self.part = part
-        self.chunkSize = max(1, chunkSize)
-        self.maxTokenBytes = maxTokenBytes
-        capacity = max(2 * self.chunkSize, 64)
-        highWater = capacity
-        base = .allocate(capacity: capacity)
-    }
-
-    deinit { base.deallocate() }
-
-    var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
-
-    /// Drops the bytes before `keep`, then reads at least one more byte or reaches the end.
-    func refill(keepingFrom keep: Int) throws {
-        guard !eof else { return }
-        let kept = count - keep
-        if kept > maxTokenBytes {
-            throw IngestError.corruptWorkbook(detail: "\(part): an XML token longer than \(maxTokenBytes >> 20) MB")
-        }
-        if keep > 0, kept > 0 { memmove(base, base + keep, kept) }
-        count = kept
-        if count + chunkSize > capacity {
-            let newCapacity = max(capacity * 2, count + chunkSize)
-            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-            grown.update(from: base, count: count)
-            base.deallocate()
-            base = grown
-            capacity = newCapacity
-            highWater = max(highWater, capacity)
-        }
-        let n = try source.read(into: base + count, capacity: chunkSize)
-        if n == 0 { eof = true } else { count += n }
-    }
-
-    /// Reads until at least `n` bytes are held or the source ends (without dropping any).
-    func fill(atLeast n: Int) throws {
-        while count < n, !eof { try refill(keepingFrom: 0) }
-    }
-
-    /// Reads everything that is left into memory (for the rare UTF-16 part, converted as a whole).
-    func drain() throws -> [UInt8] {
-        var out = Array(buffer)
-        count = 0
-        while !eof {
-            try refill(keepingFrom: count)
-            out.append(contentsOf: buffer)
-            count = 0
-        }
-        return out
     }
 }

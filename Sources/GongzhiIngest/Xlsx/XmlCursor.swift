@@ -39,7 +39,7 @@ struct XmlCursor {
     private(set) var buf: UnsafeBufferPointer<UInt8>
     var pos: Int
     /// The window a streamed part is read through (`nil`: `buf` is the whole part).
-    let window: XmlStreamWindow?
+    let window: ByteWindow?
     /// Part name, for errors.
     let part: String
     /// Attributes of the last start tag.
@@ -58,9 +58,9 @@ struct XmlCursor {
     }
 
     /// A cursor over a streamed part: the window is refilled as tokens are consumed.
-    init(window: XmlStreamWindow) throws {
+    init(window: ByteWindow, part: String) throws {
         self.window = window
-        self.part = window.part
+        self.part = part
         self.pos = 0
         try window.fill(atLeast: 3)
         self.buf = window.buffer
