@@ -105,6 +105,15 @@ enum CsvEncodingDetector {
         throw IngestError.undecodableText
     }
 
+    /// The index after the run of ASCII bytes starting at `i`, read 8 bytes at a time (both encodings'
+    /// checks skip ASCII alike).
+    @inline(__always)
+    static func skippingASCII(_ buf: UnsafeBufferPointer<UInt8>, from i: Int) -> Int {
+        var i = i
+        while i + 8 <= buf.count, UnsafeRawPointer(buf.baseAddress! + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+        return i
+    }
+
     /// Whether the bytes from `offset` on are strict UTF-8 (no overlongs, surrogates or values past U+10FFFF).
     static func isUTF8(_ source: any CsvRawSource, from offset: Int, chunkSize: Int) throws -> Bool {
         var valid = true
@@ -112,8 +121,7 @@ enum CsvEncodingDetector {
             let n = buf.count
             var i = 0
             while i < n {
-                // ASCII runs, 8 bytes at a time.
-                while i + 8 <= n, UnsafeRawPointer(buf.baseAddress! + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+                i = skippingASCII(buf, from: i)
                 guard i < n else { break }
                 let b = buf[i]
                 if b < 0x80 { i += 1; continue }
@@ -157,7 +165,7 @@ enum CsvEncodingDetector {
             let n = buf.count
             var i = 0
             while i < n {
-                while i + 8 <= n, UnsafeRawPointer(buf.baseAddress! + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+                i = skippingASCII(buf, from: i)
                 guard i < n else { break }
                 let b = buf[i]
                 if b < 0x80 { i += 1; continue }
