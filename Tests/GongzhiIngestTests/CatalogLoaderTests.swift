@@ -20,6 +20,14 @@ struct CatalogLoaderTests {
         #expect(catalog.indicators.allSatisfy { $0.fields.contains { $0.key == "division_code" && $0.required } })
         let withheld = catalog.indicators.filter { $0.sharing == .withheld }
         #expect(!withheld.isEmpty && withheld.allSatisfy { !($0.legalBasis ?? "").isEmpty })
+        #expect(catalog.deadlines[.yearly] == DeadlineRule(monthsAfterPeriodEnd: 1, day: 20, rule: "当年数据需在次年1月20日前报送完毕"))
+        #expect(catalog.deadlines[.quarterly]?.rule == "当季数据需在下一季度第一个月20日前报送完毕")
+    }
+
+    @Test("a catalog with a deadline for an unknown collection period is refused")
+    func unknownDeadlinePeriod() throws {
+        let yaml = try CatalogLoader.seedCatalogYAML().replacingOccurrences(of: "\n  yearly: {months_after_period_end", with: "\n  weekly: {months_after_period_end")
+        #expect(throws: (any Error).self) { try CatalogLoader.catalog(yaml: yaml) }
     }
 
     @Test("the shipped division list equals the shared one")

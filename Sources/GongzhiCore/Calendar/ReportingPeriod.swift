@@ -71,6 +71,42 @@ public enum ReportingPeriod: Hashable, Comparable, Sendable, CustomStringConvert
         return CalendarDate(year: y, month: m, day: CalendarDate.daysIn(month: m, year: y))!
     }
 
+    /// Whether `other` lies inside this period (a period contains itself; a quarter its three months;
+    /// a year its months and quarters).
+    public func contains(_ other: ReportingPeriod) -> Bool {
+        firstDay <= other.firstDay && other.lastDay <= lastDay
+    }
+
+    /// The reporting periods of `collection` that lie inside this period, in order: the months of a
+    /// quarter, the quarters of a year; empty when `collection` is coarser than this period.
+    public func periods(of collection: CollectionPeriod) -> [ReportingPeriod] {
+        let y = firstDay.year
+        let candidates: [ReportingPeriod] = switch collection {
+        case .monthly: (1...12).map { .month(year: y, month: $0) }
+        case .quarterly: (1...4).map { .quarter(year: y, quarter: $0) }
+        case .yearly: [.year(y)]
+        }
+        return candidates.filter(contains)
+    }
+
+    /// The period of the same kind that follows this one (`2024-12` → `2025-01`, `2024Q4` → `2025Q1`).
+    public var next: ReportingPeriod {
+        switch self {
+        case .month(let y, let m): m == 12 ? .month(year: y + 1, month: 1) : .month(year: y, month: m + 1)
+        case .quarter(let y, let q): q == 4 ? .quarter(year: y + 1, quarter: 1) : .quarter(year: y, quarter: q + 1)
+        case .year(let y): .year(y + 1)
+        }
+    }
+
+    /// The period of `collection` that holds `date` (e.g. the quarter of 2024-05-06 is `2024Q2`).
+    public static func containing(_ date: CalendarDate, collection: CollectionPeriod) -> ReportingPeriod {
+        switch collection {
+        case .monthly: .month(year: date.year, month: date.month)
+        case .quarterly: .quarter(year: date.year, quarter: (date.month - 1) / 3 + 1)
+        case .yearly: .year(date.year)
+        }
+    }
+
     public static func < (a: ReportingPeriod, b: ReportingPeriod) -> Bool {
         (a.firstDay, a.lastDay) < (b.firstDay, b.lastDay)
     }

@@ -26,12 +26,22 @@ public struct Catalog: Codable, Sendable, Equatable {
     /// Platform operators (info center, city office, tax office): units that use the platform but submit nothing.
     public var operators: [MemberUnit]
     public var indicators: [Indicator]
+    /// Deadline rule per collection period (`deadlines` in catalog.yaml); ``DeadlineRule/standard`` for any
+    /// period the catalog leaves out.
+    public var deadlines: [CollectionPeriod: DeadlineRule]
 
-    public init(catalog: Header, units: [MemberUnit], operators: [MemberUnit] = [], indicators: [Indicator]) {
+    public init(catalog: Header, units: [MemberUnit], operators: [MemberUnit] = [], indicators: [Indicator],
+                deadlines: [CollectionPeriod: DeadlineRule] = DeadlineRule.standard) {
         self.catalog = catalog
         self.units = units
         self.operators = operators
         self.indicators = indicators
+        self.deadlines = deadlines
+    }
+
+    /// The deadline rule of `period` (the catalog's, else the policy's).
+    public func deadlineRule(for period: CollectionPeriod) -> DeadlineRule {
+        deadlines[period] ?? DeadlineRule.standard[period]!
     }
 
     /// The indicator with `code` (e.g. `HOU-001`), or `nil`.
@@ -55,9 +65,29 @@ public struct Catalog: Codable, Sendable, Equatable {
         units = try c.decode([MemberUnit].self, forKey: .units)
         operators = try c.decodeIfPresent([MemberUnit].self, forKey: .operators) ?? []
         indicators = try c.decode([Indicator].self, forKey: .indicators)
+        var deadlines = DeadlineRule.standard
+        if let named = try c.decodeIfPresent([String: DeadlineRule].self, forKey: .deadlines) {
+            for (key, rule) in named {
+                guard let period = CollectionPeriod(rawValue: key) else {
+                    throw DecodingError.dataCorruptedError(forKey: .deadlines, in: c,
+                                                           debugDescription: "unknown collection period \(key)")
+                }
+                deadlines[period] = rule
+            }
+        }
+        self.deadlines = deadlines
     }
 
-    enum CodingKeys: String, CodingKey { case catalog, units, operators, indicators }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(catalog, forKey: .catalog)
+        try c.encode(units, forKey: .units)
+        try c.encode(operators, forKey: .operators)
+        try c.encode(indicators, forKey: .indicators)
+        try c.encode(Dictionary(uniqueKeysWithValues: deadlines.map { ($0.key.rawValue, $0.value) }), forKey: .deadlines)
+    }
+
+    enum CodingKeys: String, CodingKey { case catalog, units, operators, indicators, deadlines }
 }
 
 /// 成员单位: a unit that submits data (or, for operators, runs the platform).
