@@ -42,7 +42,7 @@ public enum IngestError: Error, Sendable, Equatable {
         case .emptyFile:
             "文件是空的，没有任何内容：请确认选择了正确的文件。"
         case .noDataRows(let row):
-            "表头（第 \(row) 行）下面没有数据行：请填写数据后再上传。"
+            "表头（第 \(row) 行）下面没有数据行：请填写数据后再上传；如本期确无数据，请改用“零数据报送”并写明情况说明。"
         case .fileTooLarge(_, let limit):
             "文件超过上传上限 \(limit / 1_048_576) MB：请拆分后分批上传。"
         case .undecodableText:

@@ -46,10 +46,18 @@ struct GongzhiErrorMiddleware: AsyncMiddleware {
             case .unknownIndicator: .notFound
             case .missingIndicator, .missingPeriod, .malformedPeriod, .futurePeriod, .periodMismatch: .badRequest
             case .notPermitted: .forbidden
-            case .unknownUnit, .formInsteadOfFile: .badRequest
+            case .unknownUnit, .formInsteadOfFile, .proxyNoteRequired, .explanationRequired: .badRequest
             case .duplicateFile: .conflict
             case .unreadable(.fileTooLarge): .payloadTooLarge
             case .unreadable: .unprocessableEntity
+            }
+            return Failure(status: status, code: e.code, message: e.message)
+        case let e as ReportingError:
+            let status: HTTPResponseStatus = switch e {
+            case .notPermitted: .forbidden
+            case .unknownUnit: .notFound
+            case .noCatalog: .serviceUnavailable
+            default: .badRequest
             }
             return Failure(status: status, code: e.code, message: e.message)
         case let e as CatalogError:

@@ -29,6 +29,11 @@ public struct GongzhiServices: Sendable {
     }
 
     /// The validator with this configuration's limits.
+    /// The reporting calendar over `database`.
+    public func reporting(on database: any Database) -> ReportingService {
+        ReportingService(database: database, clock: clock)
+    }
+
     public var validator: SubmissionValidator {
         SubmissionValidator(divisions: divisions, clock: clock, maxUploadBytes: config.maxUploadBytes,
                             maxInflatedBytes: config.maxInflatedBytes)
@@ -62,6 +67,7 @@ extension Application {
 extension Request {
     public var gongzhi: GongzhiServices { application.gongzhi }
     public var submissions: SubmissionService { application.submissions }
+    public var reporting: ReportingService { application.gongzhi.reporting(on: db) }
 }
 
 /// Builds the application: database, migrations, seed catalog, views, middleware and routes. `main` and the

@@ -4,6 +4,7 @@ import Vapor
 func routes(_ app: Application) throws {
     let catalog = CatalogController()
     let submissions = SubmissionController()
+    let reporting = ReportingController()
 
     // Pages (Chinese)
     app.get(use: catalog.index)
@@ -16,6 +17,13 @@ func routes(_ app: Application) throws {
     app.get("submissions", ":id", use: submissions.show)
     app.get("submissions", ":id", "records", use: submissions.records)
     app.get("submissions", ":id", "errors.csv", use: submissions.errorsCSV)
+    app.get("zero-data", use: submissions.zeroDataForm)
+    app.post("zero-data", use: submissions.zeroData)
+    app.get("board", use: reporting.board)
+    app.get("board.xlsx", use: reporting.boardXLSX)
+    app.get("units", ":code", use: reporting.unit)
+    app.post("units", ":code", "contacts", use: reporting.addContact)
+    app.post("units", ":code", "incidents", use: reporting.addIncident)
 
     // JSON API
     let api = app.grouped("api", "v1")
@@ -24,4 +32,7 @@ func routes(_ app: Application) throws {
     api.get("submissions", use: submissions.apiIndex)
     api.get("submissions", ":id", use: submissions.apiShow)
     api.get("submissions", ":id", "records", use: submissions.apiRecords)
+    api.post("zero-data", use: submissions.apiZeroData)
+    api.get("tasks", use: reporting.apiTasks)
+    api.get("tasks", "overdue", use: reporting.apiOverdue)
 }

@@ -25,8 +25,14 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: "Reporting period: 2024-03 (monthly), 2024Q1 (quarterly) or 2024 (yearly).")
     var period: String
 
-    @Option(name: .customLong("acting-unit"), help: "The unit acting (default: the indicator's own unit).")
+    @Option(name: .customLong("acting-unit"), help: "The unit acting (default: the indicator's own unit; info-center for a proxy submission).")
     var actingUnit: String?
+
+    @Option(name: .customLong("proxy-by"), help: "For a proxy submission (代为报送) by info-center: who acts.")
+    var proxyBy: String?
+
+    @Option(name: .customLong("proxy-reason"), help: "For a proxy submission: why the info center files for the unit.")
+    var proxyReason: String?
 
     @Flag(help: "Print the result as one JSON object.")
     var json = false
@@ -91,6 +97,8 @@ struct ImportCommand: AsyncParsableCommand {
                     }
                     let outcome = try await service.submit(file: url, fileName: url.lastPathComponent, indicatorCode: code,
                                                            period: period, actingUnit: actingUnit ?? definition.unit,
+                                                           proxy: proxyBy == nil && proxyReason == nil ? nil
+                                                               : ProxyNote(actedBy: proxyBy ?? "", reason: proxyReason ?? ""),
                                                            progress: progress, onRecords: collector.collect)
                     return (outcome.report, SubmissionService.extraJSON(id: outcome.submissionID, status: outcome.report.outcome),
                             definition.fields)

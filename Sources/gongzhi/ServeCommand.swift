@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GongzhiCore
 import FluentKit
 import GongzhiIngest
 import GongzhiServer
@@ -66,7 +67,8 @@ enum DemoData {
             if existing.contains(try FileDigest.sha256(of: file)) { continue }
             do {
                 let outcome = try await service.submit(file: file, fileName: file.lastPathComponent, indicatorCode: indicator,
-                                                       period: period, actingUnit: "info-center")
+                                                       period: period, actingUnit: SubmissionService.proxyUnit,
+                                                       proxy: ProxyNote(actedBy: "gongzhi serve --demo", reason: "演示数据：载入样例文件"))
                 app.logger.notice("demo: \(file.lastPathComponent) → \(outcome.report.rowsAccepted)/\(outcome.report.rowsTotal) accepted")
             } catch {
                 app.logger.warning("demo: \(file.lastPathComponent) skipped: \(error)")

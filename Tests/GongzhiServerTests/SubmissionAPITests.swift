@@ -88,7 +88,7 @@ struct SubmissionAPITests {
         try await AppHarness.withApp { app, _ async throws in
             let (name, data, _) = try AppHarness.sampleData("S11")
             try await app.testing().test(.POST, "api/v1/submissions?indicator=LTS-009&period=2024-03&file=\(name)",
-                                         body: ByteBuffer(data: data)) { res async throws in
+                                         headers: ["X-Gongzhi-Unit": "local-tax"], body: ByteBuffer(data: data)) { res async throws in
                 #expect(res.status == .created)
                 let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [String: Any])
                 #expect(json["refused"] as? Bool == true)
@@ -110,7 +110,7 @@ struct SubmissionAPITests {
     func unreadableFiles(_ file: (String, Data)) async throws {
         try await AppHarness.withApp { app, _ async throws in
             try await app.testing().test(.POST, "api/v1/submissions?indicator=HOU-001&period=2024-03&file=\(file.0)",
-                                         body: ByteBuffer(data: file.1)) { res async throws in
+                                         headers: ["X-Gongzhi-Unit": "housing"], body: ByteBuffer(data: file.1)) { res async throws in
                 #expect(res.status == .unprocessableEntity)
                 let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [String: Any])
                 #expect(json["error"] as? String == "unreadable_file")
@@ -128,7 +128,7 @@ struct SubmissionAPITests {
         try await AppHarness.withApp(maxUploadBytes: 10_000) { app, _ async throws in
             let (name, data, _) = try AppHarness.sampleData("S01")
             try await app.testing().test(.POST, "api/v1/submissions?indicator=HOU-001&period=2024-03&file=\(name)",
-                                         body: ByteBuffer(data: data)) { res async throws in
+                                         headers: ["X-Gongzhi-Unit": "housing"], body: ByteBuffer(data: data)) { res async throws in
                 #expect(res.status == .payloadTooLarge)
                 #expect(res.body.string.contains("上限"))
             }
@@ -141,12 +141,12 @@ struct SubmissionAPITests {
         try await AppHarness.withApp { app, _ async throws in
             let (name, data, _) = try AppHarness.sampleData("S01")
             try await app.testing().test(.POST, "api/v1/submissions?indicator=HOU-001&period=2024Q1&file=\(name)",
-                                         body: ByteBuffer(data: data)) { res async throws in
+                                         headers: ["X-Gongzhi-Unit": "housing"], body: ByteBuffer(data: data)) { res async throws in
                 #expect(res.status == .badRequest)
                 #expect(res.body.string.contains("period_mismatch"))
             }
             try await app.testing().test(.POST, "api/v1/submissions?indicator=NOPE-001&period=2024-03",
-                                         body: ByteBuffer(data: data)) { res async throws in
+                                         headers: ["X-Gongzhi-Unit": "housing"], body: ByteBuffer(data: data)) { res async throws in
                 #expect(res.status == .notFound)
                 #expect(res.body.string.contains("unknown_indicator"))
             }
@@ -176,7 +176,7 @@ struct AtomicityTests {
             let (name, data, _) = try AppHarness.sampleData("S01")
             // when
             try await app.testing().test(.POST, "api/v1/submissions?indicator=HOU-001&period=2024-03&file=\(name)",
-                                         body: ByteBuffer(data: data)) { res async in
+                                         headers: ["X-Gongzhi-Unit": "housing"], body: ByteBuffer(data: data)) { res async in
                 // then
                 #expect(res.status == .internalServerError)
                 #expect(res.body.string.contains("request_id"))
@@ -199,8 +199,11 @@ struct AtomicityTests {
 
 @Suite("Uploads that cannot be taken", .serialized)
 struct UploadRefusalTests {
-    static func post(_ app: Application, _ path: String, body: Data, headers: HTTPHeaders = [:],
+    /// Posts as `unit` (the indicator's own unit by default in these tests) unless `headers` name another.
+    static func post(_ app: Application, _ path: String, body: Data, headers: HTTPHeaders = [:], unit: String = "housing",
                      _ check: @escaping (TestingHTTPResponse) async throws -> Void) async throws {
+        var headers = headers
+        if !headers.contains(name: "X-Gongzhi-Unit") { headers.add(name: "X-Gongzhi-Unit", value: unit) }
         try await app.testing().test(.POST, path, headers: headers, body: ByteBuffer(data: body)) { res async throws in
             try await check(res)
         }
@@ -235,8 +238,8 @@ struct UploadRefusalTests {
         try await AppHarness.withApp { app, _ async throws in
             let (name, data, _) = try AppHarness.sampleData("S04")
             let path = "api/v1/submissions?indicator=CON-003&period=2024-03&file=\(name)"
-            try await Self.post(app, path, body: data) { res in #expect(res.status == .created) }
-            try await Self.post(app, path, body: data) { res in
+            try await Self.post(app, path, body: data, unit: "urban-construction") { res in #expect(res.status == .created) }
+            try await Self.post(app, path, body: data, unit: "urban-construction") { res in
                 #expect(res.status == .conflict)
                 #expect(res.body.string.contains("同一文件已于 2026-11-29 10:00:00 报送过"))
             }
@@ -244,11 +247,11 @@ struct UploadRefusalTests {
                 #expect(res.status == .badRequest)
                 #expect(res.body.string.contains("unknown_unit"))
             }
-            try await Self.post(app, "api/v1/submissions?indicator=CON-003&period=2027-01&file=\(name)", body: data) { res in
+            try await Self.post(app, "api/v1/submissions?indicator=CON-003&period=2027-01&file=\(name)", body: data, unit: "urban-construction") { res in
                 #expect(res.status == .badRequest)
                 #expect(res.body.string.contains("还没有开始"))
             }
-            try await Self.post(app, "api/v1/submissions?indicator=CON-003&period=2024-3&file=\(name)", body: data) { res in
+            try await Self.post(app, "api/v1/submissions?indicator=CON-003&period=2024-3&file=\(name)", body: data, unit: "urban-construction") { res in
                 #expect(res.status == .conflict, "2024-3 reads as 2024-03, so this is the same file again")
             }
             #expect(try await SubmissionRepository(database: app.db).counts() == (1, 60))
@@ -271,7 +274,7 @@ struct HostileUploadTests {
                                            ("bomb.xlsx", try TestWorkbook.xlsx(sheet: spaces), "异常压缩")] {
                 #expect(data.count < 200_000, "\(name) is small on the wire")
                 try await app.testing().test(.POST, "api/v1/submissions?indicator=HOU-001&period=2024-03&file=\(name)",
-                                             body: ByteBuffer(data: data)) { res async in
+                                             headers: ["X-Gongzhi-Unit": "housing"], body: ByteBuffer(data: data)) { res async in
                     #expect(res.status == .unprocessableEntity)
                     #expect(res.body.string.contains(expected), "\(name): \(res.body.string)")
                 }

@@ -22,8 +22,10 @@ struct WebPageTests {
             // when
             try await app.testing().test(.POST, "submissions",
                                          headers: ["Content-Type": "multipart/form-data; boundary=\(boundary)"],
-                                         body: AppHarness.multipart(boundary: boundary, fields: [("indicator", "HOU-001"), ("period", "2024-03")],
-                                                                    file: ("file", name, data))) { res async in
+                                         body: AppHarness.multipart(boundary: boundary, fields: [
+                                             ("indicator", "HOU-001"), ("period", "2024-03"),
+                                             ("proxy_by", "王敏"), ("proxy_reason", "房管局系统故障，电话确认后代报"),
+                                         ], file: ("file", name, data))) { res async in
                 #expect(res.status == .seeOther)
                 location = res.headers.first(name: .location) ?? ""
             }
@@ -34,6 +36,7 @@ struct WebPageTests {
                 #expect(res.status == .ok)
                 let page = res.body.string
                 #expect(page.contains("17 行有错误未被采集"))
+                #expect(page.contains("由 市政府信息资源管理中心 代为报送，经办人 王敏，原因：房管局系统故障，电话确认后代报"), "the proxy is shown")
                 #expect(page.contains("错误明细（17 处）"))
                 let expected = try contract.expectedJSON()["errors"] as? [[String: Any]] ?? []
                 #expect(expected.count == 17)

@@ -56,6 +56,16 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         self.init(year: y, month: m, day: d)
     }
 
+    /// Seconds east of UTC of China Standard Time (UTC+8, no daylight saving), where every unit works.
+    public static let chinaStandardTimeOffset = 8 * 3600
+
+    /// The date, in a zone `utcOffsetSeconds` east of UTC, of the instant `epochSeconds` seconds after
+    /// 1970-01-01T00:00:00Z (floor division, so instants before 1970 work too).
+    public init(epochSeconds: Int, utcOffsetSeconds: Int = CalendarDate.chinaStandardTimeOffset) {
+        let local = epochSeconds + utcOffsetSeconds
+        self.init(daysSinceEpoch: local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)!
+    }
+
     /// The date `n` days later (earlier when negative).
     public func adding(days n: Int) -> CalendarDate? {
         CalendarDate(daysSinceEpoch: daysSinceEpoch + n)
@@ -102,6 +112,14 @@ public struct CalendarDateTime: Hashable, Comparable, Sendable {
         guard (0...23).contains(hour), (0...59).contains(minute), (0...59).contains(second) else { return nil }
         self.date = date
         self.secondOfDay = hour * 3600 + minute * 60 + second
+    }
+
+    /// The local date and time, in a zone `utcOffsetSeconds` east of UTC, of the instant `epochSeconds`
+    /// seconds after 1970-01-01T00:00:00Z.
+    public init(epochSeconds: Int, utcOffsetSeconds: Int = CalendarDate.chinaStandardTimeOffset) {
+        let date = CalendarDate(epochSeconds: epochSeconds, utcOffsetSeconds: utcOffsetSeconds)
+        self.date = date
+        self.secondOfDay = epochSeconds + utcOffsetSeconds - date.daysSinceEpoch * 86_400
     }
 
     /// `yyyy-mm-ddThh:mm:ss`.

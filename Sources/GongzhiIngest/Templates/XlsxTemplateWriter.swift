@@ -36,21 +36,7 @@ public enum XlsxTemplateWriter {
             parts.append(("xl/worksheets/sheet2.xml", layout.listSheet()))
         }
 
-        let archive = try Archive(data: Data(), accessMode: .create)
-        // A fixed timestamp keeps the bytes of a template reproducible.
-        let stamp = Date(timeIntervalSince1970: 1_483_228_800) // 2017-01-01
-        for (path, xml) in parts {
-            let bytes = Data(xml.utf8)
-            try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(bytes.count),
-                                 modificationDate: stamp, compressionMethod: .deflate) { position, size in
-                let start = Int(position)
-                return bytes.subdata(in: start..<min(start + size, bytes.count))
-            }
-        }
-        guard let data = archive.data else {
-            throw IngestError.cannotOpen(path: "template \(indicator.code)", detail: "内存中的压缩包没有生成数据")
-        }
-        return data
+        return try XlsxPackage.data(parts: parts, name: "template \(indicator.code)")
     }
 
     // MARK: - Styles

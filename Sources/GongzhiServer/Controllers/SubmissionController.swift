@@ -21,6 +21,10 @@ struct SubmissionController: Sendable {
         var indicators: [IndicatorOption]
         var period: String
         var actingUnit: String
+        /// The info center acts: the form asks who acts and why (代为报送).
+        var isProxy: Bool
+        var proxyBy: String
+        var proxyReason: String
         var error: String?
     }
 
@@ -28,15 +32,75 @@ struct SubmissionController: Sendable {
         try await renderUploadForm(req, indicator: req.query[String.self, at: "indicator"], period: req.query[String.self, at: "period"] ?? "", error: nil)
     }
 
-    private func renderUploadForm(_ req: Request, indicator: String?, period: String, error: String?) async throws -> View {
+    private func renderUploadForm(_ req: Request, indicator: String?, period: String, error: String?,
+                                  view: String = "upload", explanation: String = "") async throws -> View {
         let repository = CatalogRepository(database: req.db)
-        let options = try await repository.currentIndicators().map {
+        let actor = req.actor.unitCode
+        let isProxy = actor == SubmissionService.proxyUnit
+        let options = try await repository.currentIndicators().filter { isProxy || $0.unitCode == actor }.map {
             IndicatorOption(code: $0.code, label: "\($0.code) \($0.name)（\(CollectionPeriod(rawValue: $0.period)?.chineseName ?? $0.period)）",
                             selected: $0.code == indicator)
         }
-        let unitName = try await repository.unit(code: req.actor.unitCode)?.name ?? req.actor.unitCode
-        return try await req.view.render("upload", UploadPage(title: "上传报送文件", indicators: options, period: period,
-                                                              actingUnit: unitName, error: error))
+        let unitName = try await repository.unit(code: actor)?.name ?? actor
+        let proxy = Self.proxyNote(req)
+        let page = UploadPage(title: view == "upload" ? "上传报送文件" : "零数据报送", indicators: options, period: period,
+                              actingUnit: unitName, isProxy: isProxy, proxyBy: proxy?.actedBy ?? "",
+                              proxyReason: proxy?.reason ?? "", error: error)
+        if view == "upload" { return try await req.view.render(view, page) }
+        return try await req.view.render(view, ZeroDataPage(page: page, explanation: explanation,
+                                                            minimumLength: ZeroDataRule.minimumLength))
+    }
+
+    /// The proxy note a form or an API request carries (`proxy_by`, `proxy_reason`), if any.
+    static func proxyNote(_ req: Request) -> ProxyNote? {
+        let by = (try? req.content.get(String.self, at: "proxy_by")) ?? req.query[String.self, at: "proxy_by"]
+        let reason = (try? req.content.get(String.self, at: "proxy_reason")) ?? req.query[String.self, at: "proxy_reason"]
+        guard by != nil || reason != nil else { return nil }
+        return ProxyNote(actedBy: by ?? "", reason: reason ?? "")
+    }
+
+    // MARK: Zero data
+
+    struct ZeroDataPage: Encodable {
+        var page: UploadPage
+        var explanation: String
+        var minimumLength: Int
+    }
+
+    func zeroDataForm(req: Request) async throws -> View {
+        try await renderUploadForm(req, indicator: req.query[String.self, at: "indicator"],
+                                   period: req.query[String.self, at: "period"] ?? "", error: nil, view: "zero-data")
+    }
+
+    /// Files a zero-data submission from the form and shows its page.
+    func zeroData(req: Request) async throws -> Response {
+        let indicator = ((try? req.content.get(String.self, at: "indicator")) ?? "").trimmingCharacters(in: .whitespaces)
+        let period = ((try? req.content.get(String.self, at: "period")) ?? "").trimmingCharacters(in: .whitespaces)
+        let explanation = (try? req.content.get(String.self, at: "explanation")) ?? ""
+        do {
+            let id = try await req.submissions.fileZeroData(indicatorCode: indicator, period: period, actingUnit: req.actor.unitCode,
+                                                            explanation: explanation, proxy: Self.proxyNote(req))
+            return req.redirect(to: "/submissions/\(id.uuidString.lowercased())", redirectType: .normal)
+        } catch let error as SubmissionError {
+            return try await renderUploadForm(req, indicator: indicator, period: period, error: error.message, view: "zero-data",
+                                              explanation: explanation)
+                .encodeResponse(status: GongzhiErrorMiddleware.describe(error).status, for: req)
+        }
+    }
+
+    /// `POST /api/v1/zero-data` with JSON `{indicator, period, explanation, proxy_by?, proxy_reason?}`.
+    func apiZeroData(req: Request) async throws -> Response {
+        struct Body: Decodable {
+            var indicator: String?
+            var period: String?
+            var explanation: String?
+        }
+        let body = (try? req.content.decode(Body.self)) ?? Body()
+        let id = try await req.submissions.fileZeroData(indicatorCode: body.indicator ?? "", period: body.period ?? "",
+                                                        actingUnit: req.actor.unitCode, explanation: body.explanation ?? "",
+                                                        proxy: Self.proxyNote(req))
+        guard let submission = try await SubmissionRepository(database: req.db).find(id) else { throw Abort(.internalServerError) }
+        return jsonResponse(Self.showJSON(submission), status: .created)
     }
 
     /// Accepts the form's file, checks indicator and period at once, then imports in the background and
@@ -54,8 +118,9 @@ struct SubmissionController: Sendable {
             return try await refuse("文件“\(file.filename)”是空的（0 字节）：请确认选择了正确的文件。", .badRequest)
         }
         let service = req.submissions
+        let proxy = Self.proxyNote(req)
         do {
-            _ = try await service.prepare(indicatorCode: indicator, period: period)
+            _ = try await service.prepare(indicatorCode: indicator, period: period, actingUnit: req.actor.unitCode, proxy: proxy)
         } catch let error as SubmissionError {
             return try await refuse(error.message, GongzhiErrorMiddleware.describe(error).status)
         }
@@ -70,7 +135,7 @@ struct SubmissionController: Sendable {
             do {
                 let outcome = try await service.submit(
                     file: temporary, fileName: file.filename, indicatorCode: indicator, period: period, actingUnit: actor,
-                    submissionID: id, progress: { rows in Task { await board.update(id, rowsRead: rows) } })
+                    proxy: proxy, submissionID: id, progress: { rows in Task { await board.update(id, rowsRead: rows) } })
                 await board.finish(id)
                 logger.info("submission \(id) \(indicator) \(period): \(outcome.report.rowsAccepted)/\(outcome.report.rowsTotal) accepted")
             } catch let error as SubmissionError {
@@ -127,6 +192,14 @@ struct SubmissionController: Sendable {
         var status: String
         var statusName: String
         var sheet: String?
+        var state: String
+        var stateName: String
+        var isZeroData: Bool
+        var explanation: String?
+        var proxyBy: String?
+        var proxyReason: String?
+        var supersededBy: String?
+        var supersededAt: String?
     }
 
     struct ResultPage: Encodable {
@@ -318,14 +391,38 @@ struct SubmissionController: Sendable {
             throw error
         }
         let outcome = try await req.submissions.submit(
-            file: temporary, fileName: fileName, indicatorCode: indicator, period: period, actingUnit: req.actor.unitCode)
+            file: temporary, fileName: fileName, indicatorCode: indicator, period: period, actingUnit: req.actor.unitCode,
+            proxy: Self.proxyNote(req))
         let json = outcome.report.contractJSON(extra: SubmissionService.extraJSON(id: outcome.submissionID, status: outcome.report.outcome))
         return jsonResponse(json.serialized(), status: .created)
     }
 
     func apiShow(req: Request) async throws -> Response {
-        let submission = try await findSubmission(req)
-        return jsonResponse(submission.report, status: .ok)
+        jsonResponse(Self.showJSON(try await findSubmission(req)), status: .ok)
+    }
+
+    /// The stored report object with the submission's lifecycle appended: `state`, `kind`, `explanation`,
+    /// `proxy` (`{by, reason, acting_unit}` or null), `superseded_by`, `received_at`.
+    static func showJSON(_ s: SubmissionRecord) -> String {
+        var extra = ""
+        for (key, value) in lifecycleJSON(s) {
+            extra += ","
+            JSONValue.string(key).write(to: &extra)
+            extra += ":"
+            value.write(to: &extra)
+        }
+        let report = s.report.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard report.hasSuffix("}"), report.count > 2 else { return "{" + extra.dropFirst() + "}" }
+        return report.dropLast() + extra + "}"
+    }
+
+    static func lifecycleJSON(_ s: SubmissionRecord) -> [(String, JSONValue)] {
+        let proxy: JSONValue = s.isProxy
+            ? .object([("acting_unit", .string(s.actingUnitCode)), ("by", .optional(s.proxyBy)), ("reason", .optional(s.proxyReason))])
+            : .null
+        return [("state", .string(s.state)), ("kind", .string(s.kind)), ("explanation", .optional(s.explanation)),
+                ("proxy", proxy), ("superseded_by", .optional(s.supersededBy?.uuidString.lowercased())),
+                ("received_at", .string(PlatformClock.iso8601(s.receivedAt)))]
     }
 
     func apiIndex(req: Request) async throws -> Response {
@@ -337,7 +434,7 @@ struct SubmissionController: Sendable {
                 ("file_sha256", .string(s.fileSHA256)), ("received_at", .string(PlatformClock.iso8601(s.receivedAt))),
                 ("status", .string(s.status)), ("rows_total", .int(s.rowsTotal)), ("rows_accepted", .int(s.rowsAccepted)),
                 ("rows_rejected", .int(s.rowsRejected)),
-            ])
+            ] + Self.lifecycleJSON(s).filter { $0.0 != "received_at" })
         }
         return jsonResponse(JSONValue.array(items).serialized(), status: .ok)
     }
@@ -399,6 +496,9 @@ struct SubmissionController: Sendable {
             unitName: unitName, actingUnitName: actingName, period: s.period, fileName: s.fileName,
             fileSHA256: s.fileSHA256, receivedAt: PlatformClock.display(s.receivedAt), rowsTotal: s.rowsTotal,
             rowsAccepted: s.rowsAccepted, rowsRejected: s.rowsRejected, status: s.status,
-            statusName: ImportOutcome(rawValue: s.status)?.chineseName ?? s.status, sheet: s.sheet)
+            statusName: ImportOutcome(rawValue: s.status)?.chineseName ?? s.status, sheet: s.sheet,
+            state: s.state, stateName: s.lifecycleState.chineseName, isZeroData: s.kind == TaskFiling.Kind.zeroData.rawValue,
+            explanation: s.explanation, proxyBy: s.isProxy ? s.proxyBy : nil, proxyReason: s.isProxy ? s.proxyReason : nil,
+            supersededBy: s.supersededBy?.uuidString.lowercased(), supersededAt: s.supersededAt.map(PlatformClock.display))
     }
 }

@@ -17,9 +17,12 @@ public struct PlatformClock: Sendable {
 
     /// Today's date in China Standard Time (UTC+8, no daylight saving), where every unit works.
     public func today() -> CalendarDate {
-        let seconds = Int(now().timeIntervalSince1970.rounded(.down)) + 8 * 3600
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        return CalendarDate(daysSinceEpoch: days)!
+        Self.day(of: now())
+    }
+
+    /// The day `date` falls on in China Standard Time.
+    public static func day(of date: Date) -> CalendarDate {
+        CalendarDate(epochSeconds: Int(date.timeIntervalSince1970.rounded(.down)))
     }
 }
 
@@ -31,11 +34,7 @@ extension PlatformClock {
 
     /// `yyyy-mm-dd hh:mm:ss` in China Standard Time, for pages and listings.
     public static func display(_ date: Date) -> String {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down)) + 8 * 3600
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let day = CalendarDate(daysSinceEpoch: days)!
-        let t = CalendarDateTime(date: day, hour: (seconds - days * 86_400) / 3600, minute: (seconds - days * 86_400) / 60 % 60,
-                                 second: (seconds - days * 86_400) % 60)!
-        return t.isoString.replacingOccurrences(of: "T", with: " ")
+        CalendarDateTime(epochSeconds: Int(date.timeIntervalSince1970.rounded(.down))).isoString
+            .replacingOccurrences(of: "T", with: " ")
     }
 }

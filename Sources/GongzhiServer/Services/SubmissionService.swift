@@ -23,6 +23,10 @@ public enum SubmissionError: Error, Sendable, Equatable {
     case notPermitted(unit: String, indicator: String)
     /// The acting unit is not a unit of the platform.
     case unknownUnit(String)
+    /// The info center filed for a unit (代为报送) without saying who acted and why.
+    case proxyNoteRequired(unit: String)
+    /// A zero-data filing without a real explanation (情况说明).
+    case explanationRequired
     /// The same file was already stored for the same indicator and period.
     case duplicateFile(submissionID: UUID, receivedAt: String)
     /// The API was sent a form instead of the file itself.
@@ -48,6 +52,8 @@ public enum SubmissionError: Error, Sendable, Equatable {
         case .periodMismatch: "period_mismatch"
         case .notPermitted: "not_permitted"
         case .unknownUnit: "unknown_unit"
+        case .proxyNoteRequired: "proxy_note_required"
+        case .explanationRequired: "explanation_required"
         case .duplicateFile: "duplicate_file"
         case .formInsteadOfFile: "form_instead_of_file"
         case .unreadable: "unreadable_file"
@@ -64,8 +70,13 @@ public enum SubmissionError: Error, Sendable, Equatable {
         case .futurePeriod(let p): "报送期“\(p)”还没有开始，不能报送：请核对年份和月份。"
         case .periodMismatch(let p, let expected):
             "报送期“\(p)”与数据项的归集周期（\(expected.chineseName)）不符：" + Self.example(expected)
-        case .notPermitted(let unit, let indicator): "单位 \(unit) 不能报送数据项 \(indicator)。"
+        case .notPermitted(let unit, let indicator):
+            "单位 \(unit) 不能报送数据项 \(indicator)：只有数据项所属单位自己报送，或由信息中心代为报送。"
         case .unknownUnit(let unit): "报送身份“\(unit)”不是平台上的单位：请使用目录中的单位编码。"
+        case .proxyNoteRequired(let unit):
+            "信息中心代 \(unit) 报送（代为报送）时，须填写经办人和代报原因。"
+        case .explanationRequired:
+            "零数据报送须写明情况说明（至少 \(ZeroDataRule.minimumLength) 个字），说明本期为何没有数据；没有情况说明的零数据报送记为未报。"
         case .duplicateFile(let id, let at):
             "同一文件已于 \(at) 报送过（报送编号 \(id.uuidString.lowercased())），本次未重复保存：如需更正，请修改文件后重新上传。"
         case .formInsteadOfFile:
@@ -176,37 +187,60 @@ public struct SubmissionService: Sendable {
         public var report: ImportReport
     }
 
-    /// The current definition of `indicatorCode`, after checking the period: what an upload form checks
-    /// before it accepts a file for importing in the background.
+    /// The current definition of `indicatorCode`, after checking the period and that `actingUnit` may file
+    /// it: what an upload form checks before it accepts a file for importing in the background.
     /// - Throws: ``SubmissionError``.
-    public func prepare(indicatorCode: String, period: String) async throws -> Indicator {
+    public func prepare(indicatorCode: String, period: String, actingUnit: String, proxy: ProxyNote?) async throws -> Indicator {
         guard !indicatorCode.isEmpty else { throw SubmissionError.missingIndicator }
         guard let (_, indicator) = try await CatalogRepository(database: database).currentIndicator(code: indicatorCode) else {
             throw SubmissionError.unknownIndicator(indicatorCode)
         }
         _ = try validator.checkPeriod(period, for: indicator)
+        _ = try await authorize(actingUnit: actingUnit, for: indicator, proxy: proxy)
         return indicator
     }
 
-    /// Imports `file` for the current definition of `indicatorCode` and stores the submission.
+    /// The unit that may file for any unit (代为报送): the info center that runs the platform.
+    public static let proxyUnit = "info-center"
+
+    /// Checks that `actingUnit` may file for `indicator`: the indicator's own unit, or the info center with a
+    /// proxy note (who acted and why). Returns the note to store (`nil` for the unit's own filing).
+    /// - Throws: ``SubmissionError/unknownUnit(_:)``, ``SubmissionError/notPermitted(unit:indicator:)``,
+    ///   ``SubmissionError/proxyNoteRequired(unit:)``.
+    public func authorize(actingUnit: String, for indicator: Indicator, proxy: ProxyNote?) async throws -> ProxyNote? {
+        guard try await CatalogRepository(database: database).unit(code: actingUnit) != nil else {
+            throw SubmissionError.unknownUnit(actingUnit)
+        }
+        if actingUnit == indicator.unit { return nil }
+        guard actingUnit == Self.proxyUnit else {
+            throw SubmissionError.notPermitted(unit: actingUnit, indicator: indicator.code)
+        }
+        let note = proxy.map { ProxyNote(actedBy: TextNormalization.trim($0.actedBy), reason: TextNormalization.trim($0.reason)) }
+        guard let note, !note.actedBy.isEmpty, !note.reason.isEmpty else {
+            throw SubmissionError.proxyNoteRequired(unit: indicator.unit)
+        }
+        return note
+    }
+
+    /// Imports `file` for the current definition of `indicatorCode` and stores the submission. When it is
+    /// accepted (wholly or partly), it becomes the task's current submission and supersedes the earlier one.
     ///
     /// - Parameters:
-    ///   - actingUnit: the unit on whose authority the request acts (the reporter's unit).
+    ///   - actingUnit: the unit on whose authority the request acts (the reporter's unit, or the info center).
+    ///   - proxy: who acted and why, when the info center files for the unit (代为报送).
     ///   - submissionID: the id to give the submission (a web upload announces it before the import ends).
     ///   - progress: told the number of data rows read so far.
     ///   - onRecords: also receives accepted rows (e.g. for `--records` output).
     /// - Throws: ``SubmissionError`` for requests and files that cannot be taken; database errors.
     public func submit(file: URL, fileName: String, indicatorCode: String, period: String, actingUnit: String,
-                       submissionID: UUID? = nil, progress: (@Sendable (Int) -> Void)? = nil,
+                       proxy: ProxyNote? = nil, submissionID: UUID? = nil, progress: (@Sendable (Int) -> Void)? = nil,
                        onRecords: @escaping @Sendable (RecordBatch) async throws -> Void = { _ in }) async throws -> Outcome {
         guard !indicatorCode.isEmpty else { throw SubmissionError.missingIndicator }
         guard let (indicatorRecord, indicator) = try await CatalogRepository(database: database).currentIndicator(code: indicatorCode) else {
             throw SubmissionError.unknownIndicator(indicatorCode)
         }
         let period = try validator.checkPeriod(period, for: indicator).description
-        guard try await CatalogRepository(database: database).unit(code: actingUnit) != nil else {
-            throw SubmissionError.unknownUnit(actingUnit)
-        }
+        let proxy = try await authorize(actingUnit: actingUnit, for: indicator, proxy: proxy)
         let size = try validator.checkSize(file)
         let sha256 = try FileDigest.sha256(of: file)
         let format: String
@@ -234,6 +268,8 @@ public struct SubmissionService: Sendable {
                     id: submissionID, indicatorID: try indicatorRecord.requireID(), indicatorCode: indicator.code, indicatorName: indicator.name,
                     unitCode: indicator.unit, actingUnitCode: actingUnit, period: period, fileName: fileName,
                     fileSHA256: sha256, fileSize: Int64(size), format: format, receivedAt: now)
+                submission.proxyBy = proxy?.actedBy
+                submission.proxyReason = proxy?.reason
                 try await submission.create(on: db)
                 let id = try submission.requireID()
                 let report: ImportReport
@@ -248,6 +284,10 @@ public struct SubmissionService: Sendable {
                 } catch let error as IngestError {
                     throw SubmissionError.unreadable(error)
                 }
+                let state = try SubmissionLifecycle.apply(.concluded(report.outcome),
+                                                          to: SubmissionLifecycle.apply(.validated, to: submission.lifecycleState))
+                if state.isCurrent { try await Self.supersedeCurrent(of: submission, at: now, on: db) }
+                submission.state = state.rawValue
                 let json = report.contractJSON(extra: Self.extraJSON(id: id, status: report.outcome)).serialized()
                 try await SubmissionRepository(database: db).finish(submission, report: report, reportJSON: json, on: db)
                 return Outcome(submissionID: id, report: report)
@@ -255,6 +295,64 @@ public struct SubmissionService: Sendable {
         } catch {
             if broughtFile { files.remove(sha256) }
             throw error
+        }
+    }
+
+    /// Files a zero-data submission (报送0数据) for a task: nothing to report this period, with the written
+    /// explanation (情况说明) that makes it count. It becomes the task's current submission.
+    /// - Returns: the new submission's id.
+    /// - Throws: ``SubmissionError`` (e.g. ``SubmissionError/explanationRequired`` for a blank or token
+    ///   explanation, see ``ZeroDataRule``); database errors.
+    public func fileZeroData(indicatorCode: String, period: String, actingUnit: String, explanation: String,
+                             proxy: ProxyNote? = nil) async throws -> UUID {
+        guard !indicatorCode.isEmpty else { throw SubmissionError.missingIndicator }
+        guard let (indicatorRecord, indicator) = try await CatalogRepository(database: database).currentIndicator(code: indicatorCode) else {
+            throw SubmissionError.unknownIndicator(indicatorCode)
+        }
+        let period = try validator.checkPeriod(period, for: indicator).description
+        let proxy = try await authorize(actingUnit: actingUnit, for: indicator, proxy: proxy)
+        guard ZeroDataRule.isExplained(explanation) else { throw SubmissionError.explanationRequired }
+        let explanation = TextNormalization.trim(explanation)
+        let now = validator.clock.now()
+        return try await database.transaction { db in
+            let submission = SubmissionRecord(
+                indicatorID: try indicatorRecord.requireID(), indicatorCode: indicator.code, indicatorName: indicator.name,
+                unitCode: indicator.unit, actingUnitCode: actingUnit, period: period, fileName: "", fileSHA256: "",
+                fileSize: 0, format: "none", receivedAt: now)
+            submission.kind = TaskFiling.Kind.zeroData.rawValue
+            submission.explanation = explanation
+            submission.proxyBy = proxy?.actedBy
+            submission.proxyReason = proxy?.reason
+            try await submission.create(on: db)
+            let id = try submission.requireID()
+            let state = try SubmissionLifecycle.apply(.concluded(.accepted),
+                                                      to: SubmissionLifecycle.apply(.validated, to: submission.lifecycleState))
+            try await Self.supersedeCurrent(of: submission, at: now, on: db)
+            submission.state = state.rawValue
+            submission.status = ImportOutcome.accepted.rawValue
+            submission.report = JSONValue.object([
+                ("indicator", .string(indicator.code)), ("period", .string(period)), ("kind", .string(submission.kind)),
+                ("explanation", .string(explanation)), ("rows_total", .number("0")), ("rows_accepted", .number("0")),
+                ("rows_rejected", .number("0")), ("errors", .array([])),
+            ] + Self.extraJSON(id: id, status: .accepted)).serialized()
+            try await submission.update(on: db)
+            return id
+        }
+    }
+
+    /// Marks the current submission(s) of `submission`'s task superseded by it (the lifecycle's
+    /// `supersededBy`); their records stay, but are no longer the ones consumers see.
+    static func supersedeCurrent(of submission: SubmissionRecord, at now: Date, on db: any Database) async throws {
+        let id = try submission.requireID()
+        let current = try await SubmissionRecord.query(on: db)
+            .filter(\.$indicatorCode == submission.indicatorCode).filter(\.$period == submission.period)
+            .filter(\.$state ~~ SubmissionState.allCases.filter(\.isCurrent).map(\.rawValue))
+            .filter(\.$id != id).all()
+        for earlier in current {
+            earlier.state = try SubmissionLifecycle.apply(.supersededBy(id.uuidString.lowercased()), to: earlier.lifecycleState).rawValue
+            earlier.supersededBy = id
+            earlier.supersededAt = now
+            try await earlier.update(on: db)
         }
     }
 

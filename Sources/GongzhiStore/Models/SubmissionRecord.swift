@@ -27,8 +27,21 @@ public final class SubmissionRecord: Model, @unchecked Sendable {
     @Field(key: "rows_total") public var rowsTotal: Int
     @Field(key: "rows_accepted") public var rowsAccepted: Int
     @Field(key: "rows_rejected") public var rowsRejected: Int
-    /// `accepted`, `partially_accepted` or `refused`.
+    /// The import outcome: `accepted`, `partially_accepted` or `refused` (`received` until it concludes).
     @Field(key: "status") public var status: String
+    /// The lifecycle state (``SubmissionState`` raw value): the outcome, or `superseded` once a later
+    /// accepted submission for the same task took its place.
+    @Field(key: "state") public var state: String
+    /// `data` or `zero_data` (``TaskFiling/Kind``).
+    @Field(key: "kind") public var kind: String
+    /// The zero-data explanation (情况说明).
+    @OptionalField(key: "explanation") public var explanation: String?
+    /// For a proxy submission (代为报送): who acted and why.
+    @OptionalField(key: "proxy_by") public var proxyBy: String?
+    @OptionalField(key: "proxy_reason") public var proxyReason: String?
+    /// The submission that superseded this one, and when.
+    @OptionalField(key: "superseded_by") public var supersededBy: UUID?
+    @OptionalField(key: "superseded_at") public var supersededAt: Date?
     /// The import report as the contract's JSON object (without records).
     @Field(key: "report") public var report: String
 
@@ -53,6 +66,8 @@ public final class SubmissionRecord: Model, @unchecked Sendable {
         self.rowsAccepted = 0
         self.rowsRejected = 0
         self.status = "received"
+        self.state = "received"
+        self.kind = "data"
         self.report = "{}"
     }
 }
