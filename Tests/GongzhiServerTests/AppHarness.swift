@@ -2,6 +2,7 @@ import Fluent
 import FluentPostgresDriver
 import SQLKit
 import Foundation
+import GongzhiCore
 import GongzhiServer
 import GongzhiStore
 import GongzhiTestSupport
@@ -22,6 +23,7 @@ enum AppHarness {
     }
 
     static func withApp<T>(writer: (any RecordWriter)? = nil, maxUploadBytes: Int = 200 << 20,
+                           clock: PlatformClock = .fixed(fixedNow),
                            _ test: (Application, URL) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -45,7 +47,7 @@ enum AppHarness {
             }
         }
         do {
-            try await configure(app, config: config, clock: .fixed(fixedNow), writer: writer)
+            try await configure(app, config: config, clock: clock, writer: writer)
             let result = try await test(app, directory)
             await cleanUp()
             return result
@@ -112,5 +114,21 @@ enum AppHarness {
         }
         body.writeString("--\(boundary)--\r\n")
         return body
+    }
+}
+
+/// A clock a test moves by hand, so submissions can arrive on chosen days.
+final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var date = AppHarness.fixedNow
+
+    /// Sets the time to `day` (yyyy-mm-dd) at `hour`:00 China Standard Time.
+    func set(_ day: String, hour: Int = 10) {
+        let d = CalendarDate(iso: day)!
+        lock.withLock { date = Date(timeIntervalSince1970: TimeInterval(d.daysSinceEpoch * 86_400 + (hour - 8) * 3600)) }
+    }
+
+    var clock: PlatformClock {
+        PlatformClock { [self] in lock.withLock { date } }
     }
 }
