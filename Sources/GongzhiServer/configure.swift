@@ -24,8 +24,9 @@ public struct GongzhiServices: Sendable {
     public let board: ImportProgressBoard
 
     /// The submission service bound to `database`.
-    public func submissions(on database: any Database) -> SubmissionService {
-        SubmissionService(database: database, files: files, validator: validator, writer: writer, gate: gate)
+    /// The main job over `database`; `clock` replaces the platform clock (the demo files samples on past days).
+    public func submissions(on database: any Database, clock: PlatformClock? = nil) -> SubmissionService {
+        SubmissionService(database: database, files: files, validator: validator(clock: clock ?? self.clock), writer: writer, gate: gate)
     }
 
     /// The validator with this configuration's limits.
@@ -34,7 +35,9 @@ public struct GongzhiServices: Sendable {
         ReportingService(database: database, clock: clock)
     }
 
-    public var validator: SubmissionValidator {
+    public var validator: SubmissionValidator { validator(clock: clock) }
+
+    func validator(clock: PlatformClock) -> SubmissionValidator {
         SubmissionValidator(divisions: divisions, clock: clock, maxUploadBytes: config.maxUploadBytes,
                             maxInflatedBytes: config.maxInflatedBytes)
     }

@@ -48,11 +48,15 @@ struct ServeCommand: AsyncParsableCommand {
 }
 
 /// Loads sample submissions as demo data, once each (a file already submitted is skipped).
+///
+/// Each file is filed by its indicator's own unit on a day near its period's deadline — from 6 days early to
+/// 7 days late, taken from the file's SHA-256 so the demo is the same every time — so that the status board
+/// shows a realistic quarter (e.g. `/board?from=2024-01&to=2024Q1` for the shared samples).
 enum DemoData {
     static func load(folder: URL, into app: Application) async throws {
         let fm = FileManager.default
-        let service = app.submissions
         let existing = Set(try await SubmissionRecord.query(on: app.db).all().map(\.fileSHA256))
+        let catalog = try await app.gongzhi.reporting(on: app.db).catalog()
         var files: [URL] = []
         for name in (try fm.contentsOfDirectory(atPath: folder.path)).sorted() {
             let dir = folder.appendingPathComponent(name)
@@ -63,13 +67,19 @@ enum DemoData {
         for file in files {
             let stem = file.deletingPathExtension().lastPathComponent
             guard let split = stem.lastIndex(of: "_") else { continue }
-            let indicator = String(stem[..<split]), period = String(stem[stem.index(after: split)...])
-            if existing.contains(try FileDigest.sha256(of: file)) { continue }
+            let code = String(stem[..<split]), period = String(stem[stem.index(after: split)...])
+            let sha256 = try FileDigest.sha256(of: file)
+            guard !existing.contains(sha256), let indicator = catalog.indicator(code: code),
+                  let reportingPeriod = ReportingPeriod(period),
+                  let task = ReportingCalendar(catalog: catalog).task(for: indicator, period: reportingPeriod) else { continue }
+            let offset = Int(UInt8(sha256.prefix(2), radix: 16) ?? 0) % 14 - 6
+            let day = task.deadline.adding(days: offset)!
+            let filedAt = Date(timeIntervalSince1970: TimeInterval(day.daysSinceEpoch * 86_400 + 2 * 3600)) // 10:00 in UTC+8
+            guard filedAt <= app.gongzhi.clock.now() else { continue }
             do {
-                let outcome = try await service.submit(file: file, fileName: file.lastPathComponent, indicatorCode: indicator,
-                                                       period: period, actingUnit: SubmissionService.proxyUnit,
-                                                       proxy: ProxyNote(actedBy: "gongzhi serve --demo", reason: "演示数据：载入样例文件"))
-                app.logger.notice("demo: \(file.lastPathComponent) → \(outcome.report.rowsAccepted)/\(outcome.report.rowsTotal) accepted")
+                let outcome = try await app.gongzhi.submissions(on: app.db(.imports), clock: .fixed(filedAt))
+                    .submit(file: file, fileName: file.lastPathComponent, indicatorCode: code, period: period, actingUnit: indicator.unit)
+                app.logger.notice("demo: \(file.lastPathComponent) filed \(day) → \(outcome.report.rowsAccepted)/\(outcome.report.rowsTotal) accepted")
             } catch {
                 app.logger.warning("demo: \(file.lastPathComponent) skipped: \(error)")
             }
