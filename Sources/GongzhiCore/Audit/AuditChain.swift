@@ -43,6 +43,12 @@ public enum AuditChain {
         public var sequence: Int?
         public var reason: Reason
 
+        public init(position: Int, sequence: Int?, reason: Reason) {
+            self.position = position
+            self.sequence = sequence
+            self.reason = reason
+        }
+
         /// Chinese message for the auditor.
         public var message: String {
             let at = sequence.map { "第 \($0) 条" } ?? "日志"
