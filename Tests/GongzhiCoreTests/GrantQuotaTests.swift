@@ -40,8 +40,26 @@ struct GrantQuotaTests {
         #expect(throws: GrantError.expiryBeforeIssue(expiresOn: F.day("2026-11-01"))) { try issue(["gender"], [], expires: "2026-11-01") }
         #expect(throws: GrantError.invalidLimit) { try issue(["gender"], [], limits: .init(dailyQueryRows: -1, dailyDownloadRows: 0)) }
         #expect(throws: GrantError.indicatorMismatch(expected: "PSB-001", given: "HOU-003")) { try issue(["rooms"], [], indicator: F.leases) }
+        // only an approver issues an approved request's grant
+        #expect(throws: GrantError.issuerNotAllowed(roles: [.approver])) {
+            try Grant(request: request, indicator: F.residents,
+                      terms: .init(clearFields: ["gender"], maskedFields: [], expiresOn: F.day("2026-12-31"), limits: F.limits),
+                      by: F.admin, at: F.now)
+        }
         // expiring on the day of issue is allowed
         #expect(try issue(["gender"], ["name"], expires: "2026-11-02").expiresOn == F.day("2026-11-02"))
+    }
+
+    @Test("a 报备式 grant is issued for the requesting unit's analyst or by an admin")
+    func registeredIssuer() throws {
+        var request = try F.draft(F.leases, legalBasis: nil)
+        try request.apply(.submit, by: F.analyst, at: F.now)
+        let terms = Grant.Terms.proposed(for: F.leases, fields: request.fields, from: F.now.date, days: 90, limits: F.limits)
+        #expect(try Grant(request: request, indicator: F.leases, terms: terms, by: F.analyst, at: F.now).issuedBy == "tax-analyst")
+        #expect(try Grant(request: request, indicator: F.leases, terms: terms, by: F.admin, at: F.now).granteeUnit == "tax")
+        #expect(throws: GrantError.issuerNotAllowed(roles: [.analyst, .admin])) {
+            try Grant(request: request, indicator: F.leases, terms: terms, by: F.otherAnalyst, at: F.now)
+        }
     }
 
     @Test("validity: active from the issue day through the expiry day, inclusive", arguments: [

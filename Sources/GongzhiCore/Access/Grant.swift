@@ -93,11 +93,19 @@ public struct Grant: Hashable, Sendable {
     ///
     /// Catalogued requests may only be granted their own indicator and fields; for uncatalogued data the
     /// indicator (added to the catalog meanwhile) must belong to the providing unit.
-    /// - Throws: ``GrantError`` — `.requestNotGranted`, `.indicatorMismatch`, `.noFields`, `.fieldsNotRequested`,
-    ///   `.fieldsInBothLists`, `.expiryBeforeIssue`, `.invalidLimit`.
+    /// Who issues: for an `approved` request an approver (the terms are the approver's); for a `granted`
+    /// (报备式) request an analyst of the requesting unit or an admin (use ``Terms/proposed(for:fields:from:days:limits:)``).
+    /// - Throws: ``GrantError`` — `.requestNotGranted`, `.issuerNotAllowed`, `.indicatorMismatch`, `.noFields`,
+    ///   `.fieldsNotRequested`, `.fieldsInBothLists`, `.expiryBeforeIssue`, `.invalidLimit`.
     public init(request: AccessRequest, indicator: Indicator, terms: Terms, by issuer: Principal,
                 at time: CalendarDateTime) throws(GrantError) {
         guard request.state.allowsGrant else { throw .requestNotGranted(state: request.state) }
+        if request.state == .approved {
+            guard issuer.has(.approver) else { throw .issuerNotAllowed(roles: [.approver]) }
+        } else {
+            let requester = issuer.has(.analyst) && issuer.unitCode == request.requestingUnit
+            guard requester || issuer.has(.admin) else { throw .issuerNotAllowed(roles: [.analyst, .admin]) }
+        }
         let allowed: [String]
         switch request.subject {
         case .indicator(let code):
@@ -178,6 +186,8 @@ public struct Grant: Hashable, Sendable {
 /// Why a grant could not be issued, used or revoked. `message` is Chinese for the clerk.
 public enum GrantError: Error, Hashable, Sendable, CustomStringConvertible {
     case requestNotGranted(state: AccessRequest.State)
+    /// The issuer may not issue this grant; `roles` may (an analyst only for the own unit's 报备式 request).
+    case issuerNotAllowed(roles: [Role])
     case indicatorMismatch(expected: String, given: String)
     case noFields
     /// Field keys not requested (or not in the indicator).
@@ -196,6 +206,7 @@ public enum GrantError: Error, Hashable, Sendable, CustomStringConvertible {
     public var code: String {
         switch self {
         case .requestNotGranted: "request_not_granted"
+        case .issuerNotAllowed: "issuer_not_allowed"
         case .indicatorMismatch: "indicator_mismatch"
         case .noFields: "no_fields"
         case .fieldsNotRequested: "fields_not_requested"
@@ -215,6 +226,8 @@ public enum GrantError: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String {
         switch self {
         case .requestNotGranted(let state): "申请状态为“\(state.chineseName)”，尚未获准，不能授权。"
+        case .issuerNotAllowed(let roles):
+            "您不能签发此授权：需要“\(roles.map(\.chineseName).joined(separator: "”或“"))”角色（报备式仅限申请单位本身）。"
         case .indicatorMismatch(let expected, let given): "授权的数据项 \(given) 与申请（\(expected)）不符，请核对。"
         case .noFields: "授权至少要包含一个字段。"
         case .fieldsNotRequested(let keys): "以下字段不在申请范围内，不能授权：\(keys.joined(separator: "、"))。"
@@ -234,6 +247,7 @@ public enum GrantError: Error, Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .requestNotGranted(let state): "request is \(state.rawValue), not granted"
+        case .issuerNotAllowed(let roles): "issuer needs one of \(roles.map(\.rawValue))"
         case .indicatorMismatch(let expected, let given): "indicator \(given) does not match \(expected)"
         case .noFields: "grant names no fields"
         case .fieldsNotRequested(let keys): "fields not requested: \(keys)"
