@@ -92,7 +92,7 @@ let package = Package(
             dependencies: ["GongzhiCore", "GongzhiIngest", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             path: "Tests/GongzhiTestSupport"
         ),
-        .testTarget(name: "GongzhiCoreTests", dependencies: ["GongzhiCore", "GongzhiTestSupport"]),
+        .testTarget(name: "GongzhiCoreTests", dependencies: ["GongzhiCore", "GongzhiTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "GongzhiIngestTests",
             dependencies: [
