@@ -30,6 +30,11 @@ public struct GongzhiServices: Sendable {
     }
 
     /// The validator with this configuration's limits.
+    /// Sharing (agreements, requests, grants, masked queries) over `database`.
+    public func sharing(on database: any Database) -> SharingService {
+        SharingService(database: database, clock: clock, files: files)
+    }
+
     /// The reporting calendar over `database`.
     public func reporting(on database: any Database) -> ReportingService {
         ReportingService(database: database, clock: clock)

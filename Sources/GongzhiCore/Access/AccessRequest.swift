@@ -389,3 +389,26 @@ public enum AccessRequestError: Error, Hashable, Sendable, CustomStringConvertib
         }
     }
 }
+
+// Rebuilding from storage: the checks ran when the request was made and at each transition.
+extension AccessRequest {
+    /// A request exactly as it was stored (no checks: it was checked when it was created and at each transition).
+    public init(restoringRequestingUnit requestingUnit: String, requestedBy: String, providingUnit: String, subject: Subject,
+                fields: [String], periodFrom: ReportingPeriod, periodTo: ReportingPeriod, purpose: String,
+                legalBasis: String?, mode: SharingMode?, createdAt: CalendarDateTime, state: State, history: [Transition]) {
+        self.requestingUnit = requestingUnit
+        self.requestedBy = requestedBy
+        self.providingUnit = providingUnit
+        self.subject = subject
+        self.fields = fields
+        self.periodFrom = periodFrom
+        self.periodTo = periodTo
+        self.purpose = purpose
+        self.legalBasis = legalBasis
+        self.mode = mode
+        self.createdAt = createdAt
+        self.state = state
+        self.history = history
+    }
+}
+

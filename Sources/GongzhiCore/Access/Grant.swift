@@ -29,6 +29,12 @@ public struct Grant: Hashable, Sendable {
         public var by: String
         public var at: CalendarDateTime
         public var reason: String
+
+        public init(by: String, at: CalendarDateTime, reason: String) {
+            self.by = by
+            self.at = at
+            self.reason = reason
+        }
     }
 
     /// Code of the unit whose analysts may use the grant (the request's requesting unit).
@@ -261,5 +267,28 @@ public enum GrantError: Error, Hashable, Sendable, CustomStringConvertible {
         case .revocationReasonRequired: "revocation needs a reason"
         case .alreadyRevoked(let on): "grant already revoked on \(on)"
         }
+    }
+}
+
+// Rebuilding from storage: the checks ran when the grant was issued.
+extension Grant {
+    /// A grant exactly as it was stored (no checks: it was checked when it was issued).
+    public init(restoringGranteeUnit granteeUnit: String, providingUnit: String, indicatorCode: String,
+                clearFields: [String], maskedFields: [String], periodFrom: ReportingPeriod, periodTo: ReportingPeriod,
+                validFrom: CalendarDate, expiresOn: CalendarDate, limits: QuotaLimits, issuedBy: String,
+                issuedAt: CalendarDateTime, revocation: Revocation?) {
+        self.granteeUnit = granteeUnit
+        self.providingUnit = providingUnit
+        self.indicatorCode = indicatorCode
+        self.clearFields = clearFields
+        self.maskedFields = maskedFields
+        self.periodFrom = periodFrom
+        self.periodTo = periodTo
+        self.validFrom = validFrom
+        self.expiresOn = expiresOn
+        self.limits = limits
+        self.issuedBy = issuedBy
+        self.issuedAt = issuedAt
+        self.revocation = revocation
     }
 }

@@ -122,6 +122,17 @@ public struct CalendarDateTime: Hashable, Comparable, Sendable {
         self.secondOfDay = epochSeconds + utcOffsetSeconds - date.daysSinceEpoch * 86_400
     }
 
+    /// Parses exactly `yyyy-mm-ddThh:mm:ss` (a space instead of `T` is accepted); `nil` otherwise.
+    public init?(iso text: some StringProtocol) {
+        let u = Array(text.utf8)
+        guard u.count == 19, u[10] == UInt8(ascii: "T") || u[10] == UInt8(ascii: " "),
+              u[13] == UInt8(ascii: ":"), u[16] == UInt8(ascii: ":"),
+              let date = CalendarDate(iso: String(decoding: u[0..<10], as: UTF8.self)),
+              let h = CalendarDate.digits(u[11..<13]), let m = CalendarDate.digits(u[14..<16]), let s = CalendarDate.digits(u[17..<19])
+        else { return nil }
+        self.init(date: date, hour: h, minute: m, second: s)
+    }
+
     /// `yyyy-mm-ddThh:mm:ss`.
     public var isoString: String {
         date.isoString + "T" + pad(secondOfDay / 3600, 2) + ":" + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2)

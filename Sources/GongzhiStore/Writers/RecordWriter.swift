@@ -48,7 +48,24 @@ public enum DatabaseDialect: String, Sendable {
     case sqlite, postgres
 }
 
-/// Chooses the bulk writer for a dialect: the single place where storage differs between databases.
+extension DatabaseDialect {
+    /// The dialect `database` speaks (PostgreSQL, or SQLite for anything else).
+    public static func of(_ database: any Database) -> DatabaseDialect {
+        (database as? any SQLDatabase)?.dialect.name == "postgresql" ? .postgres : .sqlite
+    }
+
+    /// SQL for the text of member `key` of the JSON object in text column `column` of table alias `table`
+    /// (`NULL` when absent); `key` is bound, never spliced. Numbers come back as their JSON text.
+    public func jsonMemberText(table: String, column: String, key: String) -> SQLQueryString {
+        switch self {
+        case .sqlite: "CAST(json_extract(\(ident: table).\(ident: column), \(bind: "$.\"" + key + "\"")) AS TEXT)"
+        case .postgres: "(\(ident: table).\(ident: column)::jsonb ->> \(bind: key))"
+        }
+    }
+}
+
+/// Chooses the bulk writer for a dialect: with ``DatabaseDialect/jsonMemberText(table:column:key:)``, the
+/// places where storage differs between databases.
 public enum RecordWriters {
     public static func writer(for dialect: DatabaseDialect) -> any RecordWriter {
         switch dialect {

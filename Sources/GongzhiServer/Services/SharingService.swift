@@ -1,0 +1,401 @@
+import FluentKit
+import Foundation
+import GongzhiCore
+import GongzhiIngest
+import GongzhiStore
+
+/// Why a sharing step cannot be taken. Wraps the domain's own errors (their messages are the clerk's).
+public enum SharingError: Error, Sendable {
+    case request(AccessRequestError)
+    case grant(GrantError)
+    case denied(AccessDenial)
+    case quota(QuotaError)
+    case unknownIndicator(String)
+    case unknownUnit(String)
+    case notFound(String)
+    case malformedPeriod(String)
+    case malformedDate(String)
+    /// A filter names a field the indicator does not have, or one that cannot be matched exactly.
+    case badFilter(String)
+    case missingDocument
+    case missingSignatory
+
+    public var code: String {
+        switch self {
+        case .request(let e): e.code
+        case .grant(let e): e.code
+        case .denied(let e): e.code
+        case .quota(let e): e.code
+        case .unknownIndicator: "unknown_indicator"
+        case .unknownUnit: "unknown_unit"
+        case .notFound: "not_found"
+        case .malformedPeriod: "malformed_period"
+        case .malformedDate: "malformed_date"
+        case .badFilter: "bad_filter"
+        case .missingDocument: "missing_document"
+        case .missingSignatory: "missing_signatory"
+        }
+    }
+
+    /// Chinese message for the clerk.
+    public var message: String {
+        switch self {
+        case .request(let e): e.message
+        case .grant(let e): e.message
+        case .denied(let e): e.description
+        case .quota(let e): e.message
+        case .unknownIndicator(let code): "数据项 \(code) 不在当前目录中：请从目录中选择数据项。"
+        case .unknownUnit(let unit): "单位“\(unit)”不在目录中：请使用目录中的单位编码。"
+        case .notFound(let what): "\(what)不存在。"
+        case .malformedPeriod(let p): "报送期“\(p)”格式不对：按月写 2024-03，按季写 2024Q1，按年写 2024。"
+        case .malformedDate(let d): "日期“\(d)”格式不对：请写成 2025-12-31。"
+        case .badFilter(let why): why
+        case .missingDocument: "请上传已签署的数据安全保障协议文件（PDF 或扫描件）。"
+        case .missingSignatory: "请填写协议签署人。"
+        }
+    }
+}
+
+/// The rules of sharing (附件1 第十条、第十三条–第十五条) over storage: agreements, requests and their workflow,
+/// grants, and the bounded, masked, quota-limited query and download of records.
+public struct SharingService: Sendable {
+    public let database: any Database
+    public let clock: PlatformClock
+    public let files: FileStore
+
+    public init(database: any Database, clock: PlatformClock, files: FileStore) {
+        self.database = database
+        self.clock = clock
+        self.files = files
+    }
+
+    /// Default terms of a 报备式 grant: one year, these daily limits per user.
+    public static let registeredGrantDays = 365
+    public static let defaultLimits = QuotaLimits(dailyQueryRows: 5_000, dailyDownloadRows: 2_000)
+
+    var now: CalendarDateTime { CalendarDateTime(epochSeconds: Int(clock.now().timeIntervalSince1970.rounded(.down))) }
+
+    func catalog() async throws -> Catalog {
+        try await ReportingService(database: database, clock: clock).catalog()
+    }
+
+    // MARK: Agreements
+
+    /// Records a unit's signed security agreement and keeps its document (info-center admins).
+    /// - Throws: ``SharingError``.
+    public func recordAgreement(unit: String, signedOn: CalendarDate, signatory: String, documentName: String,
+                                document: Data, by principal: Principal) async throws {
+        do {
+            _ = try AccessPolicy.authorize(principal, .recordAgreement, on: AccessResource(unitCode: unit), context: AccessContext(today: clock.today()))
+        } catch { throw SharingError.denied(error) }
+        guard try await CatalogRepository(database: database).unit(code: unit) != nil else { throw SharingError.unknownUnit(unit) }
+        let signatory = TextNormalization.trim(signatory)
+        guard !signatory.isEmpty else { throw SharingError.missingSignatory }
+        guard !document.isEmpty else { throw SharingError.missingDocument }
+        let sha256 = FileDigest.sha256(of: document)
+        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-agreement-\(UUID().uuidString)")
+        try document.write(to: temporary)
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        _ = try files.keep(temporary, sha256: sha256)
+        let record = SecurityAgreementRecord()
+        record.unitCode = unit
+        record.signedOn = signedOn.isoString
+        record.signatory = signatory
+        record.documentName = documentName.isEmpty ? "协议" : documentName
+        record.documentSHA256 = sha256
+        record.recordedAt = clock.now()
+        record.recordedBy = principal.userID
+        try await record.create(on: database)
+    }
+
+    // MARK: Requests
+
+    /// Files a request for a catalogued indicator (or, with `indicatorCode` nil, for data of `providingUnit`
+    /// described in `description`) and sends it on: a 报备式 indicator is granted at once with the default
+    /// terms (its personal fields masked); an 审批式 one waits for an approver; uncatalogued data waits for the
+    /// provider to confirm its sharing mode.
+    /// - Returns: the stored request and, for 报备式, its grant.
+    /// - Throws: ``SharingError``.
+    public func request(by principal: Principal, indicatorCode: String?, providingUnit: String? = nil,
+                        description: String? = nil, fields: [String], from: String, to: String, purpose: String,
+                        legalBasis: String?) async throws -> (request: AccessRequestRecord, grant: GrantRecord?) {
+        let catalog = try await catalog()
+        let data: AccessRequest.RequestedData
+        if let code = indicatorCode, !code.isEmpty {
+            guard let indicator = catalog.indicator(code: code) else { throw SharingError.unknownIndicator(code) }
+            data = .indicator(indicator)
+        } else {
+            let unit = providingUnit ?? ""
+            guard catalog.unit(code: unit) != nil else { throw SharingError.unknownUnit(unit) }
+            data = .uncatalogued(providingUnit: unit, description: description ?? "")
+        }
+        let today = clock.today(), time = now
+        let agreement = try await SharingRepository(database: database).agreement(of: principal.unitCode, on: today)
+        var request: AccessRequest
+        do {
+            request = try AccessRequest(by: principal, data: data, agreement: agreement, fields: fields,
+                                        periodFrom: try Self.period(from), periodTo: try Self.period(to),
+                                        purpose: purpose, legalBasis: legalBasis, at: time)
+            try request.apply(.submit, by: principal, at: time)
+        } catch let error as AccessRequestError {
+            throw SharingError.request(error)
+        }
+        var grant: Grant?
+        if request.state == .granted, case .indicator(let indicator) = data {
+            let terms = Grant.Terms.proposed(for: indicator, fields: request.fields, from: today, days: Self.registeredGrantDays,
+                                             limits: Self.defaultLimits)
+            do { grant = try Grant(request: request, indicator: indicator, terms: terms, by: principal, at: time) } catch {
+                throw SharingError.grant(error)
+            }
+        }
+        let submitted = request, issued = grant
+        return try await database.transaction { db in
+            let record = AccessRequestRecord()
+            record.update(from: submitted)
+            try await record.create(on: db)
+            var grantRecord: GrantRecord?
+            if let issued {
+                grantRecord = GrantRecord(issued, requestID: try record.requireID())
+                try await grantRecord!.create(on: db)
+            }
+            return (record, grantRecord)
+        }
+    }
+
+    /// Applies a workflow event to request `id` (confirm, deny, withdraw) and stores the new state.
+    /// - Throws: ``SharingError``.
+    @discardableResult
+    public func apply(_ event: AccessRequest.Event, toRequest id: UUID, by principal: Principal) async throws -> AccessRequestRecord {
+        guard let record = try await SharingRepository(database: database).request(id), var request = record.request else {
+            throw SharingError.notFound("共享申请")
+        }
+        do { try request.apply(event, by: principal, at: now) } catch { throw SharingError.request(error) }
+        record.update(from: request)
+        try await record.save(on: database)
+        return record
+    }
+
+    /// Approves request `id` and issues its grant with `terms` (approvers).
+    /// - Throws: ``SharingError``.
+    public func approve(request id: UUID, terms: Grant.Terms, note: String?, by principal: Principal) async throws -> GrantRecord {
+        guard let record = try await SharingRepository(database: database).request(id), var request = record.request else {
+            throw SharingError.notFound("共享申请")
+        }
+        let catalog = try await catalog()
+        let code: String
+        switch request.subject {
+        case .indicator(let c): code = c
+        case .uncatalogued: throw SharingError.badFilter("未列入目录的数据须先由提供单位纳入目录，才能按数据项授权。")
+        }
+        guard let indicator = catalog.indicator(code: code) else { throw SharingError.unknownIndicator(code) }
+        let time = now
+        let grant: Grant
+        do {
+            try request.apply(.approve(note: note), by: principal, at: time)
+            grant = try Grant(request: request, indicator: indicator, terms: terms, by: principal, at: time)
+        } catch let error as AccessRequestError {
+            throw SharingError.request(error)
+        } catch let error as GrantError {
+            throw SharingError.grant(error)
+        }
+        let approved = request
+        return try await database.transaction { db in
+            record.update(from: approved)
+            try await record.save(on: db)
+            let grantRecord = GrantRecord(grant, requestID: id)
+            try await grantRecord.create(on: db)
+            return grantRecord
+        }
+    }
+
+    /// Revokes grant `id` with a reason (approvers, admins).
+    /// - Throws: ``SharingError``.
+    public func revoke(grant id: UUID, reason: String, by principal: Principal) async throws {
+        guard let record = try await SharingRepository(database: database).grant(id), var grant = record.grant else {
+            throw SharingError.notFound("授权")
+        }
+        do { try grant.revoke(by: principal, at: now, reason: reason) } catch { throw SharingError.grant(error) }
+        record.update(from: grant)
+        try await record.save(on: database)
+    }
+
+    // MARK: Query and download
+
+    /// What a search asks for. Every search names an indicator and a period range.
+    public struct Search: Sendable {
+        public var indicator: String
+        public var from: String
+        public var to: String
+        public var division: String?
+        public var identifier: String?
+        public var fieldEquals: [(key: String, value: String)]
+
+        public init(indicator: String, from: String, to: String, division: String? = nil, identifier: String? = nil,
+                    fieldEquals: [(key: String, value: String)] = []) {
+            self.indicator = indicator
+            self.from = from
+            self.to = to
+            self.division = division
+            self.identifier = identifier
+            self.fieldEquals = fieldEquals
+        }
+    }
+
+    /// A page of results as the user may see them.
+    public struct Page: Sendable {
+        /// The fields shown, in indicator order (what the grant allows; all for the unit's own data).
+        public var fields: [Field]
+        /// Per record: id, period and the shown values (masked where the grant masks).
+        public var rows: [(id: Int, period: String, values: JSONValue)]
+        /// Matching records in all.
+        public var total: Int
+        public var page: Int
+        public var per: Int
+        /// Whether the daily query limit cut this page short.
+        public var cutShort: Bool
+        /// The grant used (`nil` for the unit's own data).
+        public var grantID: UUID?
+    }
+
+    /// Most rows a page holds.
+    public static let maxPerPage = 200
+
+    /// One page of records the user may see: the grant is checked (agreement, validity, period range), values are
+    /// masked in this layer, and the rows shown count against the user's daily query limit (a page may be cut
+    /// short to what is left).
+    /// - Throws: ``SharingError``.
+    public func query(by principal: Principal, _ search: Search, page: Int, per: Int) async throws -> Page {
+        let access = try await resolve(principal, .query, search)
+        let per = min(max(per, 1), Self.maxPerPage), page = max(page, 1)
+        let total = try await access.query.count(on: database)
+        var limit = max(0, min(per, total - (page - 1) * per))
+        var cutShort = false
+        if let grantID = access.grantID, let grant = access.grant, limit > 0 {
+            let usage = try await SharingRepository(database: database).usage(user: principal.userID, grant: grantID, on: clock.today())
+            do {
+                let allowed = try Quota.allowance(.query, requested: limit, limits: grant.limits, usage: usage, on: clock.today())
+                cutShort = allowed < limit
+                limit = allowed
+            } catch { throw SharingError.quota(error) }
+        }
+        let rows = try await access.query.rows(offset: (page - 1) * per, limit: limit, on: database)
+        if let grantID = access.grantID, !rows.isEmpty {
+            try await SharingRepository(database: database).addUsage(rows.count, .query, user: principal.userID, grant: grantID, on: clock.today())
+        }
+        return Page(fields: access.fields, rows: try rows.map { ($0.id, $0.period, try access.show($0.values)) },
+                    total: total, page: page, per: per, cutShort: cutShort, grantID: access.grantID)
+    }
+
+    /// Every matching record for a download, masked as in ``query(by:_:page:per:)``; all or nothing against the
+    /// daily download limit (a file is never silently cut short). At most `maxRows` rows.
+    /// - Throws: ``SharingError``.
+    public func download(by principal: Principal, _ search: Search, maxRows: Int = 100_000) async throws -> Page {
+        let access = try await resolve(principal, .download, search)
+        let total = try await access.query.count(on: database)
+        guard total <= maxRows else {
+            throw SharingError.badFilter("符合条件的记录有 \(total) 条，超过单次下载上限 \(maxRows) 条：请缩小报送期或增加条件。")
+        }
+        if let grantID = access.grantID, let grant = access.grant, total > 0 {
+            let usage = try await SharingRepository(database: database).usage(user: principal.userID, grant: grantID, on: clock.today())
+            do { _ = try Quota.allowance(.download, requested: total, limits: grant.limits, usage: usage, on: clock.today()) } catch {
+                throw SharingError.quota(error)
+            }
+        }
+        var rows: [RecordQuery.Row] = []
+        while rows.count < total {
+            let batch = try await access.query.rows(offset: rows.count, limit: RecordQuery.maxLimit, on: database)
+            if batch.isEmpty { break }
+            rows += batch
+        }
+        if let grantID = access.grantID, !rows.isEmpty {
+            try await SharingRepository(database: database).addUsage(rows.count, .download, user: principal.userID, grant: grantID, on: clock.today())
+        }
+        return Page(fields: access.fields, rows: try rows.map { ($0.id, $0.period, try access.show($0.values)) },
+                    total: total, page: 1, per: rows.count, cutShort: false, grantID: access.grantID)
+    }
+
+    /// What one search may touch: the record query, the fields shown and how values are shown.
+    struct Access {
+        var query: RecordQuery
+        var fields: [Field]
+        var grant: Grant?
+        var grantID: UUID?
+        var masker: RecordMasker?
+
+        func show(_ stored: String) throws -> JSONValue {
+            let value = try JSONValue.parse(stored)
+            guard let masker else { return value }
+            return masker.mask(value)
+        }
+    }
+
+    /// Checks the principal may run `search` and builds its query: the policy decides (own unit, or an
+    /// analyst with an agreement and an active grant covering every period searched), filters are checked
+    /// against the indicator's fields.
+    func resolve(_ principal: Principal, _ action: AccessAction, _ search: Search) async throws -> Access {
+        let catalog = try await catalog()
+        guard let indicator = catalog.indicator(code: search.indicator) else { throw SharingError.unknownIndicator(search.indicator) }
+        let from = try Self.period(search.from), to = try Self.period(search.to)
+        guard from.collectionPeriod == indicator.period, to.collectionPeriod == indicator.period else {
+            throw SharingError.badFilter("数据项 \(indicator.code) 按\(indicator.period.chineseName.dropFirst())归集：报送期请写成 "
+                                         + (indicator.period == .monthly ? "2024-03" : indicator.period == .quarterly ? "2024Q1" : "2024") + " 的形式。")
+        }
+        guard from <= to else { throw SharingError.badFilter("起始期 \(from) 晚于截止期 \(to)。") }
+        guard to.lastDay.year - from.firstDay.year < ReportingService.maxYears else {
+            throw SharingError.badFilter("查询范围不能超过 \(ReportingService.maxYears) 年：请缩小范围。")
+        }
+        var periods: [ReportingPeriod] = []
+        for year in from.firstDay.year...to.lastDay.year {
+            periods += ReportingPeriod.year(year).periods(of: indicator.period).filter { $0 >= from && $0 <= to }
+        }
+        let today = clock.today()
+        let repository = SharingRepository(database: database)
+        let grantRecords = principal.unitCode == indicator.unit ? [] : try await repository.grants(of: principal.unitCode, indicator: indicator.code)
+        let grants = grantRecords.compactMap(\.grant)
+        let context = AccessContext(today: today, agreement: try await repository.agreement(of: principal.unitCode, on: today),
+                                    grants: grants)
+        var grant: Grant?
+        for period in [from, to] {
+            do {
+                grant = try AccessPolicy.authorize(principal, action, on: AccessResource(unitCode: indicator.unit, indicatorCode: indicator.code, period: period),
+                                                   context: context)
+            } catch { throw SharingError.denied(error) }
+        }
+        if let g = grant, !(g.covers(from) && g.covers(to)) {
+            throw SharingError.denied(.periodNotGranted(indicator: indicator.code, period: "\(from)–\(to)"))
+        }
+        var filters: [(key: String, value: String)] = []
+        for (key, value) in search.fieldEquals {
+            guard let field = indicator.field(key) else { throw SharingError.badFilter("数据项 \(indicator.code) 没有字段 \(key)。") }
+            guard field.type != .integer, field.type != .decimal else {
+                throw SharingError.badFilter("“\(field.label)”是数值，不能按值精确查询：请用其他条件。")
+            }
+            if let grant, grant.access(to: key) != .clear {
+                throw SharingError.badFilter("“\(field.label)”未获明文授权，不能作为查询条件。")
+            }
+            filters.append((key, value))
+        }
+        if search.identifier != nil, let grant {
+            // An identifier search must not reveal a masked identifier: every identifying field must be granted in the clear.
+            let masked = indicator.fields.filter { $0.type.isIdentifier && grant.access(to: $0.key) != .clear }
+            if !masked.isEmpty {
+                throw SharingError.badFilter("按证照号码查询需要对“\(masked.map(\.label).joined(separator: "、"))”的明文授权。")
+            }
+        }
+        let query = RecordQuery(indicator: indicator.code, periods: periods.map(\.description),
+                                division: search.division.flatMap { $0.isEmpty ? nil : $0 },
+                                identifier: search.identifier.flatMap { $0.isEmpty ? nil : TextNormalization.upperASCII(TextNormalization.trim($0)) },
+                                fieldEquals: filters)
+        guard let grant else { return Access(query: query, fields: indicator.fields) }
+        let grantID = grantRecords.first { $0.grant == grant }?.id
+        let masker: RecordMasker
+        do { masker = try RecordMasker(indicator: indicator, grant: grant) } catch { throw SharingError.grant(error) }
+        return Access(query: query, fields: indicator.fields.filter { grant.access(to: $0.key) != nil }, grant: grant,
+                      grantID: grantID, masker: masker)
+    }
+
+    static func period(_ text: String) throws -> ReportingPeriod {
+        guard let p = ReportingPeriod(text) else { throw SharingError.malformedPeriod(text) }
+        return p
+    }
+}

@@ -1,0 +1,78 @@
+import FluentKit
+import SQLKit
+
+/// Sharing (附件1 第十条、第十三条): security agreements, access requests, grants and per-user quota usage.
+public struct M0008_CreateSharing: AsyncMigration {
+    public init() {}
+
+    public func prepare(on database: any Database) async throws {
+        try await database.schema("security_agreements")
+            .id()
+            .field("unit_code", .string, .required)
+            .field("signed_on", .string, .required)
+            .field("signatory", .string, .required)
+            .field("document_name", .string, .required)
+            .field("document_sha256", .string, .required)
+            .field("recorded_at", .datetime, .required)
+            .field("recorded_by", .string, .required)
+            .create()
+        try await database.schema("access_requests")
+            .id()
+            .field("requesting_unit", .string, .required)
+            .field("requested_by", .string, .required)
+            .field("providing_unit", .string, .required)
+            .field("indicator_code", .string)
+            .field("description", .string)
+            .field("fields", .string, .required)
+            .field("period_from", .string, .required)
+            .field("period_to", .string, .required)
+            .field("purpose", .string, .required)
+            .field("legal_basis", .string)
+            .field("mode", .string)
+            .field("created_at", .string, .required)
+            .field("state", .string, .required)
+            .field("history", .string, .required)
+            .create()
+        try await database.schema("grants")
+            .id()
+            .field("request_id", .uuid, .required, .references("access_requests", "id"))
+            .field("grantee_unit", .string, .required)
+            .field("providing_unit", .string, .required)
+            .field("indicator_code", .string, .required)
+            .field("clear_fields", .string, .required)
+            .field("masked_fields", .string, .required)
+            .field("period_from", .string, .required)
+            .field("period_to", .string, .required)
+            .field("valid_from", .string, .required)
+            .field("expires_on", .string, .required)
+            .field("daily_query_rows", .int, .required)
+            .field("daily_download_rows", .int, .required)
+            .field("issued_by", .string, .required)
+            .field("issued_at", .string, .required)
+            .field("revoked_by", .string)
+            .field("revoked_at", .string)
+            .field("revoke_reason", .string)
+            .create()
+        try await database.schema("quota_usage")
+            .id()
+            .field("user_id", .string, .required)
+            .field("grant_id", .uuid, .required, .references("grants", "id"))
+            .field("day", .string, .required)
+            .field("queried_rows", .int, .required)
+            .field("downloaded_rows", .int, .required)
+            .unique(on: "user_id", "grant_id", "day")
+            .create()
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.create(index: "security_agreements_by_unit").on("security_agreements").column("unit_code").run()
+        try await sql.create(index: "access_requests_by_unit").on("access_requests").column("requesting_unit").column("state").run()
+        try await sql.create(index: "access_requests_by_provider").on("access_requests").column("providing_unit").column("state").run()
+        try await sql.create(index: "grants_by_grantee").on("grants").column("grantee_unit").column("indicator_code").run()
+    }
+
+    public func revert(on database: any Database) async throws {
+        try await database.schema("quota_usage").delete()
+        try await database.schema("grants").delete()
+        try await database.schema("access_requests").delete()
+        try await database.schema("security_agreements").delete()
+    }
+}

@@ -1,0 +1,93 @@
+import FluentKit
+import Foundation
+import GongzhiCore
+import SQLKit
+
+/// A bounded search of one indicator's current records (those of each task's current submission): by
+/// reporting period, jurisdiction (信息属地), identifier value and exact field values. Every query names an
+/// indicator and a period list; paging is by the caller (`limit` ≤ ``maxLimit``).
+public struct RecordQuery: Sendable {
+    /// Most rows one page may return.
+    public static let maxLimit = 1_000
+
+    public var indicator: String
+    /// Canonical periods to search (`2024-03`…); at least one.
+    public var periods: [String]
+    /// 行政区划代码 the records belong to.
+    public var division: String?
+    /// An identifier value (USCC, resident ID…) any identifier field of the record holds.
+    public var identifier: String?
+    /// Exact text matches on field values, by field key (keys must be the indicator's own).
+    public var fieldEquals: [(key: String, value: String)]
+
+    public init(indicator: String, periods: [String], division: String? = nil, identifier: String? = nil,
+                fieldEquals: [(key: String, value: String)] = []) {
+        self.indicator = indicator
+        self.periods = periods
+        self.division = division
+        self.identifier = identifier
+        self.fieldEquals = fieldEquals
+    }
+
+    /// One matching record with its lineage.
+    public struct Row: Sendable {
+        public var id: Int
+        public var submissionID: UUID
+        public var sheet: String?
+        public var rowNumber: Int
+        public var period: String
+        /// The stored JSON object text.
+        public var values: String
+    }
+
+    /// How many records match.
+    public func count(on db: any Database) async throws -> Int {
+        guard let sql = db as? any SQLDatabase else { throw StoreError.notSQL }
+        guard !periods.isEmpty else { return 0 }
+        let query: SQLQueryString = "SELECT COUNT(*) AS n FROM records r JOIN submissions s ON s.id = r.submission_id WHERE " + conditions(DatabaseDialect.of(db))
+        return try await sql.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    /// The matching records `offset..<offset+limit` in (period, submission, row) order.
+    public func rows(offset: Int, limit: Int, on db: any Database) async throws -> [Row] {
+        guard let sql = db as? any SQLDatabase else { throw StoreError.notSQL }
+        guard !periods.isEmpty, limit > 0 else { return [] }
+        var query: SQLQueryString = "SELECT r.id, r.submission_id, r.sheet, r.row_number, r.period, r.\(ident: "values") AS payload FROM records r JOIN submissions s ON s.id = r.submission_id WHERE "
+        query = query + conditions(DatabaseDialect.of(db))
+        query = query + " ORDER BY r.period, r.submission_id, r.row_number LIMIT \(literal: min(limit, Self.maxLimit)) OFFSET \(literal: max(offset, 0))"
+        return try await sql.raw(query).all().map { row in
+            Row(id: try row.decode(column: "id", as: Int.self), submissionID: try row.decode(column: "submission_id", as: UUID.self),
+                sheet: try row.decode(column: "sheet", as: String?.self), rowNumber: try row.decode(column: "row_number", as: Int.self),
+                period: try row.decode(column: "period", as: String.self), values: try row.decode(column: "payload", as: String.self))
+        }
+    }
+
+    /// The record with `id` and its lineage, whatever its submission's state (for lineage and record views).
+    public static func record(id: Int, on db: any Database) async throws -> Row? {
+        guard let sql = db as? any SQLDatabase else { throw StoreError.notSQL }
+        return try await sql.raw("SELECT r.id, r.submission_id, r.sheet, r.row_number, r.period, r.\(ident: "values") AS payload FROM records r WHERE r.id = \(bind: id)")
+            .first().map { row in
+                Row(id: try row.decode(column: "id", as: Int.self), submissionID: try row.decode(column: "submission_id", as: UUID.self),
+                    sheet: try row.decode(column: "sheet", as: String?.self), rowNumber: try row.decode(column: "row_number", as: Int.self),
+                    period: try row.decode(column: "period", as: String?.self) ?? "", values: try row.decode(column: "payload", as: String.self))
+            }
+    }
+
+    func conditions(_ dialect: DatabaseDialect) -> SQLQueryString {
+        var q: SQLQueryString = "r.indicator_code = \(bind: indicator) AND r.period IN ("
+        for (i, p) in periods.enumerated() { q = q + (i == 0 ? "" : ", ") + "\(bind: p)" }
+        q = q + ") AND s.state IN ("
+        for (i, state) in SubmissionState.allCases.filter(\.isCurrent).enumerated() {
+            q = q + (i == 0 ? "" : ", ") + "\(bind: state.rawValue)"
+        }
+        q = q + ")"
+        if let division { q = q + " AND r.division_code = \(bind: division)" }
+        if let identifier {
+            q = q + " AND EXISTS (SELECT 1 FROM record_keys k WHERE k.submission_id = r.submission_id AND k.row_number = r.row_number AND k.value = \(bind: identifier))"
+        }
+        for (key, value) in fieldEquals {
+            q = q + " AND " + dialect.jsonMemberText(table: "r", column: "values", key: key) + " = \(bind: value)"
+        }
+        return q
+    }
+}
