@@ -52,6 +52,17 @@ struct GongzhiErrorMiddleware: AsyncMiddleware {
             case .unreadable: .unprocessableEntity
             }
             return Failure(status: status, code: e.code, message: e.message)
+        case let e as SharingError:
+            let status: HTTPResponseStatus = switch e {
+            case .denied, .request(.roleRequired), .request(.notRequestingUnit), .request(.notProvidingUnit),
+                 .request(.ownUnitDecision), .request(.noSecurityAgreement), .request(.withheld), .grant(.issuerNotAllowed):
+                .forbidden
+            case .request(.invalidTransition): .conflict
+            case .quota: .tooManyRequests
+            case .unknownIndicator, .unknownUnit, .notFound: .notFound
+            default: .badRequest
+            }
+            return Failure(status: status, code: e.code, message: e.message)
         case let e as ReportingError:
             let status: HTTPResponseStatus = switch e {
             case .notPermitted: .forbidden

@@ -5,6 +5,7 @@ func routes(_ app: Application) throws {
     let catalog = CatalogController()
     let submissions = SubmissionController()
     let reporting = ReportingController()
+    let sharing = SharingController()
 
     // Pages (Chinese)
     app.get(use: catalog.index)
@@ -24,6 +25,15 @@ func routes(_ app: Application) throws {
     app.get("units", ":code", use: reporting.unit)
     app.post("units", ":code", "contacts", use: reporting.addContact)
     app.post("units", ":code", "incidents", use: reporting.addIncident)
+    app.get("sharing", use: sharing.overview)
+    app.on(.POST, "sharing", "agreements", body: .collect(maxSize: "20mb"), use: sharing.recordAgreement)
+    app.get("sharing", "requests", "new", use: sharing.newRequest)
+    app.post("sharing", "requests", use: sharing.createRequest)
+    app.get("sharing", "requests", ":id", use: sharing.showRequest)
+    app.post("sharing", "requests", ":id", ":action", use: sharing.decide)
+    app.post("sharing", "grants", ":id", "revoke", use: sharing.revokeGrant)
+    app.get("query", use: sharing.queryPage)
+    app.get("query", "download", use: sharing.download)
 
     // JSON API
     let api = app.grouped("api", "v1")
@@ -35,4 +45,12 @@ func routes(_ app: Application) throws {
     api.post("zero-data", use: submissions.apiZeroData)
     api.get("tasks", use: reporting.apiTasks)
     api.get("tasks", "overdue", use: reporting.apiOverdue)
+    api.get("records", use: sharing.apiRecords)
+    api.get("records", "download", use: sharing.download)
+    api.get("access-requests", use: sharing.apiRequests)
+    api.post("access-requests", use: sharing.createRequest)
+    api.get("access-requests", ":id", use: sharing.apiShowRequest)
+    api.post("access-requests", ":id", ":action", use: sharing.decide)
+    api.get("grants", use: sharing.apiGrants)
+    api.post("grants", ":id", "revoke", use: sharing.revokeGrant)
 }

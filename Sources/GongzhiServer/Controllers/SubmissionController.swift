@@ -230,18 +230,9 @@ struct SubmissionController: Sendable {
     func errorsCSV(req: Request) async throws -> Response {
         let submission = try await findSubmission(req)
         let errors = try await SubmissionRepository(database: req.db).errors(of: submission.requireID(), limit: nil)
-        var csv = "\u{FEFF}行号,列,单元格内容,错误,如何修改\r\n"
-        func field(_ text: String) -> String {
-            let needsQuotes = text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-            var t = text
-            // A leading =, +, - or @ would run as a formula when the file is opened in Excel.
-            if let first = t.first, "=+-@".contains(first) { t = "'" + t }
-            return needsQuotes || t != text ? "\"" + t.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : t
-        }
-        for e in errors {
-            let code = ImportErrorCode(rawValue: e.code)?.chineseName ?? e.code
-            csv += [String(e.rowNumber), e.columnLabel ?? "整行", e.value ?? "", code, e.message].map(field).joined(separator: ",") + "\r\n"
-        }
+        let csv = CSVText.document(header: ["行号", "列", "单元格内容", "错误", "如何修改"], rows: errors.map { e in
+            [String(e.rowNumber), e.columnLabel ?? "整行", e.value ?? "", ImportErrorCode(rawValue: e.code)?.chineseName ?? e.code, e.message]
+        })
         let response = Response(status: .ok, body: .init(string: csv))
         response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
         let name = "\(submission.indicatorCode)_\(submission.period)_错误明细.csv"
