@@ -5,6 +5,7 @@ func routes(_ app: Application) throws {
     let catalog = CatalogController()
     let submissions = SubmissionController()
     let reporting = ReportingController()
+    let audit = AuditController()
 
     // Pages (Chinese)
     app.get(use: catalog.index)
@@ -35,4 +36,12 @@ func routes(_ app: Application) throws {
     api.post("zero-data", use: submissions.apiZeroData)
     api.get("tasks", use: reporting.apiTasks)
     api.get("tasks", "overdue", use: reporting.apiOverdue)
+
+    // auditors (监督检查): the audit log and lineage, pages and API. Access control by role arrives with the
+    // auth branch: its auditor guard goes on this group.
+    let auditors: any RoutesBuilder = app
+    auditors.get("audit", use: audit.index)
+    auditors.get("audit.csv", use: audit.export)
+    auditors.get("records", ":id", "lineage", use: audit.show)
+    auditors.get("api", "v1", "records", ":id", "lineage", use: audit.apiShow)
 }
