@@ -31,13 +31,18 @@ public struct GongzhiServices: Sendable {
 
     /// The validator with this configuration's limits.
     /// Sharing (agreements, requests, grants, masked queries) over `database`.
-    public func sharing(on database: any Database) -> SharingService {
-        SharingService(database: database, clock: clock, files: files)
+    public func sharing(on database: any Database, clientAddress: String = "local") -> SharingService {
+        SharingService(database: database, clock: clock, files: files, clientAddress: clientAddress)
     }
 
     /// The reporting calendar over `database`.
     public func reporting(on database: any Database) -> ReportingService {
         ReportingService(database: database, clock: clock)
+    }
+
+    /// The audit log over `database`: recording acts and reading the log.
+    public func audit(on database: any Database) -> AuditService {
+        AuditService(database: database, clock: clock)
     }
 
     public var validator: SubmissionValidator { validator(clock: clock) }
@@ -76,6 +81,8 @@ extension Request {
     public var gongzhi: GongzhiServices { application.gongzhi }
     public var submissions: SubmissionService { application.submissions }
     public var reporting: ReportingService { application.gongzhi.reporting(on: db) }
+    /// The audit log on the request's database; record acts with ``auditActor``.
+    public var audit: AuditService { application.gongzhi.audit(on: db) }
 }
 
 /// Builds the application: database, migrations, seed catalog, views, middleware and routes. `main` and the
@@ -109,7 +116,7 @@ public func configure(_ app: Application, config: AppConfig, clock: PlatformCloc
                                   writer: writer ?? RecordWriters.writer(for: config.database.dialect),
                                   gate: ImportGate(limit: config.database.dialect == .sqlite ? 1 : 2),
                                   board: ImportProgressBoard())
-    try await CatalogService(database: app.db, clock: clock).seedIfEmpty()
+    try await CatalogService(database: app.db, clock: clock).seedIfEmpty(by: .system)
 
     // Views ship inside the binary's resource bundle, so `gongzhi serve` works from any directory. The bundle
     // may sit under a hidden directory (`.build/`), so Leaf's visible-files limit is not applied; the

@@ -6,6 +6,7 @@ func routes(_ app: Application) throws {
     let submissions = SubmissionController()
     let reporting = ReportingController()
     let sharing = SharingController()
+    let audit = AuditController()
 
     // Pages (Chinese)
     app.get(use: catalog.index)
@@ -53,4 +54,12 @@ func routes(_ app: Application) throws {
     api.post("access-requests", ":id", ":action", use: sharing.decide)
     api.get("grants", use: sharing.apiGrants)
     api.post("grants", ":id", "revoke", use: sharing.revokeGrant)
+
+    // auditors (监督检查): the audit log and lineage, pages and API. Access control by role arrives with the
+    // auth branch: its auditor guard goes on this group.
+    let auditors: any RoutesBuilder = app
+    auditors.get("audit", use: audit.index)
+    auditors.get("audit.csv", use: audit.export)
+    auditors.get("records", ":id", "lineage", use: audit.show)
+    auditors.get("api", "v1", "records", ":id", "lineage", use: audit.apiShow)
 }

@@ -26,7 +26,7 @@ struct CatalogCommand: AsyncParsableCommand {
             }
             do {
                 let outcome = try await AppRunner.withApp { app in
-                    try await CatalogService(database: app.db, clock: app.gongzhi.clock).load(yaml: yaml)
+                    try await CatalogService(database: app.db, clock: app.gongzhi.clock).load(yaml: yaml, by: .commandLine())
                 }
                 switch outcome {
                 case .unchanged(let version): print("目录 \(version) 与当前版本相同，未改动。")

@@ -96,7 +96,7 @@ struct ImportCommand: AsyncParsableCommand {
                         return (report, [], definition.fields)
                     }
                     let outcome = try await service.submit(file: url, fileName: url.lastPathComponent, indicatorCode: code,
-                                                           period: period, actingUnit: actingUnit ?? definition.unit,
+                                                           period: period, by: .commandLine(unit: actingUnit ?? definition.unit),
                                                            proxy: proxyBy == nil && proxyReason == nil ? nil
                                                                : ProxyNote(actedBy: proxyBy ?? "", reason: proxyReason ?? ""),
                                                            progress: progress, onRecords: collector.collect)

@@ -78,7 +78,8 @@ enum DemoData {
             guard filedAt <= app.gongzhi.clock.now() else { continue }
             do {
                 let outcome = try await app.gongzhi.submissions(on: app.db(.imports), clock: .fixed(filedAt))
-                    .submit(file: file, fileName: file.lastPathComponent, indicatorCode: code, period: period, actingUnit: indicator.unit)
+                    .submit(file: file, fileName: file.lastPathComponent, indicatorCode: code, period: period,
+                            by: AuditActor.system.acting(for: indicator.unit))
                 app.logger.notice("demo: \(file.lastPathComponent) filed \(day) → \(outcome.report.rowsAccepted)/\(outcome.report.rowsTotal) accepted")
             } catch {
                 app.logger.warning("demo: \(file.lastPathComponent) skipped: \(error)")

@@ -28,16 +28,16 @@ struct CatalogVersionTests {
             let contract = try #require(ContractCase.samples().first { $0.name.hasPrefix("S04") })
             let before = try await app.submissions.submit(
                 file: contract.file, fileName: contract.file.lastPathComponent, indicatorCode: "CON-003",
-                period: "2024-03", actingUnit: "urban-construction")
+                period: "2024-03", by: .commandLine(unit: "urban-construction"))
             // when a revised catalog renames the indicator and relabels a field
             var yaml = try CatalogLoader.seedCatalogYAML()
             yaml = yaml.replacingOccurrences(of: "version: \"2017.1\"", with: "version: \"2019.1\"")
             yaml = yaml.replacingOccurrences(of: "name: 建筑工程施工许可证发放", with: "name: 建筑工程施工许可证核发")
             let service = CatalogService(database: app.db, clock: app.gongzhi.clock)
-            let outcome = try await service.load(yaml: yaml)
+            let outcome = try await service.load(yaml: yaml, by: .commandLine())
             // then
             #expect(outcome == .loaded(version: "2019.1", indicators: 183, units: 53))
-            #expect(try await service.load(yaml: yaml) == .unchanged(version: "2019.1"))
+            #expect(try await service.load(yaml: yaml, by: .commandLine()) == .unchanged(version: "2019.1"))
             let repository = CatalogRepository(database: app.db)
             #expect(try await repository.versions().count == 2)
             #expect(try await repository.currentIndicator(code: "CON-003")?.indicator.name == "建筑工程施工许可证核发")
@@ -56,7 +56,7 @@ struct CatalogVersionTests {
             var yaml = try CatalogLoader.seedCatalogYAML()
             yaml = yaml.replacingOccurrences(of: "    unit: housing\n", with: "    unit: no-such-unit\n")
             await #expect(throws: CatalogError.self) {
-                _ = try await CatalogService(database: app.db, clock: app.gongzhi.clock).load(yaml: yaml)
+                _ = try await CatalogService(database: app.db, clock: app.gongzhi.clock).load(yaml: yaml, by: .commandLine())
             }
             #expect(try await CatalogRepository(database: app.db).versions().count == 1)
         }

@@ -18,7 +18,7 @@ struct QueryKeyTests {
             // when
             let outcome = try await app.submissions.submit(
                 file: contract.file, fileName: contract.file.lastPathComponent, indicatorCode: "HOU-001",
-                period: "2024-03", actingUnit: "housing")
+                period: "2024-03", by: .commandLine(unit: "housing"))
             // then: every identifier of every accepted row is a key
             let sql = try #require(app.db as? any SQLDatabase)
             let idFields = ["buyer_id_no", "seller_id_no"]

@@ -52,10 +52,10 @@ struct ReportingBoardTests {
             let url = try file(sample)
             defer { try? FileManager.default.removeItem(at: url) }
             return try await service.submit(file: url, fileName: url.lastPathComponent, indicatorCode: indicator, period: period,
-                                            actingUnit: unit, proxy: proxy).submissionID
+                                            by: .commandLine(unit: unit), proxy: proxy).submissionID
         }
         clock.set("2024-02-18")
-        _ = try await service.fileZeroData(indicatorCode: "HOU-001", period: "2024-01", actingUnit: "housing",
+        _ = try await service.fileZeroData(indicatorCode: "HOU-001", period: "2024-01", by: .commandLine(unit: "housing"),
                                            explanation: "一月份春节前后无存量房网签备案数据，已由分管领导确认。")
         _ = try await submit("S07", "AIC-001", "2024-02", on: "2024-03-20", as: "industry-commerce")
         _ = try await submit("S02", "HOU-001", "2024-02", on: "2024-03-25", as: "housing")
@@ -63,10 +63,10 @@ struct ReportingBoardTests {
         let s01 = try await submit("S01", "HOU-001", "2024-03", on: "2024-04-19", as: "housing")
         _ = try await submit("S10", "PSB-003", "2024Q1", on: "2024-04-20", as: "public-security")
         clock.set("2024-04-21")
-        _ = try await service.fileZeroData(indicatorCode: "HOU-003", period: "2024Q1", actingUnit: "housing",
+        _ = try await service.fileZeroData(indicatorCode: "HOU-003", period: "2024Q1", by: .commandLine(unit: "housing"),
                                            explanation: "本季度无新建商品房项目预售许可，情况属实。")
         await #expect(throws: SubmissionError.explanationRequired) {
-            try await service.fileZeroData(indicatorCode: "HOU-002", period: "2024-01", actingUnit: "housing", explanation: " 无 ")
+            try await service.fileZeroData(indicatorCode: "HOU-002", period: "2024-01", by: .commandLine(unit: "housing"), explanation: " 无 ")
         }
         _ = try await submit("S06", "AIC-001", "2024-03", on: "2024-04-22", as: "industry-commerce")
         let correction = try await submit("S02", "HOU-001", "2024-03", on: "2024-04-25", as: "housing")

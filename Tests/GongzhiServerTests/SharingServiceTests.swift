@@ -21,7 +21,7 @@ struct SharingServiceTests {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-\(UUID().uuidString)-\(name)")
         try data.write(to: url)
         defer { try? FileManager.default.removeItem(at: url) }
-        return try await app.submissions.submit(file: url, fileName: name, indicatorCode: indicator, period: period, actingUnit: unit).submissionID
+        return try await app.submissions.submit(file: url, fileName: name, indicatorCode: indicator, period: period, by: .commandLine(unit: unit)).submissionID
     }
 
     /// Every raw value of `key` in the records the query could have returned.
@@ -170,6 +170,19 @@ struct SharingServiceTests {
             await #expect { try await sharing.query(by: colleague, search, page: 1, per: 1) } throws: {
                 ($0 as? SharingError)?.code == "grant_revoked"
             }
+
+            // every act is in the audit log: who, what, which records
+            let log = AuditLog(database: app.db)
+            let queries = try await log.entries(matching: AuditFilter(userID: "zhao.lei", action: .query), page: 1, per: 50).entries
+            #expect(queries.count == 2, "the two answered queries, not the refused ones")
+            let shown = Set(first.rows.map { String($0.id) } + second.rows.map { String($0.id) })
+            let logged = Set(queries.flatMap { $0.recordIDs ?? [] })
+            #expect(logged == shown, "the log names exactly the records shown")
+            #expect(try await log.entries(matching: AuditFilter(action: .grantChange), page: 1, per: 10).total == 2, "issued and revoked")
+            #expect(try await log.entries(matching: AuditFilter(action: .approval), page: 1, per: 10).total == 1)
+            #expect(try await log.entries(matching: AuditFilter(action: .securityAgreement), page: 1, per: 10).total == 1)
+            #expect(try await log.entries(matching: AuditFilter(action: .accessRequest), page: 1, per: 10).total == 1)
+            if case .intact = try await log.verify().result {} else { Issue.record("the chain verifies") }
         }
     }
 

@@ -62,7 +62,7 @@ struct SubmissionAPITests {
             // when
             let outcome = try await app.submissions.submit(
                 file: contract.file, fileName: contract.file.lastPathComponent, indicatorCode: contract.indicator.code,
-                period: contract.period, actingUnit: contract.indicator.unit)
+                period: contract.period, by: .commandLine(unit: contract.indicator.unit))
             // then
             let report = try JSONSerialization.jsonObject(with: Data(outcome.report.contractJSON().serialized().utf8)) as! [String: Any]
             #expect(ContractComparison.differences(actual: report, expected: try contract.expectedJSON(),

@@ -138,7 +138,7 @@ struct WebPageTests {
             // An unfilled template has the right headers (so it is not wrong_template) but no data row.
             await #expect(throws: SubmissionError.unreadable(.noDataRows(headerRow: 2))) {
                 _ = try await app.submissions.submit(file: file, fileName: "PSB-002.xlsx", indicatorCode: "PSB-002",
-                                                     period: "2024-03", actingUnit: "public-security")
+                                                     period: "2024-03", by: .commandLine(unit: "public-security"))
             }
             #expect(try await SubmissionRepository(database: app.db).counts() == (0, 0))
         }

@@ -2,9 +2,12 @@
 /// starts with `=`, `+`, `-` or `@` is prefixed with `'` so a spreadsheet never runs it as a formula
 /// (OWASP "CSV injection").
 public enum CSVText {
-    /// The whole document: header line, then one line per row.
+    /// The UTF-8 byte-order mark that makes Excel read the file as UTF-8.
+    public static let bom = "\u{FEFF}"
+
+    /// The whole document: BOM, header line, then one line per row.
     public static func document(header: [String], rows: [[String]]) -> String {
-        var out = "\u{FEFF}" + line(header)
+        var out = bom + line(header)
         for row in rows { out += line(row) }
         return out
     }

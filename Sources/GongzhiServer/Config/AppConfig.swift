@@ -27,13 +27,17 @@ public struct AppConfig: Sendable, Equatable {
     public var maxUploadBytes: Int
     /// Largest total inflated size of an xlsx, in bytes (`GONGZHI_MAX_INFLATED_MB`, default 2048).
     public var maxInflatedBytes: Int
+    /// Addresses of reverse proxies whose `X-Forwarded-For` is believed for the audit log's client address
+    /// (`GONGZHI_TRUSTED_PROXIES`, comma-separated IPs; default none: the peer's address is recorded).
+    public var trustedProxies: Set<String>
 
     public init(database: DatabaseChoice, filesDirectory: URL, maxUploadBytes: Int = 200 << 20,
-                maxInflatedBytes: Int = 2048 << 20) {
+                maxInflatedBytes: Int = 2048 << 20, trustedProxies: Set<String> = []) {
         self.database = database
         self.filesDirectory = filesDirectory
         self.maxUploadBytes = maxUploadBytes
         self.maxInflatedBytes = maxInflatedBytes
+        self.trustedProxies = trustedProxies
     }
 
     /// A configuration problem, naming the variable.
@@ -69,7 +73,9 @@ public struct AppConfig: Sendable, Equatable {
         let files = URL(fileURLWithPath: nonEmpty("GONGZHI_FILES") ?? "./files", isDirectory: true)
         let config = AppConfig(database: database, filesDirectory: files,
                                maxUploadBytes: megabytes("GONGZHI_MAX_UPLOAD_MB", default: 200),
-                               maxInflatedBytes: megabytes("GONGZHI_MAX_INFLATED_MB", default: 2048))
+                               maxInflatedBytes: megabytes("GONGZHI_MAX_INFLATED_MB", default: 2048),
+                               trustedProxies: Set((nonEmpty("GONGZHI_TRUSTED_PROXIES") ?? "").split(separator: ",")
+                                   .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }))
         if !problems.isEmpty { throw Problem(problems: problems) }
         return config
     }

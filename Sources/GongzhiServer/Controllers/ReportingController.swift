@@ -99,7 +99,10 @@ struct ReportingController: Sendable {
     func boardXLSX(req: Request) async throws -> Response {
         let q = try BoardQuery(req)
         let board = try await req.reporting.board(from: q.from, to: q.to, collections: q.collections, asOf: q.asOf)
-        let data = try XlsxTableWriter.workbook(sheet: "报送情况", table: Self.table(board, from: q.from, to: q.to))
+        let table = Self.table(board, from: q.from, to: q.to)
+        let data = try XlsxTableWriter.workbook(sheet: "报送情况", table: table)
+        try await req.audit.record(.export, by: req.auditActor,
+                                   AuditTarget(query: req.auditQuery, rowCount: table.rows.count, detail: "board.xlsx"))
         let response = Response(status: .ok, body: .init(data: data))
         response.headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         let name = "报送情况看板_\(q.from)_\(q.to).xlsx"

@@ -542,5 +542,5 @@ struct SharingController: Sendable {
 }
 
 extension Request {
-    var sharing: SharingService { application.gongzhi.sharing(on: db) }
+    var sharing: SharingService { application.gongzhi.sharing(on: db, clientAddress: clientAddress) }
 }

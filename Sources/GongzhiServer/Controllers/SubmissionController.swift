@@ -78,7 +78,7 @@ struct SubmissionController: Sendable {
         let period = ((try? req.content.get(String.self, at: "period")) ?? "").trimmingCharacters(in: .whitespaces)
         let explanation = (try? req.content.get(String.self, at: "explanation")) ?? ""
         do {
-            let id = try await req.submissions.fileZeroData(indicatorCode: indicator, period: period, actingUnit: req.actor.unitCode,
+            let id = try await req.submissions.fileZeroData(indicatorCode: indicator, period: period, by: req.auditActor,
                                                             explanation: explanation, proxy: Self.proxyNote(req))
             return req.redirect(to: "/submissions/\(id.uuidString.lowercased())", redirectType: .normal)
         } catch let error as SubmissionError {
@@ -97,7 +97,7 @@ struct SubmissionController: Sendable {
         }
         let body = (try? req.content.decode(Body.self)) ?? Body()
         let id = try await req.submissions.fileZeroData(indicatorCode: body.indicator ?? "", period: body.period ?? "",
-                                                        actingUnit: req.actor.unitCode, explanation: body.explanation ?? "",
+                                                        by: req.auditActor, explanation: body.explanation ?? "",
                                                         proxy: Self.proxyNote(req))
         guard let submission = try await SubmissionRepository(database: req.db).find(id) else { throw Abort(.internalServerError) }
         return jsonResponse(Self.showJSON(submission), status: .created)
@@ -127,14 +127,14 @@ struct SubmissionController: Sendable {
         let temporary = try writeTemporary(Data(buffer: file.data))
         let id = UUID()
         let board = req.gongzhi.board
-        let actor = req.actor.unitCode
+        let actor = req.auditActor
         let logger = req.logger
         await board.announce(id, indicator: indicator, period: period, fileName: file.filename, at: req.gongzhi.clock.now())
         Task.detached {
             defer { try? FileManager.default.removeItem(at: temporary) }
             do {
                 let outcome = try await service.submit(
-                    file: temporary, fileName: file.filename, indicatorCode: indicator, period: period, actingUnit: actor,
+                    file: temporary, fileName: file.filename, indicatorCode: indicator, period: period, by: actor,
                     proxy: proxy, submissionID: id, progress: { rows in Task { await board.update(id, rowsRead: rows) } })
                 await board.finish(id)
                 logger.info("submission \(id) \(indicator) \(period): \(outcome.report.rowsAccepted)/\(outcome.report.rowsTotal) accepted")
@@ -227,17 +227,17 @@ struct SubmissionController: Sendable {
     }
 
     /// All errors of a submission as CSV (UTF-8 with BOM, so Excel opens it): what a clerk fixes from.
+    /// Recorded as a `download` with the row count.
     func errorsCSV(req: Request) async throws -> Response {
         let submission = try await findSubmission(req)
         let errors = try await SubmissionRepository(database: req.db).errors(of: submission.requireID(), limit: nil)
         let csv = CSVText.document(header: ["行号", "列", "单元格内容", "错误", "如何修改"], rows: errors.map { e in
             [String(e.rowNumber), e.columnLabel ?? "整行", e.value ?? "", ImportErrorCode(rawValue: e.code)?.chineseName ?? e.code, e.message]
         })
-        let response = Response(status: .ok, body: .init(string: csv))
-        response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        let name = "\(submission.indicatorCode)_\(submission.period)_错误明细.csv"
-        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"errors.csv\"; filename*=UTF-8''\(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "errors.csv")")
-        return response
+        try await req.audit.record(.download, by: req.auditActor,
+                                   AuditTarget(indicatorCode: submission.indicatorCode, query: req.auditQuery, rowCount: errors.count,
+                                               detail: "submission=\(try submission.requireID().uuidString.lowercased()); errors.csv"))
+        return CSVText.response(csv, name: "\(submission.indicatorCode)_\(submission.period)_错误明细.csv", fallbackName: "errors.csv")
     }
 
     func show(req: Request) async throws -> Response {
@@ -320,6 +320,8 @@ struct SubmissionController: Sendable {
     }
 
     struct RecordRow: Encodable {
+        /// The record's id (its lineage page is `/records/<id>/lineage`).
+        var id: Int
         var row: Int
         var cells: [String]
     }
@@ -334,8 +336,9 @@ struct SubmissionController: Sendable {
         let fields = try await indicator(of: submission, on: req.db)?.fields ?? []
         let table = rows.map { record -> RecordRow in
             let values = (try? JSONSerialization.jsonObject(with: Data(record.values.utf8))) as? [String: Any] ?? [:]
-            return RecordRow(row: record.rowNumber, cells: fields.map { Self.shown(Self.display(values[$0.key])) })
+            return RecordRow(id: record.id ?? 0, row: record.rowNumber, cells: fields.map { Self.shown(Self.display(values[$0.key])) })
         }
+        try await recordView(req, submission: submission, rows: rows)
         return try await req.view.render("records", RecordsPage(
             title: "接收的记录", submission: try await summary(submission, on: req.db), headers: fields.map(\.header),
             rows: table, page: page, pages: pages, total: total,
@@ -382,7 +385,7 @@ struct SubmissionController: Sendable {
             throw error
         }
         let outcome = try await req.submissions.submit(
-            file: temporary, fileName: fileName, indicatorCode: indicator, period: period, actingUnit: req.actor.unitCode,
+            file: temporary, fileName: fileName, indicatorCode: indicator, period: period, by: req.auditActor,
             proxy: Self.proxyNote(req))
         let json = outcome.report.contractJSON(extra: SubmissionService.extraJSON(id: outcome.submissionID, status: outcome.report.outcome))
         return jsonResponse(json.serialized(), status: .created)
@@ -435,10 +438,11 @@ struct SubmissionController: Sendable {
         let page = max(req.query[Int.self, at: "page"] ?? 1, 1)
         let per = min(max(req.query[Int.self, at: "per"] ?? 100, 1), 1000)
         let (rows, total) = try await SubmissionRepository(database: req.db).records(of: submission.requireID(), page: page, per: per)
+        try await recordView(req, submission: submission, rows: rows)
         var out = "{\"submission_id\":\"\(try submission.requireID().uuidString.lowercased())\",\"page\":\(page),\"per\":\(per),\"total\":\(total),\"records\":["
         for (i, record) in rows.enumerated() {
             if i > 0 { out += "," }
-            out += "{\"row\":\(record.rowNumber),\"sheet\":"
+            out += "{\"id\":\(record.id ?? 0),\"row\":\(record.rowNumber),\"sheet\":"
             JSONValue.optional(record.sheet).write(to: &out)
             out += ",\"values\":" + record.values + "}"
         }
@@ -447,6 +451,15 @@ struct SubmissionController: Sendable {
     }
 
     // MARK: Helpers
+
+    /// Records that the request was shown `rows` of `submission` (`record_view`, with their ids), before the
+    /// response goes out.
+    private func recordView(_ req: Request, submission: SubmissionRecord, rows: [AcceptedRowRecord]) async throws {
+        try await req.audit.record(.recordView, by: req.auditActor,
+                                   AuditTarget(indicatorCode: submission.indicatorCode, recordIDs: rows.compactMap { $0.id.map(String.init) },
+                                               query: req.auditQuery, rowCount: rows.count,
+                                               detail: "submission=\(try submission.requireID().uuidString.lowercased())"))
+    }
 
     private func jsonResponse(_ body: String, status: HTTPResponseStatus) -> Response {
         let response = Response(status: status, body: .init(string: body))

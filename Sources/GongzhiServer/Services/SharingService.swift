@@ -58,15 +58,37 @@ public enum SharingError: Error, Sendable {
 
 /// The rules of sharing (附件1 第十条、第十三条–第十五条) over storage: agreements, requests and their workflow,
 /// grants, and the bounded, masked, quota-limited query and download of records.
+///
+/// Every act — agreement, request, decision, grant change, query, download — is written to the audit log in
+/// the same transaction as the act itself, with the user, unit and `clientAddress`.
 public struct SharingService: Sendable {
     public let database: any Database
     public let clock: PlatformClock
     public let files: FileStore
+    /// Where the requests come from, for the audit log (`local` for commands and tests).
+    public let clientAddress: String
 
-    public init(database: any Database, clock: PlatformClock, files: FileStore) {
+    public init(database: any Database, clock: PlatformClock, files: FileStore, clientAddress: String = "local") {
         self.database = database
         self.clock = clock
         self.files = files
+        self.clientAddress = clientAddress
+    }
+
+    /// Appends `principal` doing `action` on `target` to the audit log, on `db` (the act's transaction).
+    func audit(_ action: AuditAction, by principal: Principal, _ target: AuditTarget, on db: any Database) async throws {
+        _ = try await AuditLog.append(AuditEvent(timeMilliseconds: AuditActor.milliseconds(clock.now()), by: principal, action: action,
+                                                 target: target, clientAddress: clientAddress), on: db)
+    }
+
+    /// The search as the audit log records it: `indicator=…; from=…; to=…` and any filters.
+    static func describe(_ search: Search, page: Int? = nil) -> String {
+        var parts = ["indicator=\(search.indicator)", "from=\(search.from)", "to=\(search.to)"]
+        if let d = search.division { parts.append("division=\(d)") }
+        if let i = search.identifier { parts.append("identifier=\(i)") }
+        parts += search.fieldEquals.map { "field.\($0.key)=\($0.value)" }
+        if let page { parts.append("page=\(page)") }
+        return parts.joined(separator: "; ")
     }
 
     /// Default terms of a 报备式 grant: one year, these daily limits per user.
@@ -105,7 +127,11 @@ public struct SharingService: Sendable {
         record.documentSHA256 = sha256
         record.recordedAt = clock.now()
         record.recordedBy = principal.userID
-        try await record.create(on: database)
+        try await database.transaction { db in
+            try await record.create(on: db)
+            try await audit(.securityAgreement, by: principal, AuditTarget(
+                detail: "unit=\(unit); signed_on=\(signedOn); signatory=\(signatory); document_sha256=\(sha256)"), on: db)
+        }
     }
 
     // MARK: Requests
@@ -153,10 +179,14 @@ public struct SharingService: Sendable {
             let record = AccessRequestRecord()
             record.update(from: submitted)
             try await record.create(on: db)
+            let id = try record.requireID().uuidString.lowercased()
+            try await audit(.accessRequest, by: principal, AuditTarget(
+                indicatorCode: record.indicatorCode, detail: "request=\(id); state=\(record.state); fields=\(record.fields); periods=\(record.periodFrom)–\(record.periodTo)"), on: db)
             var grantRecord: GrantRecord?
             if let issued {
                 grantRecord = GrantRecord(issued, requestID: try record.requireID())
                 try await grantRecord!.create(on: db)
+                try await audit(.grantChange, by: principal, Self.grantTarget(grantRecord!, "issued"), on: db)
             }
             return (record, grantRecord)
         }
@@ -171,8 +201,20 @@ public struct SharingService: Sendable {
         }
         do { try request.apply(event, by: principal, at: now) } catch { throw SharingError.request(error) }
         record.update(from: request)
-        try await record.save(on: database)
+        let action: AuditAction = if case .deny = event { .approval } else { .accessRequest }
+        try await database.transaction { db in
+            try await record.save(on: db)
+            try await audit(action, by: principal, AuditTarget(
+                indicatorCode: record.indicatorCode,
+                detail: "request=\(id.uuidString.lowercased()); event=\(event.name); state=\(record.state)"), on: db)
+        }
         return record
+    }
+
+    static func grantTarget(_ g: GrantRecord, _ what: String) -> AuditTarget {
+        AuditTarget(indicatorCode: g.indicatorCode,
+                    detail: "grant=\(g.id?.uuidString.lowercased() ?? ""); \(what); unit=\(g.granteeUnit); clear=\(g.clearFields); masked=\(g.maskedFields); "
+                        + "periods=\(g.periodFrom)–\(g.periodTo); expires=\(g.expiresOn); limits=\(g.dailyQueryRows)/\(g.dailyDownloadRows)")
     }
 
     /// Approves request `id` and issues its grant with `terms` (approvers).
@@ -202,8 +244,11 @@ public struct SharingService: Sendable {
         return try await database.transaction { db in
             record.update(from: approved)
             try await record.save(on: db)
+            try await audit(.approval, by: principal, AuditTarget(
+                indicatorCode: code, detail: "request=\(id.uuidString.lowercased()); event=approve; note=\(note ?? "")"), on: db)
             let grantRecord = GrantRecord(grant, requestID: id)
             try await grantRecord.create(on: db)
+            try await audit(.grantChange, by: principal, Self.grantTarget(grantRecord, "issued"), on: db)
             return grantRecord
         }
     }
@@ -216,7 +261,10 @@ public struct SharingService: Sendable {
         }
         do { try grant.revoke(by: principal, at: now, reason: reason) } catch { throw SharingError.grant(error) }
         record.update(from: grant)
-        try await record.save(on: database)
+        try await database.transaction { db in
+            try await record.save(on: db)
+            try await audit(.grantChange, by: principal, Self.grantTarget(record, "revoked; reason=\(reason)"), on: db)
+        }
     }
 
     // MARK: Query and download
@@ -279,8 +327,13 @@ public struct SharingService: Sendable {
             } catch { throw SharingError.quota(error) }
         }
         let rows = try await access.query.rows(offset: (page - 1) * per, limit: limit, on: database)
-        if let grantID = access.grantID, !rows.isEmpty {
-            try await SharingRepository(database: database).addUsage(rows.count, .query, user: principal.userID, grant: grantID, on: clock.today())
+        let today = clock.today()
+        try await database.transaction { db in
+            if let grantID = access.grantID, !rows.isEmpty {
+                try await SharingRepository(database: db).addUsage(rows.count, .query, user: principal.userID, grant: grantID, on: today, db: db)
+            }
+            try await audit(.query, by: principal, AuditTarget(indicatorCode: search.indicator, recordIDs: rows.map { String($0.id) },
+                                                               query: Self.describe(search, page: page), rowCount: rows.count), on: db)
         }
         return Page(fields: access.fields, rows: try rows.map { ($0.id, $0.period, try access.show($0.values)) },
                     total: total, page: page, per: per, cutShort: cutShort, grantID: access.grantID)
@@ -307,8 +360,12 @@ public struct SharingService: Sendable {
             if batch.isEmpty { break }
             rows += batch
         }
-        if let grantID = access.grantID, !rows.isEmpty {
-            try await SharingRepository(database: database).addUsage(rows.count, .download, user: principal.userID, grant: grantID, on: clock.today())
+        let today = clock.today(), count = rows.count
+        try await database.transaction { db in
+            if let grantID = access.grantID, count > 0 {
+                try await SharingRepository(database: db).addUsage(count, .download, user: principal.userID, grant: grantID, on: today, db: db)
+            }
+            try await audit(.download, by: principal, AuditTarget(indicatorCode: search.indicator, query: Self.describe(search), rowCount: count), on: db)
         }
         return Page(fields: access.fields, rows: try rows.map { ($0.id, $0.period, try access.show($0.values)) },
                     total: total, page: 1, per: rows.count, cutShort: false, grantID: access.grantID)

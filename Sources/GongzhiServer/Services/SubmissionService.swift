@@ -224,17 +224,19 @@ public struct SubmissionService: Sendable {
 
     /// Imports `file` for the current definition of `indicatorCode` and stores the submission. When it is
     /// accepted (wholly or partly), it becomes the task's current submission and supersedes the earlier one.
+    /// Its `submission` audit entry is written in the same transaction (see ``auditTarget(_:)``).
     ///
     /// - Parameters:
-    ///   - actingUnit: the unit on whose authority the request acts (the reporter's unit, or the info center).
+    ///   - actor: who acts; `actor.unit` is the unit on whose authority (the reporter's unit, or the info center).
     ///   - proxy: who acted and why, when the info center files for the unit (代为报送).
     ///   - submissionID: the id to give the submission (a web upload announces it before the import ends).
     ///   - progress: told the number of data rows read so far.
     ///   - onRecords: also receives accepted rows (e.g. for `--records` output).
     /// - Throws: ``SubmissionError`` for requests and files that cannot be taken; database errors.
-    public func submit(file: URL, fileName: String, indicatorCode: String, period: String, actingUnit: String,
+    public func submit(file: URL, fileName: String, indicatorCode: String, period: String, by actor: AuditActor,
                        proxy: ProxyNote? = nil, submissionID: UUID? = nil, progress: (@Sendable (Int) -> Void)? = nil,
                        onRecords: @escaping @Sendable (RecordBatch) async throws -> Void = { _ in }) async throws -> Outcome {
+        let actingUnit = actor.unit
         guard !indicatorCode.isEmpty else { throw SubmissionError.missingIndicator }
         guard let (indicatorRecord, indicator) = try await CatalogRepository(database: database).currentIndicator(code: indicatorCode) else {
             throw SubmissionError.unknownIndicator(indicatorCode)
@@ -290,6 +292,7 @@ public struct SubmissionService: Sendable {
                 submission.state = state.rawValue
                 let json = report.contractJSON(extra: Self.extraJSON(id: id, status: report.outcome)).serialized()
                 try await SubmissionRepository(database: db).finish(submission, report: report, reportJSON: json, on: db)
+                try await AuditLog.append(actor.event(.submission, Self.auditTarget(submission), at: now), on: db)
                 return Outcome(submissionID: id, report: report)
             } }
         } catch {
@@ -299,12 +302,14 @@ public struct SubmissionService: Sendable {
     }
 
     /// Files a zero-data submission (报送0数据) for a task: nothing to report this period, with the written
-    /// explanation (情况说明) that makes it count. It becomes the task's current submission.
+    /// explanation (情况说明) that makes it count. It becomes the task's current submission. `actor.unit` is
+    /// the acting unit; the `submission` audit entry is written in the same transaction.
     /// - Returns: the new submission's id.
     /// - Throws: ``SubmissionError`` (e.g. ``SubmissionError/explanationRequired`` for a blank or token
     ///   explanation, see ``ZeroDataRule``); database errors.
-    public func fileZeroData(indicatorCode: String, period: String, actingUnit: String, explanation: String,
+    public func fileZeroData(indicatorCode: String, period: String, by actor: AuditActor, explanation: String,
                              proxy: ProxyNote? = nil) async throws -> UUID {
+        let actingUnit = actor.unit
         guard !indicatorCode.isEmpty else { throw SubmissionError.missingIndicator }
         guard let (indicatorRecord, indicator) = try await CatalogRepository(database: database).currentIndicator(code: indicatorCode) else {
             throw SubmissionError.unknownIndicator(indicatorCode)
@@ -336,6 +341,7 @@ public struct SubmissionService: Sendable {
                 ("rows_rejected", .number("0")), ("errors", .array([])),
             ] + Self.extraJSON(id: id, status: .accepted)).serialized()
             try await submission.update(on: db)
+            try await AuditLog.append(actor.event(.submission, Self.auditTarget(submission), at: now), on: db)
             return id
         }
     }
@@ -392,6 +398,20 @@ public struct SubmissionService: Sendable {
             guard let report else { throw CancellationError() }
             return report
         }
+    }
+
+    /// How a submission's audit `detail` starts: `submission=<id>;` (lineage finds the entry by it).
+    public static func auditDetailPrefix(_ id: String) -> String { "submission=\(id);" }
+
+    /// The audit target of storing `s`: the indicator, the rows accepted, and as `detail`
+    /// `submission=<id>; period=…; kind=…; outcome=…; rows_total=…; rows_rejected=…[; proxy_by=…; proxy_reason=…]
+    /// [; file_sha256=…; file=…]` — the file name last, since it may hold any text.
+    static func auditTarget(_ s: SubmissionRecord) throws -> AuditTarget {
+        var detail = auditDetailPrefix(try s.requireID().uuidString.lowercased())
+            + " period=\(s.period); kind=\(s.kind); outcome=\(s.status); rows_total=\(s.rowsTotal); rows_rejected=\(s.rowsRejected)"
+        if s.isProxy { detail += "; proxy_by=\(s.proxyBy ?? ""); proxy_reason=\(s.proxyReason ?? "")" }
+        if !s.fileSHA256.isEmpty { detail += "; file_sha256=\(s.fileSHA256); file=\(s.fileName)" }
+        return AuditTarget(indicatorCode: s.indicatorCode, rowCount: s.rowsAccepted, detail: detail)
     }
 
     /// The members the stored and returned report carries beyond the contract: `submission_id`, `status`.

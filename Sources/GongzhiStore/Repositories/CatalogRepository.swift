@@ -19,8 +19,10 @@ public struct CatalogRepository: Sendable {
     }
 
     /// Stores `catalog` (parsed from `yaml`, whose SHA-256 is `sha256`) as the current version, in one
-    /// transaction. Units are updated in place; indicators are stored anew under the new version.
-    public func load(_ catalog: Catalog, yaml: String, sha256: String, at now: Date) async throws -> LoadOutcome {
+    /// transaction with its audit entry `event` (a `catalog_change`). Units are updated in place; indicators
+    /// are stored anew under the new version. An unchanged catalog stores nothing and records nothing.
+    public func load(_ catalog: Catalog, yaml: String, sha256: String, at now: Date,
+                     recording event: AuditEvent) async throws -> LoadOutcome {
         if let current = try await currentVersion(), current.sha256 == sha256 {
             return .unchanged(version: current.version)
         }
@@ -47,6 +49,7 @@ public struct CatalogRepository: Sendable {
             for (position, indicator) in catalog.indicators.enumerated() {
                 try await IndicatorRecord(catalogVersionID: versionID, indicator: indicator, position: position).create(on: db)
             }
+            try await AuditLog.append(event, on: db)
             return .loaded(version: catalog.catalog.version, indicators: catalog.indicators.count,
                            units: catalog.units.count + catalog.operators.count)
         }

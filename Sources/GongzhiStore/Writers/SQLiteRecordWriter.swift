@@ -22,7 +22,13 @@ public struct SQLiteRecordWriter: RecordWriter {
             if let sqlite = connection as? any SQLiteDatabase {
                 for statement in Self.sessionSettings { _ = try await sqlite.query(statement, []) }
             }
-            return try await connection.transaction(body)
+            return try await connection.transaction { db in
+                // Take SQLite's write lock first, as BEGIN IMMEDIATE would: the transaction reads (the duplicate
+                // check) before it writes, and in WAL mode a commit by another connection in between — an audit
+                // entry for a page view — would otherwise fail the import with SQLITE_BUSY_SNAPSHOT.
+                if let sqlite = db as? any SQLiteDatabase { _ = try await sqlite.query("DELETE FROM records WHERE 0", []) }
+                return try await body(db)
+            }
         }
     }
 
