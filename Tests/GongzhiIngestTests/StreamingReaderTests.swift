@@ -44,8 +44,10 @@ import zlib
 
     static func xlsxDump(_ url: URL, chunkSize: Int?) throws -> [SheetDump] {
         let wb = try chunkSize.map {
+            // Tiny chunks, and a shared-string table that spills to its temporary file after a few bytes.
             try XlsxWorkbook(url: url, maxInflatedBytes: 2_000_000_000, maxCompressionRatio: 1000,
-                             ratioCheckAfterBytes: 16 << 20, chunkSize: $0)
+                             ratioCheckAfterBytes: 16 << 20, chunkSize: $0,
+                             sharedStrings: .init(memoryBytes: $0 * 5, blockSize: $0, cachedBlocks: 2))
         } ?? XlsxWorkbook(url: url)
         return try wb.sheets.map { info in
             let reader = try wb.open(info)

@@ -141,7 +141,7 @@ public final class XlsxSheetReader {
                     guard let idx = Int(v), idx >= 0, idx < sharedStrings.count else {
                         throw IngestError.corruptWorkbook(detail: "\(cur.part): shared string index \(v) out of range in row \(row)")
                     }
-                    raw = .text(sharedStrings.string(at: idx))
+                    raw = .text(try sharedStrings.string(at: idx))
                 case .inlineString:
                     raw = .text(inline ?? v)
                 case .formulaString, .isoDate:

@@ -11,7 +11,8 @@ import zlib
 ///
 /// The zip's central directory is read directly; every part is inflated as a stream (zlib, in chunks) and read by our
 /// own byte scanner (``XmlCursor``), which refuses DTDs and entity declarations. No part is ever held whole in memory
-/// (the shared-string table is kept as strings). The total of inflated bytes over all parts read (including sheets
+/// (the shared-string table keeps its first megabytes of text in memory and the rest in an unlinked temporary file,
+/// see ``XlsxSharedStrings``). The total of inflated bytes over all parts read (including sheets
 /// opened later) is limited by `maxInflatedBytes`; a part that inflates more than `maxCompressionRatio` times its
 /// compressed size (once past a few MB) is refused as a zip bomb.
 public struct XlsxWorkbook {
@@ -36,7 +37,9 @@ public struct XlsxWorkbook {
 
     /// `ratioCheckAfterBytes`: a part is only held to `maxCompressionRatio` once it has inflated this much.
     /// `chunkSize`: bytes read and inflated at a time (tests use tiny ones to exercise every boundary).
-    package init(url: URL, maxInflatedBytes: Int, maxCompressionRatio: Int, ratioCheckAfterBytes: Int, chunkSize: Int) throws {
+    /// `sharedStrings`: how much shared-string text stays in memory (tests spill tiny tables to exercise the file).
+    package init(url: URL, maxInflatedBytes: Int, maxCompressionRatio: Int, ratioCheckAfterBytes: Int, chunkSize: Int,
+                 sharedStrings spill: XlsxSharedStrings.Spill = .standard) throws {
         let limits = XlsxInflationLimits(maxInflatedBytes: maxInflatedBytes, maxCompressionRatio: maxCompressionRatio,
                                          ratioCheckAfterBytes: ratioCheckAfterBytes)
         let archive = try XlsxArchive(url: url, limits: limits, chunkSize: chunkSize)
@@ -83,7 +86,7 @@ public struct XlsxWorkbook {
         let sstPath = rels.first(where: { $0.type.hasSuffix("/sharedStrings") })?.target ?? baseDirectory + "sharedStrings.xml"
         if let entry = archive.entry(sstPath) {
             var sst = try archive.cursor(entry, part: sstPath)
-            sharedStrings = try XlsxParts.sharedStrings(&sst, declaredSize: Int(clamping: entry.uncompressedSize))
+            sharedStrings = try XlsxParts.sharedStrings(&sst, declaredSize: Int(clamping: entry.uncompressedSize), spill: spill)
         } else {
             sharedStrings = XlsxSharedStrings()
         }
@@ -276,8 +279,8 @@ enum XlsxParts {
     }
 
     /// `<si>` items: rich-text runs concatenated, phonetic runs (`<rPh>`) ignored.
-    static func sharedStrings(_ cur: inout XmlCursor, declaredSize: Int) throws -> XlsxSharedStrings {
-        var strings = XlsxSharedStrings()
+    static func sharedStrings(_ cur: inout XmlCursor, declaredSize: Int, spill: XlsxSharedStrings.Spill) throws -> XlsxSharedStrings {
+        let strings = XlsxSharedStrings(spill: spill)
         // Decoded text is never longer than the XML; untouched reserved capacity costs no memory.
         strings.reserve(bytes: declaredSize, strings: declaredSize / 8)
         while let tag = try cur.nextTag() {
@@ -286,6 +289,7 @@ enum XlsxParts {
                 try strings.append(tag.selfClosing ? "" : try readRichText(&cur, container: "si"))
             }
         }
+        try strings.finish()
         return strings
     }
 
@@ -344,36 +348,6 @@ enum XlsxParts {
                 return f
             }
         }
-    }
-}
-
-/// The shared-string table, compact: the UTF-8 bytes of all strings in one buffer and the end offset of each;
-/// a `String` is made on lookup. Millions of distinct strings (IDs, addresses) cost their bytes plus 4 each,
-/// instead of a heap object apiece.
-struct XlsxSharedStrings {
-    private var bytes: [UInt8] = []
-    private var ends: [UInt32] = []
-
-    var count: Int { ends.count }
-
-    mutating func reserve(bytes byteCount: Int, strings: Int) {
-        bytes.reserveCapacity(min(byteCount, Int(UInt32.max)))
-        ends.reserveCapacity(min(strings, 50_000_000))
-    }
-
-    mutating func append(_ s: String) throws {
-        var s = s
-        s.withUTF8 { bytes.append(contentsOf: $0) }
-        guard bytes.count <= Int(UInt32.max) else {
-            throw IngestError.corruptWorkbook(detail: "shared strings over 4 GB")
-        }
-        ends.append(UInt32(bytes.count))
-    }
-
-    func string(at i: Int) -> String {
-        let start = i == 0 ? 0 : Int(ends[i - 1])
-        let end = Int(ends[i])
-        return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
     }
 }
 
