@@ -27,13 +27,17 @@ public struct AppConfig: Sendable, Equatable {
     public var maxUploadBytes: Int
     /// Largest total inflated size of an xlsx, in bytes (`GONGZHI_MAX_INFLATED_MB`, default 2048).
     public var maxInflatedBytes: Int
+    /// Whether the session cookie is sent over HTTPS only (`GONGZHI_SECURE_COOKIES=1`, default off so that a
+    /// plain-HTTP evaluation works; turn it on behind TLS).
+    public var secureCookies: Bool
 
     public init(database: DatabaseChoice, filesDirectory: URL, maxUploadBytes: Int = 200 << 20,
-                maxInflatedBytes: Int = 2048 << 20) {
+                maxInflatedBytes: Int = 2048 << 20, secureCookies: Bool = false) {
         self.database = database
         self.filesDirectory = filesDirectory
         self.maxUploadBytes = maxUploadBytes
         self.maxInflatedBytes = maxInflatedBytes
+        self.secureCookies = secureCookies
     }
 
     /// A configuration problem, naming the variable.
@@ -66,10 +70,19 @@ public struct AppConfig: Sendable, Equatable {
                 problems.append("DATABASE_URL 必须以 postgres:// 开头")
             }
         }
+        var secureCookies = false
+        if let text = nonEmpty("GONGZHI_SECURE_COOKIES") {
+            switch text.lowercased() {
+            case "1", "true", "yes": secureCookies = true
+            case "0", "false", "no": secureCookies = false
+            default: problems.append("GONGZHI_SECURE_COOKIES=\(text) 应为 1 或 0")
+            }
+        }
         let files = URL(fileURLWithPath: nonEmpty("GONGZHI_FILES") ?? "./files", isDirectory: true)
         let config = AppConfig(database: database, filesDirectory: files,
                                maxUploadBytes: megabytes("GONGZHI_MAX_UPLOAD_MB", default: 200),
-                               maxInflatedBytes: megabytes("GONGZHI_MAX_INFLATED_MB", default: 2048))
+                               maxInflatedBytes: megabytes("GONGZHI_MAX_INFLATED_MB", default: 2048),
+                               secureCookies: secureCookies)
         if !problems.isEmpty { throw Problem(problems: problems) }
         return config
     }

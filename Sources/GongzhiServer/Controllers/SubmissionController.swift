@@ -35,7 +35,7 @@ struct SubmissionController: Sendable {
     private func renderUploadForm(_ req: Request, indicator: String?, period: String, error: String?,
                                   view: String = "upload", explanation: String = "") async throws -> View {
         let repository = CatalogRepository(database: req.db)
-        let actor = req.actor.unitCode
+        let actor = try req.actor.unitCode
         let isProxy = actor == SubmissionService.proxyUnit
         let options = try await repository.currentIndicators().filter { isProxy || $0.unitCode == actor }.map {
             IndicatorOption(code: $0.code, label: "\($0.code) \($0.name)（\(CollectionPeriod(rawValue: $0.period)?.chineseName ?? $0.period)）",
@@ -78,7 +78,7 @@ struct SubmissionController: Sendable {
         let period = ((try? req.content.get(String.self, at: "period")) ?? "").trimmingCharacters(in: .whitespaces)
         let explanation = (try? req.content.get(String.self, at: "explanation")) ?? ""
         do {
-            let id = try await req.submissions.fileZeroData(indicatorCode: indicator, period: period, actingUnit: req.actor.unitCode,
+            let id = try await req.submissions.fileZeroData(indicatorCode: indicator, period: period, actingUnit: try req.actor.unitCode,
                                                             explanation: explanation, proxy: Self.proxyNote(req))
             return req.redirect(to: "/submissions/\(id.uuidString.lowercased())", redirectType: .normal)
         } catch let error as SubmissionError {
@@ -97,7 +97,7 @@ struct SubmissionController: Sendable {
         }
         let body = (try? req.content.decode(Body.self)) ?? Body()
         let id = try await req.submissions.fileZeroData(indicatorCode: body.indicator ?? "", period: body.period ?? "",
-                                                        actingUnit: req.actor.unitCode, explanation: body.explanation ?? "",
+                                                        actingUnit: try req.actor.unitCode, explanation: body.explanation ?? "",
                                                         proxy: Self.proxyNote(req))
         guard let submission = try await SubmissionRepository(database: req.db).find(id) else { throw Abort(.internalServerError) }
         return jsonResponse(Self.showJSON(submission), status: .created)
@@ -120,14 +120,14 @@ struct SubmissionController: Sendable {
         let service = req.submissions
         let proxy = Self.proxyNote(req)
         do {
-            _ = try await service.prepare(indicatorCode: indicator, period: period, actingUnit: req.actor.unitCode, proxy: proxy)
+            _ = try await service.prepare(indicatorCode: indicator, period: period, actingUnit: try req.actor.unitCode, proxy: proxy)
         } catch let error as SubmissionError {
             return try await refuse(error.message, GongzhiErrorMiddleware.describe(error).status)
         }
         let temporary = try writeTemporary(Data(buffer: file.data))
         let id = UUID()
         let board = req.gongzhi.board
-        let actor = req.actor.unitCode
+        let actor = try req.actor.unitCode
         let logger = req.logger
         await board.announce(id, indicator: indicator, period: period, fileName: file.filename, at: req.gongzhi.clock.now())
         Task.detached {
@@ -254,6 +254,7 @@ struct SubmissionController: Sendable {
         guard let submission = try await SubmissionRepository(database: req.db).find(id) else {
             return try await progress(req, id: id)
         }
+        try Self.checkReadable(submission, req)
         return try await result(req, submission: submission).encodeResponse(for: req)
     }
 
@@ -306,7 +307,7 @@ struct SubmissionController: Sendable {
     }
 
     func index(req: Request) async throws -> View {
-        let unit = req.query[String.self, at: "unit"]
+        let unit = try Self.listedUnit(req)
         var items: [SubmissionSummary] = []
         for submission in try await SubmissionRepository(database: req.db).list(unit: unit) {
             items.append(try await summary(submission, on: req.db))
@@ -391,7 +392,7 @@ struct SubmissionController: Sendable {
             throw error
         }
         let outcome = try await req.submissions.submit(
-            file: temporary, fileName: fileName, indicatorCode: indicator, period: period, actingUnit: req.actor.unitCode,
+            file: temporary, fileName: fileName, indicatorCode: indicator, period: period, actingUnit: try req.actor.unitCode,
             proxy: Self.proxyNote(req))
         let json = outcome.report.contractJSON(extra: SubmissionService.extraJSON(id: outcome.submissionID, status: outcome.report.outcome))
         return jsonResponse(json.serialized(), status: .created)
@@ -426,7 +427,7 @@ struct SubmissionController: Sendable {
     }
 
     func apiIndex(req: Request) async throws -> Response {
-        let unit = req.query[String.self, at: "unit"]
+        let unit = try Self.listedUnit(req)
         let items = try await SubmissionRepository(database: req.db).list(unit: unit).map { s -> JSONValue in
             .object([
                 ("submission_id", .string(s.id?.uuidString.lowercased() ?? "")), ("indicator", .string(s.indicatorCode)),
@@ -474,7 +475,24 @@ struct SubmissionController: Sendable {
               let submission = try await SubmissionRepository(database: req.db).find(id) else {
             throw Abort(.notFound)
         }
+        try Self.checkReadable(submission, req)
         return submission
+    }
+
+    /// Refuses, as if it did not exist (404), a submission of another unit to a user who reads only their
+    /// own unit's.
+    static func checkReadable(_ submission: SubmissionRecord, _ req: Request) throws {
+        guard try req.actor.mayRead(unit: submission.unitCode) else { throw Abort(.notFound) }
+    }
+
+    /// The unit whose submissions a list shows: the `unit` query parameter (all units when absent) for
+    /// users who read every unit; the own unit for everyone else, who get 404 when they name another.
+    static func listedUnit(_ req: Request) throws -> String? {
+        let actor = try req.actor
+        let asked = req.queryText("unit")
+        if actor.seesAllUnits { return asked }
+        guard asked == nil || asked == actor.unitCode else { throw Abort(.notFound) }
+        return actor.unitCode
     }
 
     private func indicator(of submission: SubmissionRecord, on db: any Database) async throws -> Indicator? {
