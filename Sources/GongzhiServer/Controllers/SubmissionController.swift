@@ -261,6 +261,9 @@ struct SubmissionController: Sendable {
     /// The page of an upload still importing (refreshing itself), or of one that failed.
     private func progress(_ req: Request, id: UUID) async throws -> Response {
         guard let entry = await req.gongzhi.board.entry(id) else { throw Abort(.notFound) }
+        // An upload still importing belongs to its indicator's unit, like the submission it becomes.
+        let unit = try await CatalogRepository(database: req.db).currentIndicator(code: entry.indicator)?.indicator.unit
+        guard try req.actor.mayRead(unit: unit ?? "") else { throw Abort(.notFound) }
         switch entry.state {
         case .failed(let message):
             return try await renderUploadForm(req, indicator: entry.indicator, period: entry.period,
