@@ -1,15 +1,46 @@
+import GongzhiCore
+import GongzhiStore
 import Vapor
 
-/// Who a request acts for. Until login arrives (roles come with access control), the acting unit is given
-/// explicitly — header `X-Gongzhi-Unit` or cookie `gongzhi_unit` — and defaults to the info center that runs
-/// the platform. Handlers only ever read `req.actor`, so authentication will replace this middleware and
-/// change no handler.
+/// Who a request acts for: the signed-in user, established by ``CredentialsMiddleware`` from a session
+/// cookie (pages) or an `Authorization: Bearer` token (API and scripts). Handlers read `try req.actor`.
 public struct Actor: Sendable, Equatable {
-    /// The acting member unit's code, e.g. `housing` or `info-center`.
-    public var unitCode: String
+    /// How the request proved who it is.
+    public enum Credential: Sendable, Equatable {
+        /// A browser session; its forms must carry this CSRF token.
+        case session(csrfToken: String)
+        /// An API token: exempt from CSRF checks, since browsers never send it on their own.
+        case token
+    }
 
-    /// The platform operator, acting when no unit is named.
-    public static let infoCenter = Actor(unitCode: "info-center")
+    /// The user as access decisions see them (user id, unit, roles).
+    public var principal: Principal
+    /// The login name.
+    public var username: String
+    /// The name the page header shows.
+    public var displayName: String
+    public var credential: Credential
+
+    public init(principal: Principal, username: String, displayName: String, credential: Credential) {
+        self.principal = principal
+        self.username = username
+        self.displayName = displayName
+        self.credential = credential
+    }
+
+    init(_ user: UserRecord, credential: Credential) {
+        self.init(principal: user.principal, username: user.username, displayName: user.displayName, credential: credential)
+    }
+
+    /// The acting member unit's code, e.g. `housing` or `info-center`.
+    public var unitCode: String { principal.unitCode }
+
+    /// Whether the user reads every unit's submissions and pages (admins and auditors); everyone else reads
+    /// only their own unit's.
+    public var seesAllUnits: Bool { principal.hasAny(of: [Role.admin, .auditor]) }
+
+    /// Whether the user may read the submissions and pages of `unit`.
+    public func mayRead(unit: String) -> Bool { seesAllUnits || unit == unitCode }
 }
 
 struct ActorKey: StorageKey {
@@ -17,23 +48,120 @@ struct ActorKey: StorageKey {
 }
 
 extension Request {
-    /// The acting unit; set for every request by ``ActorMiddleware``.
-    public var actor: Actor {
-        get { storage[ActorKey.self] ?? .infoCenter }
+    /// The signed-in user, or `nil` for an anonymous request.
+    public internal(set) var signedIn: Actor? {
+        get { storage[ActorKey.self] }
         set { storage[ActorKey.self] = newValue }
+    }
+
+    /// The signed-in user.
+    /// - Throws: ``AuthError/unauthenticated`` (401) for an anonymous request.
+    public var actor: Actor {
+        get throws {
+            guard let actor = signedIn else { throw AuthError.unauthenticated }
+            return actor
+        }
+    }
+
+    /// The signed-in user's principal (user id, unit, roles).
+    /// - Throws: ``AuthError/unauthenticated`` (401) for an anonymous request.
+    public var principal: Principal {
+        get throws { try actor.principal }
+    }
+
+    /// Whether the request is for the JSON API (errors and refusals answer in JSON).
+    var isAPI: Bool { url.path.hasPrefix("/api/") }
+}
+
+/// Establishes ``Actor`` from the request's credentials, for every route: a bearer token anywhere, the
+/// session cookie outside the API. A bearer token that does not authenticate is refused at once (401);
+/// an unknown or expired session cookie leaves the request anonymous. It refuses nothing else: route groups
+/// do, with ``RoleGuard``.
+struct CredentialsMiddleware: AsyncMiddleware {
+    /// The session cookie's name.
+    static let cookieName = "gongzhi_session"
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let bearer = request.headers.bearerAuthorization {
+            request.signedIn = Actor(try await request.accounts.user(bearer: bearer.token), credential: .token)
+        } else if !request.isAPI, let cookie = request.cookies[Self.cookieName]?.string, !cookie.isEmpty,
+                  let found = try await request.accounts.session(cookieToken: cookie) {
+            request.signedIn = Actor(found.user, credential: .session(csrfToken: found.session.csrfToken))
+        }
+        return try await next.respond(to: request)
     }
 }
 
-/// Resolves ``Actor`` for each request.
-struct ActorMiddleware: AsyncMiddleware {
+/// Refuses anonymous requests and users without one of ``roles``: pages send anonymous visitors to
+/// `/login?next=…`, the API answers 401; a user without the role gets 403. `roles` empty means any
+/// signed-in user. Route groups take their roles from ``RouteAccess``.
+struct RoleGuard: AsyncMiddleware {
+    let roles: Set<Role>
+
+    init(_ roles: Set<Role>) {
+        self.roles = roles
+    }
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let named = request.headers.first(name: "X-Gongzhi-Unit") ?? request.cookies["gongzhi_unit"]?.string
-        if let code = named?.trimmingCharacters(in: .whitespaces), !code.isEmpty,
-           code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) {
-            request.actor = Actor(unitCode: code)
-        } else {
-            request.actor = .infoCenter
+        guard let actor = request.signedIn else {
+            if request.isAPI { throw AuthError.unauthenticated }
+            let next = request.url.path + (request.url.query.map { "?" + $0 } ?? "")
+            return request.redirect(to: LoginTarget.loginPath(next: next), redirectType: .normal)
         }
+        guard roles.isEmpty || actor.principal.hasAny(of: roles) else { throw AuthError.forbidden(needs: roles) }
         return try await next.respond(to: request)
+    }
+}
+
+extension RoutesBuilder {
+    /// This group, open only to signed-in users holding one of `roles` (any signed-in user when empty).
+    func require(_ roles: Set<Role>) -> any RoutesBuilder {
+        grouped(RoleGuard(roles))
+    }
+}
+
+/// Checks that every state-changing request authenticated by a session carries the session's CSRF token,
+/// as the form field `csrf_token` (url-encoded or multipart) or the header `X-CSRF-Token`. Requests
+/// authenticated by a bearer token and anonymous ones (refused later, or the login form) are not checked.
+struct CSRFMiddleware: AsyncMiddleware {
+    static let field = "csrf_token"
+    static let header = "X-CSRF-Token"
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard ![.GET, .HEAD, .OPTIONS].contains(request.method), request.url.path != "/login",
+              case .session(let expected)? = request.signedIn?.credential else {
+            return try await next.respond(to: request)
+        }
+        var presented = request.headers.first(name: Self.header)
+        if presented == nil {
+            // The form's fields are in the body: collect it now (the route would anyway), within the
+            // upload limit for multipart forms and the default limit otherwise.
+            let config = request.application.gongzhi.config
+            let limit = request.headers.contentType?.type == "multipart"
+                ? config.maxUploadBytes + (1 << 20) : request.application.routes.defaultMaxBodySize.value
+            _ = try await request.body.collect(max: limit).get()
+            presented = try? request.content.get(String.self, at: Self.field)
+        }
+        guard let presented, AccountService.constantTimeEquals(presented, expected) else { throw AuthError.csrfMismatch }
+        return try await next.respond(to: request)
+    }
+}
+
+/// Where sign-in sends the browser afterwards.
+enum LoginTarget {
+    /// `/login?next=<path>`, the path percent-encoded except for letters, digits, `-._~/`.
+    static func loginPath(next: String) -> String {
+        var allowed = CharacterSet(charactersIn: "-._~/")
+        allowed.formUnion(CharacterSet(charactersIn: "a"..."z"))
+        allowed.formUnion(CharacterSet(charactersIn: "A"..."Z"))
+        allowed.formUnion(CharacterSet(charactersIn: "0"..."9"))
+        return "/login?next=" + (next.addingPercentEncoding(withAllowedCharacters: allowed) ?? "%2F")
+    }
+
+    /// `next` if it is a path on this site (not `//host` nor a full URL), else `/`.
+    static func safe(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"),
+              !next.contains(where: { $0.isNewline }) else { return "/" }
+        return next
     }
 }

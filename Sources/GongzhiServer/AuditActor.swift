@@ -53,9 +53,12 @@ public struct AuditActor: Sendable, Equatable {
 
 extension Request {
     /// Who this request acts as, for the audit log: the place where user, unit and address are taken from a
-    /// request. Authentication will fill `user` here and nowhere else.
+    /// request (the signed-in user's id and unit; `anonymous` for a request nobody signed, e.g. a failed login).
     public var auditActor: AuditActor {
-        AuditActor(user: AuditActor.anonymousUser, unit: actor.unitCode, address: clientAddress)
+        guard let actor = signedIn else {
+            return AuditActor(user: AuditActor.anonymousUser, unit: "", address: clientAddress)
+        }
+        return AuditActor(user: actor.principal.userID, unit: actor.unitCode, address: clientAddress)
     }
 
     /// The client's address: the peer's, or — when the peer is one of `GONGZHI_TRUSTED_PROXIES` — the

@@ -30,6 +30,7 @@ struct GongzhiErrorMiddleware: AsyncMiddleware {
                 let body = ErrorBody(error: failure.code, message: failure.message, requestID: String(requestID))
                 let response = Response(status: failure.status)
                 try response.content.encode(body, as: .json)
+                if failure.status == .unauthorized { response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer") }
                 return response
             }
             let view = try await request.view.render("error", ErrorPage(
@@ -71,6 +72,8 @@ struct GongzhiErrorMiddleware: AsyncMiddleware {
             default: .badRequest
             }
             return Failure(status: status, code: e.code, message: e.message)
+        case let e as AuthError:
+            return Failure(status: HTTPResponseStatus(statusCode: e.status), code: e.code, message: e.message)
         case let e as CatalogError:
             return Failure(status: .badRequest, code: "invalid_catalog", message: e.description)
         case let e as any AbortError:

@@ -127,11 +127,16 @@ public func configure(_ app: Application, config: AppConfig, clock: PlatformCloc
                                                       sandboxDirectory: views.path + "/", viewDirectory: views.path + "/"))
     }
     app.views.use(.leaf)
+    app.leaf.tags["csrfToken"] = CSRFTokenTag()
+    app.leaf.tags["accountBar"] = AccountBarTag()
     app.routes.defaultMaxBodySize = ByteCount(integerLiteral: config.maxUploadBytes)
 
     app.middleware = Middlewares()
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(GongzhiErrorMiddleware(environment: app.environment))
-    app.middleware.use(ActorMiddleware())
+    // Who acts (session cookie or bearer token), then CSRF on forms posted from a session; route groups
+    // refuse the anonymous and the unauthorised (routes.swift).
+    app.middleware.use(CredentialsMiddleware())
+    app.middleware.use(CSRFMiddleware())
     try routes(app)
 }

@@ -1,65 +1,136 @@
+import GongzhiCore
 import Vapor
 
-/// Every route, grouped by area (pages, then the JSON API).
+/// Who may use each group of routes: the one place that says it. A route is registered in exactly one
+/// group of ``routes(_:)``; within a group, handlers narrow further by unit (a reporter reads only its own
+/// unit's submissions and pages, see ``Actor/mayRead(unit:)``).
+enum RouteAccess {
+    /// Any signed-in user: the catalog, templates, the own account and API tokens.
+    static let authenticated: Set<Role> = []
+    /// File submissions and zero data: reporters for their own unit, admins (info center) for any unit
+    /// as proxy. Analysts, approvers and auditors do not upload.
+    static let reporters: Set<Role> = [.reporter, .admin]
+    /// Read submissions, their records and errors, unit pages and tasks: the unit's own staff (own unit
+    /// only), admins and auditors (every unit).
+    static let unitReaders: Set<Role> = [.reporter, .unitHead, .admin, .auditor]
+    /// Record a unit's contact changes: its reporter or head, or an admin.
+    static let unitStaff: Set<Role> = [.reporter, .unitHead, .admin]
+    /// The status board of every unit: the info center, the city office and auditors.
+    static let oversight: Set<Role> = [.admin, .approver, .auditor]
+    /// Info-center administration (contact incidents, security agreements).
+    static let admins: Set<Role> = [.admin]
+    /// Ask for other units' data (共享申请): analysts of a consuming unit.
+    static let analysts: Set<Role> = [.analyst]
+    /// Act on an access request: approvers decide, the requesting unit's analysts withdraw, the providing
+    /// unit's head confirms the sharing mode of uncatalogued data (the workflow checks which may do what).
+    static let requestActors: Set<Role> = [.approver, .analyst, .unitHead]
+    /// Revoke a grant: approvers and the info center.
+    static let grantKeepers: Set<Role> = [.approver, .admin]
+    /// Query and download records: a unit's own staff (own data) and analysts (granted data, masked).
+    static let recordReaders: Set<Role> = [.reporter, .unitHead, .analyst]
+    /// The audit log (监督检查).
+    static let auditors: Set<Role> = [.auditor]
+    /// A record's lineage (数据流转痕迹): auditors and the info center.
+    static let lineageReaders: Set<Role> = [.auditor, .admin]
+}
+
+/// Every route, grouped by who may use it (``RouteAccess``), pages first, then the JSON API.
 func routes(_ app: Application) throws {
     let catalog = CatalogController()
     let submissions = SubmissionController()
     let reporting = ReportingController()
     let sharing = SharingController()
     let audit = AuditController()
+    let account = AccountController()
+
+    // Public: sign-in and the health check.
+    app.get("health") { (_: Request) -> [String: String] in ["status": "ok"] }
+    app.get("login", use: account.loginForm)
+    app.post("login", use: account.login)
 
     // Pages (Chinese)
-    app.get(use: catalog.index)
-    app.get("indicators", ":code", use: catalog.show)
-    app.get("indicators", ":code", "template.xlsx", use: catalog.template)
-    app.get("upload", use: submissions.uploadForm)
-    app.on(.POST, "submissions", body: .collect(maxSize: ByteCount(integerLiteral: app.gongzhi.config.maxUploadBytes + (1 << 20))),
-           use: submissions.upload)
-    app.get("submissions", use: submissions.index)
-    app.get("submissions", ":id", use: submissions.show)
-    app.get("submissions", ":id", "records", use: submissions.records)
-    app.get("submissions", ":id", "errors.csv", use: submissions.errorsCSV)
-    app.get("zero-data", use: submissions.zeroDataForm)
-    app.post("zero-data", use: submissions.zeroData)
-    app.get("board", use: reporting.board)
-    app.get("board.xlsx", use: reporting.boardXLSX)
-    app.get("units", ":code", use: reporting.unit)
-    app.post("units", ":code", "contacts", use: reporting.addContact)
-    app.post("units", ":code", "incidents", use: reporting.addIncident)
-    app.get("sharing", use: sharing.overview)
-    app.on(.POST, "sharing", "agreements", body: .collect(maxSize: "20mb"), use: sharing.recordAgreement)
-    app.get("sharing", "requests", "new", use: sharing.newRequest)
-    app.post("sharing", "requests", use: sharing.createRequest)
-    app.get("sharing", "requests", ":id", use: sharing.showRequest)
-    app.post("sharing", "requests", ":id", ":action", use: sharing.decide)
-    app.post("sharing", "grants", ":id", "revoke", use: sharing.revokeGrant)
-    app.get("query", use: sharing.queryPage)
-    app.get("query", "download", use: sharing.download)
+    let authenticated = app.require(RouteAccess.authenticated)
+    authenticated.post("logout", use: account.logout)
+    authenticated.get("account", "tokens", use: account.tokens)
+    authenticated.post("account", "tokens", use: account.createToken)
+    authenticated.post("account", "tokens", ":id", "revoke", use: account.revokeToken)
+    authenticated.get(use: catalog.index)
+    authenticated.get("indicators", ":code", use: catalog.show)
+    authenticated.get("indicators", ":code", "template.xlsx", use: catalog.template)
+    authenticated.get("sharing", use: sharing.overview)
+    authenticated.get("sharing", "requests", ":id", use: sharing.showRequest)
 
-    // JSON API
-    let api = app.grouped("api", "v1")
-    api.get("catalog", "indicators", use: catalog.apiIndicators)
-    api.on(.POST, "submissions", body: .stream, use: submissions.apiCreate)
-    api.get("submissions", use: submissions.apiIndex)
-    api.get("submissions", ":id", use: submissions.apiShow)
-    api.get("submissions", ":id", "records", use: submissions.apiRecords)
-    api.post("zero-data", use: submissions.apiZeroData)
-    api.get("tasks", use: reporting.apiTasks)
-    api.get("tasks", "overdue", use: reporting.apiOverdue)
-    api.get("records", use: sharing.apiRecords)
-    api.get("records", "download", use: sharing.download)
-    api.get("access-requests", use: sharing.apiRequests)
-    api.post("access-requests", use: sharing.createRequest)
-    api.get("access-requests", ":id", use: sharing.apiShowRequest)
-    api.post("access-requests", ":id", ":action", use: sharing.decide)
-    api.get("grants", use: sharing.apiGrants)
-    api.post("grants", ":id", "revoke", use: sharing.revokeGrant)
+    let reporters = app.require(RouteAccess.reporters)
+    reporters.get("upload", use: submissions.uploadForm)
+    reporters.on(.POST, "submissions", body: .collect(maxSize: ByteCount(integerLiteral: app.gongzhi.config.maxUploadBytes + (1 << 20))),
+                 use: submissions.upload)
+    reporters.get("zero-data", use: submissions.zeroDataForm)
+    reporters.post("zero-data", use: submissions.zeroData)
 
-    // auditors (监督检查): the audit log and lineage, pages and API. Access control by role arrives with the
-    // auth branch: its auditor guard goes on this group.
-    let auditors: any RoutesBuilder = app
+    let unitReaders = app.require(RouteAccess.unitReaders)
+    unitReaders.get("submissions", use: submissions.index)
+    unitReaders.get("submissions", ":id", use: submissions.show)
+    unitReaders.get("submissions", ":id", "records", use: submissions.records)
+    unitReaders.get("submissions", ":id", "errors.csv", use: submissions.errorsCSV)
+    unitReaders.get("units", ":code", use: reporting.unit)
+
+    let unitStaff = app.require(RouteAccess.unitStaff)
+    unitStaff.post("units", ":code", "contacts", use: reporting.addContact)
+
+    let oversight = app.require(RouteAccess.oversight)
+    oversight.get("board", use: reporting.board)
+    oversight.get("board.xlsx", use: reporting.boardXLSX)
+
+    let admins = app.require(RouteAccess.admins)
+    admins.post("units", ":code", "incidents", use: reporting.addIncident)
+    admins.on(.POST, "sharing", "agreements", body: .collect(maxSize: "20mb"), use: sharing.recordAgreement)
+
+    let analysts = app.require(RouteAccess.analysts)
+    analysts.get("sharing", "requests", "new", use: sharing.newRequest)
+    analysts.post("sharing", "requests", use: sharing.createRequest)
+
+    app.require(RouteAccess.requestActors).post("sharing", "requests", ":id", ":action", use: sharing.decide)
+    app.require(RouteAccess.grantKeepers).post("sharing", "grants", ":id", "revoke", use: sharing.revokeGrant)
+
+    let recordReaders = app.require(RouteAccess.recordReaders)
+    recordReaders.get("query", use: sharing.queryPage)
+    recordReaders.get("query", "download", use: sharing.download)
+
+    let auditors = app.require(RouteAccess.auditors)
     auditors.get("audit", use: audit.index)
     auditors.get("audit.csv", use: audit.export)
-    auditors.get("records", ":id", "lineage", use: audit.show)
-    auditors.get("api", "v1", "records", ":id", "lineage", use: audit.apiShow)
+
+    app.require(RouteAccess.lineageReaders).get("records", ":id", "lineage", use: audit.show)
+
+    // JSON API (bearer tokens)
+    let api = app.grouped("api", "v1")
+    let apiAuthenticated = api.require(RouteAccess.authenticated)
+    apiAuthenticated.get("catalog", "indicators", use: catalog.apiIndicators)
+    apiAuthenticated.get("tokens", use: account.apiTokens)
+    apiAuthenticated.post("tokens", use: account.apiCreateToken)
+    apiAuthenticated.delete("tokens", ":id", use: account.apiRevokeToken)
+    apiAuthenticated.get("access-requests", use: sharing.apiRequests)
+    apiAuthenticated.get("access-requests", ":id", use: sharing.apiShowRequest)
+    apiAuthenticated.get("grants", use: sharing.apiGrants)
+
+    let apiReporters = api.require(RouteAccess.reporters)
+    apiReporters.on(.POST, "submissions", body: .stream, use: submissions.apiCreate)
+    apiReporters.post("zero-data", use: submissions.apiZeroData)
+
+    let apiUnitReaders = api.require(RouteAccess.unitReaders)
+    apiUnitReaders.get("submissions", use: submissions.apiIndex)
+    apiUnitReaders.get("submissions", ":id", use: submissions.apiShow)
+    apiUnitReaders.get("submissions", ":id", "records", use: submissions.apiRecords)
+    apiUnitReaders.get("tasks", use: reporting.apiTasks)
+    apiUnitReaders.get("tasks", "overdue", use: reporting.apiOverdue)
+
+    api.require(RouteAccess.analysts).post("access-requests", use: sharing.createRequest)
+    api.require(RouteAccess.requestActors).post("access-requests", ":id", ":action", use: sharing.decide)
+    api.require(RouteAccess.grantKeepers).post("grants", ":id", "revoke", use: sharing.revokeGrant)
+
+    let apiRecordReaders = api.require(RouteAccess.recordReaders)
+    apiRecordReaders.get("records", use: sharing.apiRecords)
+    apiRecordReaders.get("records", "download", use: sharing.download)
+
+    api.require(RouteAccess.lineageReaders).get("records", ":id", "lineage", use: audit.apiShow)
 }

@@ -30,6 +30,9 @@ struct ServeCommand: AsyncParsableCommand {
             if let demo {
                 try await DemoData.load(folder: URL(fileURLWithPath: demo), into: app)
             }
+            if try await UserRecord.query(on: app.db).count() == 0 {
+                app.logger.warning("No users yet: create the first admin with `gongzhi user create --admin --username U --display-name N`.")
+            }
             app.logger.notice("Gongzhi serving on http://\(hostname):\(port) (database: \(Self.describe(config.database)))")
             try await app.execute()
             try await app.asyncShutdown()

@@ -80,11 +80,12 @@ enum AppHarness {
         }
     }
 
-    /// Polls a submission page until the background import has finished (at most 60 s).
-    static func waitForResult(_ app: Application, path: String) async throws {
+    /// Polls a submission page until the background import has finished (at most 60 s), as the user of
+    /// `headers` (a session or a token).
+    static func waitForResult(_ app: Application, path: String, headers: HTTPHeaders) async throws {
         for _ in 0..<600 {
             var done = false
-            try await app.testing().test(.GET, path) { res async in
+            try await app.testing().test(.GET, path, headers: headers) { res async in
                 done = !res.body.string.contains("正在导入")
             }
             if done { return }
@@ -117,6 +118,101 @@ enum AppHarness {
     }
 }
 
+// MARK: Users, sessions and tokens
+
+extension AppHarness {
+    /// The password of every user the harness creates.
+    static let password = "correct-horse-battery-staple"
+    /// Its Bcrypt hash at the lowest cost, so that creating and signing in test users is fast (the cost is
+    /// part of the hash; verification works the same).
+    static let passwordHash = try! Bcrypt.hash(password, cost: 4)
+
+    /// The roles a test user of `unit` gets by default: admin for the info center, reporter elsewhere.
+    static func defaultRoles(_ unit: String) -> Set<Role> {
+        unit == SubmissionService.proxyUnit ? [.admin] : [.reporter]
+    }
+
+    /// Stores a user of `unit` with `roles` (default ``defaultRoles(_:)``) and the harness ``password``.
+    @discardableResult
+    static func user(_ app: Application, username: String? = nil, unit: String = SubmissionService.proxyUnit,
+                     roles: Set<Role>? = nil) async throws -> UserRecord {
+        let name = username ?? "\(unit)-\(UUID().uuidString.prefix(8).lowercased())"
+        let user = UserRecord(username: name, displayName: "测试用户 \(name)", unitCode: unit,
+                              roles: UserRecord.storedRoles(roles ?? defaultRoles(unit)), passwordHash: passwordHash,
+                              createdAt: app.gongzhi.clock.now())
+        try await UserRepository(database: app.db).create(user)
+        return user
+    }
+
+    /// Headers carrying a fresh API token (`Authorization: Bearer …`) of a new user of `unit` with `roles`
+    /// (default: the info center's admin).
+    static func token(_ app: Application, unit: String = SubmissionService.proxyUnit, roles: Set<Role>? = nil) async throws -> HTTPHeaders {
+        let user = try await user(app, unit: unit, roles: roles)
+        let created = try await app.accounts.createToken(for: user, name: "测试")
+        return ["Authorization": "Bearer \(created.token)"]
+    }
+
+    /// A signed-in browser: the session cookie and the session's CSRF token.
+    struct Session: Sendable {
+        var cookie: String
+        var csrf: String
+        var username: String
+
+        /// The cookie alone: for pages.
+        var headers: HTTPHeaders { ["Cookie": "\(CookieName.session)=\(cookie)"] }
+
+        /// The cookie and a form's content type: for posting `form(_:)` bodies.
+        var formHeaders: HTTPHeaders {
+            var h = headers
+            h.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+            return h
+        }
+
+        /// An url-encoded form body with the session's `csrf_token` first.
+        func form(_ fields: String) -> ByteBuffer {
+            ByteBuffer(string: "csrf_token=\(csrf)" + (fields.isEmpty ? "" : "&" + fields))
+        }
+
+        /// Headers for a multipart body with `boundary`.
+        func multipartHeaders(boundary: String) -> HTTPHeaders {
+            var h = headers
+            h.add(name: "Content-Type", value: "multipart/form-data; boundary=\(boundary)")
+            return h
+        }
+    }
+
+    enum CookieName {
+        static let session = "gongzhi_session"
+    }
+
+    /// Signs a new user of `unit` with `roles` (default: the info center's admin) in through `POST /login`,
+    /// and reads the CSRF token from a page, as a browser would.
+    static func login(_ app: Application, unit: String = SubmissionService.proxyUnit, roles: Set<Role>? = nil) async throws -> Session {
+        let user = try await user(app, unit: unit, roles: roles)
+        return try await login(app, username: user.username)
+    }
+
+    /// Signs `username` in with the harness password.
+    static func login(_ app: Application, username: String, password: String = AppHarness.password) async throws -> Session {
+        var cookie = ""
+        try await app.testing().test(.POST, "login", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                                     body: ByteBuffer(string: "username=\(username)&password=\(password)")) { res async in
+            #expect(res.status == .seeOther, "login of \(username): \(res.body.string)")
+            cookie = res.headers.setCookie?[CookieName.session]?.string ?? ""
+        }
+        try #require(!cookie.isEmpty, "login of \(username) set no session cookie")
+        var csrf = ""
+        try await app.testing().test(.GET, "account/tokens", headers: ["Cookie": "\(CookieName.session)=\(cookie)"]) { res async in
+            let page = res.body.string
+            if let range = page.range(of: #"name="csrf_token" value=""#) {
+                csrf = String(page[range.upperBound...].prefix { $0 != "\"" })
+            }
+        }
+        try #require(!csrf.isEmpty, "no csrf_token on the page")
+        return Session(cookie: cookie, csrf: csrf, username: username)
+    }
+}
+
 /// A clock a test moves by hand, so submissions can arrive on chosen days.
 final class TestClock: @unchecked Sendable {
     private let lock = NSLock()
@@ -126,6 +222,11 @@ final class TestClock: @unchecked Sendable {
     func set(_ day: String, hour: Int = 10) {
         let d = CalendarDate(iso: day)!
         lock.withLock { date = Date(timeIntervalSince1970: TimeInterval(d.daysSinceEpoch * 86_400 + (hour - 8) * 3600)) }
+    }
+
+    /// Moves the time on by `minutes`.
+    func advance(minutes: Int) {
+        lock.withLock { date = date.addingTimeInterval(TimeInterval(minutes * 60)) }
     }
 
     var clock: PlatformClock {

@@ -183,12 +183,17 @@ struct AuditLogTests {
 
     // MARK: Acts
 
+    /// A bearer header of an auditor of the tax office (auditors read every unit's records and the log).
+    static func auditor(_ app: Application) async throws -> HTTPHeaders {
+        try await AppHarness.token(app, unit: "tax-office", roles: [.auditor])
+    }
+
     /// Posts sample S01 (HOU-001, 2024-03) over the API as the housing unit; returns the submission id.
     static func submitS01(_ app: Application) async throws -> String {
         let (name, data, _) = try AppHarness.sampleData("S01")
         var id = ""
         try await app.testing().test(.POST, "api/v1/submissions?indicator=HOU-001&period=2024-03&file=\(name)",
-                                     headers: ["X-Gongzhi-Unit": "housing"], body: ByteBuffer(data: data)) { res async throws in
+                                     headers: try await AppHarness.token(app, unit: "housing"), body: ByteBuffer(data: data)) { res async throws in
             #expect(res.status == .created)
             let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [String: Any])
             id = try #require(json["submission_id"] as? String)
@@ -215,7 +220,7 @@ struct AuditLogTests {
 
             // when viewing a page of records over the API
             var ids: [String] = []
-            try await app.testing().test(.GET, "api/v1/submissions/\(id)/records?page=2&per=5") { res async throws in
+            try await app.testing().test(.GET, "api/v1/submissions/\(id)/records?page=2&per=5", headers: try await AppHarness.token(app, unit: "housing")) { res async throws in
                 let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [String: Any])
                 ids = (json["records"] as? [[String: Any]] ?? []).compactMap { ($0["id"] as? Int).map(String.init) }
             }
@@ -227,12 +232,12 @@ struct AuditLogTests {
             #expect(views.first?.query?.contains("page=2") == true)
 
             // and on the page
-            try await app.testing().test(.GET, "submissions/\(id)/records", headers: ["X-Gongzhi-Unit": "tax"]) { res async in
+            try await app.testing().test(.GET, "submissions/\(id)/records", headers: try await Self.auditor(app)) { res async in
                 #expect(res.status == .ok)
             }
             let pageView = try #require(try await AuditEntryRecord.query(on: app.db).filter(\.$action == "record_view")
                 .sort(\.$sequence, .descending).first())
-            #expect(pageView.unitCode == "tax")
+            #expect(pageView.unitCode == "tax-office")
             #expect(pageView.recordIDs?.count == 50)
             #expect(try await AuditLog(database: app.db).verify().result == .intact(count: 4))
         }
@@ -244,7 +249,7 @@ struct AuditLogTests {
         try await AppHarness.withApp(writer: writer) { app, _ async throws in
             let (name, data, _) = try AppHarness.sampleData("S01")
             try await app.testing().test(.POST, "api/v1/submissions?indicator=HOU-001&period=2024-03&file=\(name)",
-                                         headers: ["X-Gongzhi-Unit": "housing"], body: ByteBuffer(data: data)) { res async in
+                                         headers: try await AppHarness.token(app, unit: "housing"), body: ByteBuffer(data: data)) { res async in
                 #expect(res.status == .internalServerError)
             }
             #expect(try await AuditEntryRecord.query(on: app.db).filter(\.$action == "submission").count() == 0)
@@ -261,13 +266,13 @@ struct AuditLogTests {
             let record = try #require(try await AcceptedRowRecord.query(on: app.db).filter(\.$submission.$id == stored.requireID())
                 .sort(\.$rowNumber).first())
             let recordID = try #require(record.id)
-            try await app.testing().test(.GET, "submissions/\(id)/records?page=1", headers: ["X-Gongzhi-Unit": "tax"]) { res async in
+            try await app.testing().test(.GET, "submissions/\(id)/records?page=1", headers: try await Self.auditor(app)) { res async in
                 #expect(res.status == .ok)
                 #expect(res.body.string.contains("/records/\(recordID)/lineage"))
             }
             let view = try #require(try await AuditEntryRecord.query(on: app.db).filter(\.$action == "record_view").first())
             // when
-            try await app.testing().test(.GET, "api/v1/records/\(recordID)/lineage") { res async throws in
+            try await app.testing().test(.GET, "api/v1/records/\(recordID)/lineage", headers: try await Self.auditor(app)) { res async throws in
                 // then
                 #expect(res.status == .ok)
                 let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [String: Any])
@@ -282,9 +287,9 @@ struct AuditLogTests {
                 let audit = try #require(json["audit"] as? [[String: Any]])
                 #expect(audit.count == 1)
                 #expect(audit.first?["seq"] as? Int == Int(view.sequence))
-                #expect(audit.first?["unit"] as? String == "tax")
+                #expect(audit.first?["unit"] as? String == "tax-office")
             }
-            try await app.testing().test(.GET, "records/\(recordID)/lineage") { res async in
+            try await app.testing().test(.GET, "records/\(recordID)/lineage", headers: try await Self.auditor(app)) { res async in
                 #expect(res.status == .ok)
                 let page = res.body.string
                 #expect(page.contains(stored.fileSHA256))
@@ -292,7 +297,7 @@ struct AuditLogTests {
                 #expect(page.contains("查看记录"))
                 #expect(page.contains("当前有效"))
             }
-            try await app.testing().test(.GET, "api/v1/records/999999/lineage") { res async in
+            try await app.testing().test(.GET, "api/v1/records/999999/lineage", headers: try await Self.auditor(app)) { res async in
                 #expect(res.status == .notFound)
             }
         }
@@ -305,7 +310,7 @@ struct AuditLogTests {
             _ = try await Self.appendEvents(3, on: app.db)
             let id = try await Self.submitS01(app)
             // when
-            try await app.testing().test(.GET, "audit?action=submission") { res async in
+            try await app.testing().test(.GET, "audit?action=submission", headers: try await Self.auditor(app)) { res async in
                 // then
                 #expect(res.status == .ok)
                 let page = res.body.string
@@ -314,14 +319,14 @@ struct AuditLogTests {
                 #expect(!page.contains("data-action=\"query\""))
                 #expect(page.contains("submission=\(id)"))
             }
-            try await app.testing().test(.GET, "audit?user=wang&from=2026-11-29&to=2026-11-29") { res async in
+            try await app.testing().test(.GET, "audit?user=wang&from=2026-11-29&to=2026-11-29", headers: try await Self.auditor(app)) { res async in
                 #expect(res.status == .ok)
                 #expect(res.body.string.contains("共 3 条"))
             }
-            try await app.testing().test(.GET, "audit?from=2026-13-01") { res async in
+            try await app.testing().test(.GET, "audit?from=2026-13-01", headers: try await Self.auditor(app)) { res async in
                 #expect(res.status == .badRequest)
             }
-            try await app.testing().test(.GET, "audit.csv?action=query") { res async in
+            try await app.testing().test(.GET, "audit.csv?action=query", headers: try await Self.auditor(app)) { res async in
                 #expect(res.status == .ok)
                 #expect(res.headers.contentType?.subType == "csv")
                 let csv = res.body.string
@@ -343,7 +348,7 @@ struct AuditLogTests {
         try await AppHarness.withApp { app, _ async throws in
             let actor = AuditActor(user: "=HYPERLINK(\"x\")", unit: "tax", address: "10.0.0.1")
             _ = try await AuditLog.append(actor.event(.login, at: AppHarness.fixedNow), on: app.db)
-            try await app.testing().test(.GET, "audit.csv?action=login") { res async in
+            try await app.testing().test(.GET, "audit.csv?action=login", headers: try await Self.auditor(app)) { res async in
                 #expect(res.body.string.contains("\"'=HYPERLINK(\"\"x\"\")\""))
             }
         }
@@ -353,7 +358,7 @@ struct AuditLogTests {
     func downloadsAreRecorded() async throws {
         try await AppHarness.withApp { app, _ async throws in
             let id = try await Self.submitS01(app)
-            try await app.testing().test(.GET, "submissions/\(id)/errors.csv") { res async in
+            try await app.testing().test(.GET, "submissions/\(id)/errors.csv", headers: try await AppHarness.token(app, unit: "housing")) { res async in
                 #expect(res.status == .ok)
             }
             let download = try #require(try await AuditEntryRecord.query(on: app.db).filter(\.$action == "download").first())
@@ -361,7 +366,7 @@ struct AuditLogTests {
             #expect(download.rowCount == Int64(errors))
             #expect(download.query == "/submissions/\(id)/errors.csv")
             #expect(download.indicatorCode == "HOU-001")
-            try await app.testing().test(.GET, "board.xlsx?from=2024Q1") { res async in
+            try await app.testing().test(.GET, "board.xlsx?from=2024Q1", headers: try await AppHarness.token(app)) { res async in
                 #expect(res.status == .ok)
             }
             let export = try #require(try await AuditEntryRecord.query(on: app.db).filter(\.$action == "export").first())

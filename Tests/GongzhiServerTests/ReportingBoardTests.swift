@@ -89,6 +89,8 @@ struct ReportingBoardTests {
         let clock = TestClock()
         try await AppHarness.withApp(clock: clock.clock) { app, directory async throws in
             let scenario = try await Self.fileQuarter(app, clock)
+            let admin = try await AppHarness.login(app)
+            let api = try await AppHarness.token(app)
             let asOf = CalendarDate(iso: "2024-04-30")!
             let reporting = app.gongzhi.reporting(on: app.db)
 
@@ -131,7 +133,7 @@ struct ReportingBoardTests {
             #expect(early.values.filter { $0 == "open" }.count == 6)
 
             // the page
-            try await app.testing().test(.GET, "board?from=2024-01&to=2024Q1&as_of=2024-04-30") { res async in
+            try await app.testing().test(.GET, "board?from=2024-01&to=2024Q1&as_of=2024-04-30", headers: admin.headers) { res async in
                 #expect(res.status == .ok)
                 let page = res.body.string
                 for text in ["报送情况看板", "缓报5天", "零数据（已说明）", "零数据（已说明，缓报1天）", "未报", "12.5%", "11.1%",
@@ -139,17 +141,17 @@ struct ReportingBoardTests {
                     #expect(page.contains(text), "board shows \(text)")
                 }
             }
-            try await app.testing().test(.GET, "board?from=2024-01&to=2024-03&collection=quarterly&as_of=2024-04-30") { res async in
+            try await app.testing().test(.GET, "board?from=2024-01&to=2024-03&collection=quarterly&as_of=2024-04-30", headers: admin.headers) { res async in
                 #expect(res.status == .ok)
                 #expect(!res.body.string.contains("<th>2024-01</th>"), "the collection filter leaves only quarterly columns")
             }
-            try await app.testing().test(.GET, "board?from=2024Q2&to=2024Q1") { res async in
+            try await app.testing().test(.GET, "board?from=2024Q2&to=2024Q1", headers: admin.headers) { res async in
                 #expect(res.status == .badRequest)
                 #expect(res.body.string.contains("起始期 2024Q2 晚于截止期 2024Q1"))
             }
 
             // the export
-            try await app.testing().test(.GET, "board.xlsx?from=2024-01&to=2024Q1&as_of=2024-04-30") { res async throws in
+            try await app.testing().test(.GET, "board.xlsx?from=2024-01&to=2024Q1&as_of=2024-04-30", headers: admin.headers) { res async throws in
                 #expect(res.status == .ok)
                 let url = directory.appendingPathComponent("board.xlsx")
                 try Data(buffer: res.body).write(to: url)
@@ -170,28 +172,28 @@ struct ReportingBoardTests {
             let s01 = try #require(try await SubmissionRepository(database: app.db).find(scenario.s01))
             #expect(s01.lifecycleState == .superseded && s01.supersededBy == scenario.correction)
             #expect(try await ReportingRepository(database: app.db).current(indicator: "HOU-001", period: "2024-03")?.id == scenario.correction)
-            try await app.testing().test(.GET, "api/v1/submissions/\(scenario.s01.uuidString.lowercased())") { res async throws in
+            try await app.testing().test(.GET, "api/v1/submissions/\(scenario.s01.uuidString.lowercased())", headers: api) { res async throws in
                 let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [String: Any])
                 #expect(json["state"] as? String == "superseded")
                 #expect(json["superseded_by"] as? String == scenario.correction.uuidString.lowercased())
                 #expect(json["status"] as? String == "partially_accepted", "the import outcome is kept")
             }
-            try await app.testing().test(.GET, "api/v1/submissions/\(scenario.s01.uuidString.lowercased())/records?per=1") { res async throws in
+            try await app.testing().test(.GET, "api/v1/submissions/\(scenario.s01.uuidString.lowercased())/records?per=1", headers: api) { res async throws in
                 let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [String: Any])
                 #expect((json["total"] as? Int ?? 0) > 0, "a superseded submission keeps its records")
             }
-            try await app.testing().test(.GET, "submissions/\(scenario.s01.uuidString.lowercased())") { res async in
+            try await app.testing().test(.GET, "submissions/\(scenario.s01.uuidString.lowercased())", headers: admin.headers) { res async in
                 #expect(res.body.string.contains("本次报送已被"))
             }
 
             // the API and the CLI give the same tasks
-            try await app.testing().test(.GET, "api/v1/tasks?unit=housing&period=2024Q1&as_of=2024-04-30") { res async throws in
+            try await app.testing().test(.GET, "api/v1/tasks?unit=housing&period=2024Q1&as_of=2024-04-30", headers: api) { res async throws in
                 let rows = try #require(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [[String: Any]])
                 #expect(rows.count == 16)
                 let late = try #require(rows.first { $0["indicator"] as? String == "HOU-001" && $0["period"] as? String == "2024-02" })
                 #expect(late["status"] as? String == "late" && late["days_late"] as? Int == 5 && late["deadline"] as? String == "2024-03-20")
             }
-            try await app.testing().test(.GET, "api/v1/tasks/overdue?as_of=2024-04-30&since=2024Q1&unit=industry-commerce") { res async throws in
+            try await app.testing().test(.GET, "api/v1/tasks/overdue?as_of=2024-04-30&since=2024Q1&unit=industry-commerce", headers: api) { res async throws in
                 let rows = try #require(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [[String: Any]])
                 #expect(rows.count == 7 && rows.allSatisfy { $0["status"] as? String == "missed" })
             }
@@ -220,30 +222,33 @@ struct ReportingBoardTests {
         try await AppHarness.withApp { app, _ async throws in
             let (name, data, _) = try AppHarness.sampleData("S04")
             let path = "api/v1/submissions?indicator=CON-003&period=2024-03&file=\(name)"
-            try await app.testing().test(.POST, path, headers: ["X-Gongzhi-Unit": "housing"], body: ByteBuffer(data: data)) { res async in
+            let housing = try await AppHarness.token(app, unit: "housing")
+            let infoCenter = try await AppHarness.token(app)
+            try await app.testing().test(.POST, path, headers: housing, body: ByteBuffer(data: data)) { res async in
                 #expect(res.status == .forbidden)
                 #expect(res.body.string.contains("not_permitted"))
             }
-            try await app.testing().test(.POST, path, body: ByteBuffer(data: data)) { res async in
+            try await app.testing().test(.POST, path, headers: infoCenter, body: ByteBuffer(data: data)) { res async in
                 #expect(res.status == .badRequest)
                 #expect(res.body.string.contains("proxy_note_required"))
             }
-            try await app.testing().test(.POST, path + "&proxy_by=%E7%8E%8B%E6%95%8F&proxy_reason=%20", body: ByteBuffer(data: data)) { res async in
+            try await app.testing().test(.POST, path + "&proxy_by=%E7%8E%8B%E6%95%8F&proxy_reason=%20", headers: infoCenter,
+                                         body: ByteBuffer(data: data)) { res async in
                 #expect(res.status == .badRequest, "a blank reason is no reason")
             }
             #expect(try await SubmissionRepository(database: app.db).counts() == (0, 0))
             var id = ""
             try await app.testing().test(.POST, path + "&proxy_by=%E7%8E%8B%E6%95%8F&proxy_reason=%E7%B3%BB%E7%BB%9F%E6%95%85%E9%9A%9C",
-                                         body: ByteBuffer(data: data)) { res async throws in
+                                         headers: infoCenter, body: ByteBuffer(data: data)) { res async throws in
                 #expect(res.status == .created)
                 id = (try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [String: Any])?["submission_id"] as? String ?? ""
             }
-            try await app.testing().test(.GET, "api/v1/submissions/\(id)") { res async throws in
+            try await app.testing().test(.GET, "api/v1/submissions/\(id)", headers: infoCenter) { res async throws in
                 let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [String: Any])
                 let proxy = try #require(json["proxy"] as? [String: Any])
                 #expect(proxy["by"] as? String == "王敏" && proxy["reason"] as? String == "系统故障" && proxy["acting_unit"] as? String == "info-center")
             }
-            try await app.testing().test(.GET, "api/v1/tasks?unit=urban-construction&period=2024-03") { res async throws in
+            try await app.testing().test(.GET, "api/v1/tasks?unit=urban-construction&period=2024-03", headers: infoCenter) { res async throws in
                 let rows = try #require(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [[String: Any]])
                 let con = try #require(rows.first { $0["indicator"] as? String == "CON-003" })
                 #expect(con["proxy"] as? Bool == true && con["status"] as? String == "late")
@@ -254,29 +259,32 @@ struct ReportingBoardTests {
     @Test("zero data: an explanation is mandatory, over the web and the API")
     func zeroData() async throws {
         try await AppHarness.withApp { app, _ async throws in
-            try await app.testing().test(.POST, "api/v1/zero-data", headers: ["X-Gongzhi-Unit": "housing", "Content-Type": "application/json"],
+            var json = try await AppHarness.token(app, unit: "housing")
+            json.add(name: "Content-Type", value: "application/json")
+            let housing = try await AppHarness.login(app, unit: "housing")
+            try await app.testing().test(.POST, "api/v1/zero-data", headers: json,
                                          body: ByteBuffer(string: #"{"indicator":"HOU-003","period":"2024Q1","explanation":"无"}"#)) { res async in
                 #expect(res.status == .badRequest)
                 #expect(res.body.string.contains("explanation_required"))
             }
-            try await app.testing().test(.POST, "api/v1/zero-data", headers: ["X-Gongzhi-Unit": "housing", "Content-Type": "application/json"],
+            try await app.testing().test(.POST, "api/v1/zero-data", headers: json,
                                          body: ByteBuffer(string: #"{"indicator":"HOU-003","period":"2024Q1","explanation":"本季度无新建商品房项目"}"#)) { res async throws in
                 #expect(res.status == .created)
                 let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [String: Any])
                 #expect(json["kind"] as? String == "zero_data" && json["state"] as? String == "accepted" && json["rows_total"] as? Int == 0)
             }
-            try await app.testing().test(.POST, "zero-data", headers: ["Cookie": "gongzhi_unit=housing", "Content-Type": "application/x-www-form-urlencoded"],
-                                         body: ByteBuffer(string: "indicator=HOU-001&period=2024-05&explanation=")) { res async in
+            try await app.testing().test(.POST, "zero-data", headers: housing.formHeaders,
+                                         body: housing.form("indicator=HOU-001&period=2024-05&explanation=")) { res async in
                 #expect(res.status == .badRequest)
                 #expect(res.body.string.contains("零数据报送须写明情况说明"))
             }
             var location = ""
-            try await app.testing().test(.POST, "zero-data", headers: ["Cookie": "gongzhi_unit=housing", "Content-Type": "application/x-www-form-urlencoded"],
-                                         body: ByteBuffer(string: "indicator=HOU-001&period=2024-05&explanation=%E6%9C%AC%E6%9C%88%E6%97%A0%E7%BD%91%E7%AD%BE%E5%A4%87%E6%A1%88%E6%95%B0%E6%8D%AE")) { res async in
+            try await app.testing().test(.POST, "zero-data", headers: housing.formHeaders,
+                                         body: housing.form("indicator=HOU-001&period=2024-05&explanation=%E6%9C%AC%E6%9C%88%E6%97%A0%E7%BD%91%E7%AD%BE%E5%A4%87%E6%A1%88%E6%95%B0%E6%8D%AE")) { res async in
                 #expect(res.status == .seeOther)
                 location = res.headers.first(name: .location) ?? ""
             }
-            try await app.testing().test(.GET, String(location.dropFirst())) { res async in
+            try await app.testing().test(.GET, String(location.dropFirst()), headers: housing.headers) { res async in
                 #expect(res.body.string.contains("零数据报送。</strong>情况说明：本月无网签备案数据"))
             }
             #expect(try await SubmissionRepository(database: app.db).counts().submissions == 2)
@@ -288,30 +296,33 @@ struct ReportingBoardTests {
         let clock = TestClock()
         clock.set("2024-04-15")
         try await AppHarness.withApp(clock: clock.clock) { app, _ async throws in
-            let form: HTTPHeaders = ["Cookie": "gongzhi_unit=housing", "Content-Type": "application/x-www-form-urlencoded"]
+            let housing = try await AppHarness.login(app, unit: "housing")
+            let form = housing.formHeaders
+            let landResources = try await AppHarness.login(app, unit: "land-resources")
+            let admin = try await AppHarness.login(app)
             try await app.testing().test(.POST, "units/housing/contacts", headers: form,
-                                         body: ByteBuffer(string: "role=reporter&name=%E6%9D%8E%E5%A8%9C&mobile=13812345678&effective_from=2023-01-01&notified_on=2023-01-01")) { res async in
+                                         body: housing.form("role=reporter&name=%E6%9D%8E%E5%A8%9C&mobile=13812345678&effective_from=2023-01-01&notified_on=2023-01-01")) { res async in
                 #expect(res.status == .seeOther)
             }
             try await app.testing().test(.POST, "units/housing/contacts", headers: form,
-                                         body: ByteBuffer(string: "role=reporter&name=%E7%8E%8B%E6%95%8F&mobile=139&effective_from=2024-03-01&notified_on=2024-04-10")) { res async in
+                                         body: housing.form("role=reporter&name=%E7%8E%8B%E6%95%8F&mobile=139&effective_from=2024-03-01&notified_on=2024-04-10")) { res async in
                 #expect(res.status == .badRequest)
                 #expect(res.body.string.contains("手机号码“139”不对"))
             }
             try await app.testing().test(.POST, "units/housing/contacts", headers: form,
-                                         body: ByteBuffer(string: "role=reporter&name=%E7%8E%8B%E6%95%8F&mobile=13900001111&effective_from=2024-03-01&notified_on=2024-04-10")) { res async in
+                                         body: housing.form("role=reporter&name=%E7%8E%8B%E6%95%8F&mobile=13900001111&effective_from=2024-03-01&notified_on=2024-04-10")) { res async in
                 #expect(res.status == .seeOther)
             }
-            try await app.testing().test(.POST, "units/housing/contacts", headers: ["Cookie": "gongzhi_unit=land-resources", "Content-Type": "application/x-www-form-urlencoded"],
-                                         body: ByteBuffer(string: "role=head&name=X&effective_from=2024-03-01&notified_on=2024-04-10")) { res async in
+            try await app.testing().test(.POST, "units/housing/contacts", headers: landResources.formHeaders,
+                                         body: landResources.form("role=head&name=X&effective_from=2024-03-01&notified_on=2024-04-10")) { res async in
                 #expect(res.status == .forbidden)
             }
             let incident = "occurred_on=2024-04-10&description=%E6%8A%A5%E9%80%81%E5%91%98%E8%B0%83%E5%B2%97%E6%9C%AA%E5%91%8A%E7%9F%A5"
-            try await app.testing().test(.POST, "units/housing/incidents", headers: form, body: ByteBuffer(string: incident)) { res async in
+            try await app.testing().test(.POST, "units/housing/incidents", headers: form, body: housing.form(incident)) { res async in
                 #expect(res.status == .forbidden, "a unit does not record incidents against itself")
             }
-            try await app.testing().test(.POST, "units/housing/incidents", headers: ["Content-Type": "application/x-www-form-urlencoded"],
-                                         body: ByteBuffer(string: incident)) { res async in
+            try await app.testing().test(.POST, "units/housing/incidents", headers: admin.formHeaders,
+                                         body: admin.form(incident)) { res async in
                 #expect(res.status == .seeOther)
             }
             let history = try await ReportingRepository(database: app.db).contacts(of: "housing").compactMap(\.contact)
@@ -319,7 +330,7 @@ struct ReportingBoardTests {
             #expect(ContactRules.holder(of: .reporter, on: CalendarDate(iso: "2024-04-15")!, in: history)?.name == "王敏")
             #expect(try await ReportingRepository(database: app.db).incidents(of: "housing").count == 1)
 
-            try await app.testing().test(.GET, "units/housing") { res async in
+            try await app.testing().test(.GET, "units/housing", headers: admin.headers) { res async in
                 #expect(res.status == .ok)
                 let page = res.body.string
                 #expect(page.contains("（晚于起任日期告知）"), "the late-notified change is flagged")
@@ -328,7 +339,7 @@ struct ReportingBoardTests {
                 #expect(page.contains("已逾期未报（"))
                 #expect(page.contains("2024-04-20"))
             }
-            try await app.testing().test(.GET, "units/nowhere") { res async in #expect(res.status == .notFound) }
+            try await app.testing().test(.GET, "units/nowhere", headers: admin.headers) { res async in #expect(res.status == .notFound) }
         }
     }
 }

@@ -16,10 +16,11 @@ struct SubmissionAPITests {
         try await AppHarness.withApp { app, _ async throws in
             // given
             let (name, data, contract) = try AppHarness.sampleData("S01")
+            let housing = try await AppHarness.token(app, unit: "housing")
             var submissionID = ""
             // when
             try await app.testing().test(.POST, "api/v1/submissions?indicator=HOU-001&period=2024-03&file=\(name)",
-                                         headers: ["X-Gongzhi-Unit": "housing"], body: ByteBuffer(data: data)) { res async throws in
+                                         headers: housing, body: ByteBuffer(data: data)) { res async throws in
                 // then
                 #expect(res.status == .created)
                 let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [String: Any])
@@ -29,7 +30,7 @@ struct SubmissionAPITests {
                 #expect(json["status"] as? String == "partially_accepted")
                 submissionID = json["submission_id"] as? String ?? ""
             }
-            try await app.testing().test(.GET, "api/v1/submissions/\(submissionID)") { res async throws in
+            try await app.testing().test(.GET, "api/v1/submissions/\(submissionID)", headers: housing) { res async throws in
                 #expect(res.status == .ok)
                 let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [String: Any])
                 #expect(ContractComparison.differences(actual: json, expected: try contract.expectedJSON(),
@@ -37,7 +38,7 @@ struct SubmissionAPITests {
             }
             var records: [[String: Any]] = []
             for page in 1...3 {
-                try await app.testing().test(.GET, "api/v1/submissions/\(submissionID)/records?page=\(page)&per=70") { res async throws in
+                try await app.testing().test(.GET, "api/v1/submissions/\(submissionID)/records?page=\(page)&per=70", headers: housing) { res async throws in
                     let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [String: Any])
                     #expect(json["total"] as? Int == 165)
                     for record in json["records"] as? [[String: Any]] ?? [] {
@@ -88,7 +89,7 @@ struct SubmissionAPITests {
         try await AppHarness.withApp { app, _ async throws in
             let (name, data, _) = try AppHarness.sampleData("S11")
             try await app.testing().test(.POST, "api/v1/submissions?indicator=LTS-009&period=2024-03&file=\(name)",
-                                         headers: ["X-Gongzhi-Unit": "local-tax"], body: ByteBuffer(data: data)) { res async throws in
+                                         headers: try await AppHarness.token(app, unit: "local-tax"), body: ByteBuffer(data: data)) { res async throws in
                 #expect(res.status == .created)
                 let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [String: Any])
                 #expect(json["refused"] as? Bool == true)
@@ -109,15 +110,16 @@ struct SubmissionAPITests {
           ])
     func unreadableFiles(_ file: (String, Data)) async throws {
         try await AppHarness.withApp { app, _ async throws in
+            let housing = try await AppHarness.token(app, unit: "housing")
             try await app.testing().test(.POST, "api/v1/submissions?indicator=HOU-001&period=2024-03&file=\(file.0)",
-                                         headers: ["X-Gongzhi-Unit": "housing"], body: ByteBuffer(data: file.1)) { res async throws in
+                                         headers: housing, body: ByteBuffer(data: file.1)) { res async throws in
                 #expect(res.status == .unprocessableEntity)
                 let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [String: Any])
                 #expect(json["error"] as? String == "unreadable_file")
                 #expect((json["message"] as? String)?.isEmpty == false)
             }
             #expect(try await SubmissionRepository(database: app.db).counts() == (0, 0))
-            try await app.testing().test(.GET, "api/v1/catalog/indicators") { res async in
+            try await app.testing().test(.GET, "api/v1/catalog/indicators", headers: housing) { res async in
                 #expect(res.status == .ok)
             }
         }
@@ -128,7 +130,7 @@ struct SubmissionAPITests {
         try await AppHarness.withApp(maxUploadBytes: 10_000) { app, _ async throws in
             let (name, data, _) = try AppHarness.sampleData("S01")
             try await app.testing().test(.POST, "api/v1/submissions?indicator=HOU-001&period=2024-03&file=\(name)",
-                                         headers: ["X-Gongzhi-Unit": "housing"], body: ByteBuffer(data: data)) { res async throws in
+                                         headers: try await AppHarness.token(app, unit: "housing"), body: ByteBuffer(data: data)) { res async throws in
                 #expect(res.status == .payloadTooLarge)
                 #expect(res.body.string.contains("上限"))
             }
@@ -140,13 +142,14 @@ struct SubmissionAPITests {
     func badRequests() async throws {
         try await AppHarness.withApp { app, _ async throws in
             let (name, data, _) = try AppHarness.sampleData("S01")
+            let housing = try await AppHarness.token(app, unit: "housing")
             try await app.testing().test(.POST, "api/v1/submissions?indicator=HOU-001&period=2024Q1&file=\(name)",
-                                         headers: ["X-Gongzhi-Unit": "housing"], body: ByteBuffer(data: data)) { res async throws in
+                                         headers: housing, body: ByteBuffer(data: data)) { res async throws in
                 #expect(res.status == .badRequest)
                 #expect(res.body.string.contains("period_mismatch"))
             }
             try await app.testing().test(.POST, "api/v1/submissions?indicator=NOPE-001&period=2024-03",
-                                         headers: ["X-Gongzhi-Unit": "housing"], body: ByteBuffer(data: data)) { res async throws in
+                                         headers: housing, body: ByteBuffer(data: data)) { res async throws in
                 #expect(res.status == .notFound)
                 #expect(res.body.string.contains("unknown_indicator"))
             }
@@ -174,9 +177,10 @@ struct AtomicityTests {
         try await AppHarness.withApp(writer: FailingRecordWriter(dialect: AppHarness.postgresURL == nil ? .sqlite : .postgres)) { app, directory async throws in
             // given
             let (name, data, _) = try AppHarness.sampleData("S01")
+            let housing = try await AppHarness.token(app, unit: "housing")
             // when
             try await app.testing().test(.POST, "api/v1/submissions?indicator=HOU-001&period=2024-03&file=\(name)",
-                                         headers: ["X-Gongzhi-Unit": "housing"], body: ByteBuffer(data: data)) { res async in
+                                         headers: housing, body: ByteBuffer(data: data)) { res async in
                 // then
                 #expect(res.status == .internalServerError)
                 #expect(res.body.string.contains("request_id"))
@@ -189,7 +193,7 @@ struct AtomicityTests {
                 .compactMap { $0 as? String }.filter { $0.hasSuffix(".bin") } ?? []
             #expect(kept.isEmpty)
             // and the server still serves
-            try await app.testing().test(.GET, "api/v1/submissions") { res async in
+            try await app.testing().test(.GET, "api/v1/submissions", headers: housing) { res async in
                 #expect(res.status == .ok)
                 #expect(res.body.string == "[]")
             }
@@ -199,11 +203,11 @@ struct AtomicityTests {
 
 @Suite("Uploads that cannot be taken", .serialized)
 struct UploadRefusalTests {
-    /// Posts as `unit` (the indicator's own unit by default in these tests) unless `headers` name another.
+    /// Posts with the API token of a reporter of `unit` (the indicator's own unit by default in these tests).
     static func post(_ app: Application, _ path: String, body: Data, headers: HTTPHeaders = [:], unit: String = "housing",
                      _ check: @escaping (TestingHTTPResponse) async throws -> Void) async throws {
         var headers = headers
-        if !headers.contains(name: "X-Gongzhi-Unit") { headers.add(name: "X-Gongzhi-Unit", value: unit) }
+        headers.add(contentsOf: try await AppHarness.token(app, unit: unit))
         try await app.testing().test(.POST, path, headers: headers, body: ByteBuffer(data: body)) { res async throws in
             try await check(res)
         }
@@ -243,7 +247,8 @@ struct UploadRefusalTests {
                 #expect(res.status == .conflict)
                 #expect(res.body.string.contains("同一文件已于 2026-11-29 10:00:00 报送过"))
             }
-            try await Self.post(app, path, body: data, headers: ["X-Gongzhi-Unit": "no-such-unit"]) { res in
+            // a user whose unit has left the catalog
+            try await Self.post(app, path, body: data, unit: "no-such-unit") { res in
                 #expect(res.status == .badRequest)
                 #expect(res.body.string.contains("unknown_unit"))
             }
@@ -270,17 +275,18 @@ struct HostileUploadTests {
         let spaces = "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>"
             + String(repeating: " ", count: 40 << 20) + "</sheetData></worksheet>"
         try await AppHarness.withApp { app, _ async throws in
+            let housing = try await AppHarness.token(app, unit: "housing")
             for (name, data, expected) in [("laughs.xlsx", try TestWorkbook.xlsx(sheet: laughs), "DOCTYPE"),
                                            ("bomb.xlsx", try TestWorkbook.xlsx(sheet: spaces), "异常压缩")] {
                 #expect(data.count < 200_000, "\(name) is small on the wire")
                 try await app.testing().test(.POST, "api/v1/submissions?indicator=HOU-001&period=2024-03&file=\(name)",
-                                             headers: ["X-Gongzhi-Unit": "housing"], body: ByteBuffer(data: data)) { res async in
+                                             headers: housing, body: ByteBuffer(data: data)) { res async in
                     #expect(res.status == .unprocessableEntity)
                     #expect(res.body.string.contains(expected), "\(name): \(res.body.string)")
                 }
             }
             #expect(try await SubmissionRepository(database: app.db).counts() == (0, 0))
-            try await app.testing().test(.GET, "/") { res async in #expect(res.status == .ok) }
+            try await app.testing().test(.GET, "/", headers: housing) { res async in #expect(res.status == .ok) }
         }
     }
 }

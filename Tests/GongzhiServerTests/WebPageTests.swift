@@ -18,12 +18,13 @@ struct WebPageTests {
             // given
             let (name, data, contract) = try AppHarness.sampleData("S01")
             let boundary = "gongzhi-test-boundary"
+            let admin = try await AppHarness.login(app)
             var location = ""
             // when
             try await app.testing().test(.POST, "submissions",
-                                         headers: ["Content-Type": "multipart/form-data; boundary=\(boundary)"],
+                                         headers: admin.multipartHeaders(boundary: boundary),
                                          body: AppHarness.multipart(boundary: boundary, fields: [
-                                             ("indicator", "HOU-001"), ("period", "2024-03"),
+                                             ("csrf_token", admin.csrf), ("indicator", "HOU-001"), ("period", "2024-03"),
                                              ("proxy_by", "王敏"), ("proxy_reason", "房管局系统故障，电话确认后代报"),
                                          ], file: ("file", name, data))) { res async in
                 #expect(res.status == .seeOther)
@@ -31,8 +32,8 @@ struct WebPageTests {
             }
             // then: the page shows progress until the background import has stored the result
             #expect(location.hasPrefix("/submissions/"))
-            try await AppHarness.waitForResult(app, path: String(location.dropFirst()))
-            try await app.testing().test(.GET, String(location.dropFirst())) { res async throws in
+            try await AppHarness.waitForResult(app, path: String(location.dropFirst()), headers: admin.headers)
+            try await app.testing().test(.GET, String(location.dropFirst()), headers: admin.headers) { res async throws in
                 #expect(res.status == .ok)
                 let page = res.body.string
                 #expect(page.contains("17 行有错误未被采集"))
@@ -52,22 +53,22 @@ struct WebPageTests {
                 #expect(page.contains("已自动规范的单元格（9 处"))
                 #expect(page.contains("␣␣370102198504182361␣␣␣"), "trimmed spaces are made visible")
             }
-            try await app.testing().test(.GET, String(location.dropFirst()) + "/errors.csv") { res async in
+            try await app.testing().test(.GET, String(location.dropFirst()) + "/errors.csv", headers: admin.headers) { res async in
                 #expect(res.status == .ok)
                 let lines = res.body.string.split(separator: "\r\n")
                 #expect(lines.count == 18)
                 #expect(lines.first?.hasPrefix("\u{FEFF}行号,列,单元格内容,错误,如何修改") == true)
                 #expect(lines[1].hasPrefix("6,买方证件号码,110101200208274581,校验位错误,"))
             }
-            try await app.testing().test(.GET, String(location.dropFirst()) + "/records?page=99") { res async in
+            try await app.testing().test(.GET, String(location.dropFirst()) + "/records?page=99", headers: admin.headers) { res async in
                 #expect(res.body.string.contains("第 4/4 页"), "a page past the end shows the last page")
             }
-            try await app.testing().test(.GET, String(location.dropFirst()) + "/records?page=4") { res async in
+            try await app.testing().test(.GET, String(location.dropFirst()) + "/records?page=4", headers: admin.headers) { res async in
                 #expect(res.status == .ok)
                 #expect(res.body.string.contains("共 165 条，第 4/4 页"))
                 #expect(res.body.string.contains("买方证件号码"))
             }
-            try await app.testing().test(.GET, "submissions") { res async in
+            try await app.testing().test(.GET, "submissions", headers: admin.headers) { res async in
                 #expect(res.body.string.contains(name))
                 #expect(res.body.string.contains("部分接收"))
             }
@@ -79,9 +80,10 @@ struct WebPageTests {
         try await AppHarness.withApp { app, _ async throws in
             let (name, data, _) = try AppHarness.sampleData("S01")
             let boundary = "b"
+            let admin = try await AppHarness.login(app)
             try await app.testing().test(.POST, "submissions",
-                                         headers: ["Content-Type": "multipart/form-data; boundary=\(boundary)"],
-                                         body: AppHarness.multipart(boundary: boundary, fields: [("indicator", "HOU-001"), ("period", "2024年3月")],
+                                         headers: admin.multipartHeaders(boundary: boundary),
+                                         body: AppHarness.multipart(boundary: boundary, fields: [("csrf_token", admin.csrf), ("indicator", "HOU-001"), ("period", "2024年3月")],
                                                                     file: ("file", name, data))) { res async in
                 #expect(res.status == .badRequest)
                 #expect(res.body.string.contains("报送期“2024年3月”格式不对"))
@@ -94,14 +96,15 @@ struct WebPageTests {
     @Test("catalog, indicator and upload pages render in Chinese and escape what they show")
     func pagesRender() async throws {
         try await AppHarness.withApp { app, _ async throws in
-            try await app.testing().test(.GET, "/") { res async in
+            let admin = try await AppHarness.login(app)
+            try await app.testing().test(.GET, "/", headers: admin.headers) { res async in
                 #expect(res.status == .ok)
                 let page = res.body.string
                 #expect(page.contains("市住房保障和房产管理局"))
                 #expect(page.contains("共 50 个成员单位、183 个数据项"))
                 #expect(page.contains("/indicators/HOU-001"))
             }
-            try await app.testing().test(.GET, "indicators/HOU-001") { res async in
+            try await app.testing().test(.GET, "indicators/HOU-001", headers: admin.headers) { res async in
                 #expect(res.status == .ok)
                 let page = res.body.string
                 #expect(page.contains("房产交易信息"))
@@ -109,14 +112,14 @@ struct WebPageTests {
                 #expect(page.contains("可选值：住宅、商业、办公、车库、其他"))
                 #expect(page.contains("template.xlsx"))
             }
-            try await app.testing().test(.GET, "upload?indicator=HOU-001") { res async in
+            try await app.testing().test(.GET, "upload?indicator=HOU-001", headers: admin.headers) { res async in
                 #expect(res.body.string.contains("<option value=\"HOU-001\" selected>"))
             }
-            try await app.testing().test(.GET, "indicators/NOPE-001") { res async in
+            try await app.testing().test(.GET, "indicators/NOPE-001", headers: admin.headers) { res async in
                 #expect(res.status == .notFound)
                 #expect(res.body.string.contains("不在当前目录中"))
             }
-            try await app.testing().test(.GET, "submissions/not-a-uuid") { res async in
+            try await app.testing().test(.GET, "submissions/not-a-uuid", headers: admin.headers) { res async in
                 #expect(res.status == .notFound)
                 #expect(res.body.string.contains("页面或数据不存在"))
             }
@@ -127,7 +130,8 @@ struct WebPageTests {
     func templateRoundTrip() async throws {
         try await AppHarness.withApp { app, directory async throws in
             var data = Data()
-            try await app.testing().test(.GET, "indicators/PSB-002/template.xlsx") { res async in
+            let reporter = try await AppHarness.login(app, unit: "public-security")
+            try await app.testing().test(.GET, "indicators/PSB-002/template.xlsx", headers: reporter.headers) { res async in
                 #expect(res.status == .ok)
                 #expect(res.headers.contentType?.subType == "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
                 #expect(res.headers.first(name: .contentDisposition)?.contains("PSB-002") == true)
@@ -147,7 +151,7 @@ struct WebPageTests {
     @Test("the catalog API lists every indicator with its fields")
     func catalogAPI() async throws {
         try await AppHarness.withApp { app, _ async throws in
-            try await app.testing().test(.GET, "api/v1/catalog/indicators") { res async throws in
+            try await app.testing().test(.GET, "api/v1/catalog/indicators", headers: try await AppHarness.token(app, unit: "local-tax", roles: [.analyst])) { res async throws in
                 let list = try #require(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [[String: Any]])
                 #expect(list.count == 183)
                 let fields = list.reduce(0) { $0 + (($1["fields"] as? [Any])?.count ?? 0) }

@@ -31,13 +31,18 @@ public struct AppConfig: Sendable, Equatable {
     /// (`GONGZHI_TRUSTED_PROXIES`, comma-separated IPs; default none: the peer's address is recorded).
     public var trustedProxies: Set<String>
 
+    /// Whether the session cookie is sent over HTTPS only (`GONGZHI_SECURE_COOKIES=1`, default off so that a
+    /// plain-HTTP evaluation works; turn it on behind TLS).
+    public var secureCookies: Bool
+
     public init(database: DatabaseChoice, filesDirectory: URL, maxUploadBytes: Int = 200 << 20,
-                maxInflatedBytes: Int = 2048 << 20, trustedProxies: Set<String> = []) {
+                maxInflatedBytes: Int = 2048 << 20, trustedProxies: Set<String> = [], secureCookies: Bool = false) {
         self.database = database
         self.filesDirectory = filesDirectory
         self.maxUploadBytes = maxUploadBytes
         self.maxInflatedBytes = maxInflatedBytes
         self.trustedProxies = trustedProxies
+        self.secureCookies = secureCookies
     }
 
     /// A configuration problem, naming the variable.
@@ -70,12 +75,21 @@ public struct AppConfig: Sendable, Equatable {
                 problems.append("DATABASE_URL 必须以 postgres:// 开头")
             }
         }
+        var secureCookies = false
+        if let text = nonEmpty("GONGZHI_SECURE_COOKIES") {
+            switch text.lowercased() {
+            case "1", "true", "yes": secureCookies = true
+            case "0", "false", "no": secureCookies = false
+            default: problems.append("GONGZHI_SECURE_COOKIES=\(text) 应为 1 或 0")
+            }
+        }
         let files = URL(fileURLWithPath: nonEmpty("GONGZHI_FILES") ?? "./files", isDirectory: true)
         let config = AppConfig(database: database, filesDirectory: files,
                                maxUploadBytes: megabytes("GONGZHI_MAX_UPLOAD_MB", default: 200),
                                maxInflatedBytes: megabytes("GONGZHI_MAX_INFLATED_MB", default: 2048),
                                trustedProxies: Set((nonEmpty("GONGZHI_TRUSTED_PROXIES") ?? "").split(separator: ",")
-                                   .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }))
+                                   .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }),
+                               secureCookies: secureCookies)
         if !problems.isEmpty { throw Problem(problems: problems) }
         return config
     }

@@ -204,7 +204,8 @@ struct ReportingController: Sendable {
     }
 
     private func renderUnit(_ req: Request, error: String?) async throws -> View {
-        guard let code = req.parameters.get("code"), let unit = try await CatalogRepository(database: req.db).unit(code: code) else {
+        guard let code = req.parameters.get("code"), try req.actor.mayRead(unit: code),
+              let unit = try await CatalogRepository(database: req.db).unit(code: code) else {
             throw Abort(.notFound)
         }
         let today = req.gongzhi.clock.today()
@@ -229,21 +230,23 @@ struct ReportingController: Sendable {
             overdue: rows.filter { $0.state.status == .missed }.map(Self.item),
             dueSoon: rows.filter { $0.state.status == .open && $0.state.task.deadline <= soon }.map(Self.item),
             tasks: rows.reversed().map(Self.item), counts: CountsView(StatusCounts(rows.map(\.state), asOf: today)),
-            contacts: contacts, incidents: incidents, canRecordIncident: req.actor.unitCode == SubmissionService.proxyUnit,
+            contacts: contacts, incidents: incidents, canRecordIncident: try req.actor.principal.has(.admin) && req.actor.unitCode == SubmissionService.proxyUnit,
             error: error))
     }
 
     /// Records a contact change from the unit page's form, then shows the page again.
     func addContact(req: Request) async throws -> Response {
         let code = req.parameters.get("code") ?? ""
+        let mayReadUnit = try req.actor.mayRead(unit: code)
         do {
             let role = ContactRole(rawValue: (try? req.content.get(String.self, at: "role")) ?? "") ?? .reporter
             let contact = UnitContact(unit: code, role: role, name: (try? req.content.get(String.self, at: "name")) ?? "",
                                       mobile: try? req.content.get(String.self, at: "mobile"),
                                       effectiveFrom: try ReportingService.date((try? req.content.get(String.self, at: "effective_from")) ?? ""),
                                       notifiedOn: try ReportingService.date((try? req.content.get(String.self, at: "notified_on")) ?? ""))
-            try await req.reporting.recordContact(contact, actingUnit: req.actor.unitCode)
-        } catch let error as ReportingError {
+            try await req.reporting.recordContact(contact, actingUnit: try req.actor.unitCode)
+        } catch let error as ReportingError where mayReadUnit {
+            // Shown on the unit's page; a user who may not see that page gets the refusal alone (403).
             return try await renderUnit(req, error: error.message).encodeResponse(status: GongzhiErrorMiddleware.describe(error).status, for: req)
         }
         return req.redirect(to: "/units/\(code)", redirectType: .normal)
@@ -255,7 +258,7 @@ struct ReportingController: Sendable {
         do {
             try await req.reporting.recordIncident(
                 unit: code, occurredOn: try ReportingService.date((try? req.content.get(String.self, at: "occurred_on")) ?? ""),
-                description: (try? req.content.get(String.self, at: "description")) ?? "", actingUnit: req.actor.unitCode)
+                description: (try? req.content.get(String.self, at: "description")) ?? "", actingUnit: try req.actor.unitCode)
         } catch let error as ReportingError {
             return try await renderUnit(req, error: error.message).encodeResponse(status: GongzhiErrorMiddleware.describe(error).status, for: req)
         }
@@ -270,7 +273,7 @@ struct ReportingController: Sendable {
             throw ReportingError.malformedPeriod("")
         }
         let asOf = try req.queryText("as_of").map { try ReportingService.date($0) }
-        let rows = try await req.reporting.tasks(within: try ReportingService.period(text), unit: req.query[String.self, at: "unit"], asOf: asOf)
+        let rows = try await req.reporting.tasks(within: try ReportingService.period(text), unit: try SubmissionController.listedUnit(req), asOf: asOf)
         return Self.json(.array(rows.map(\.json)))
     }
 
@@ -278,7 +281,7 @@ struct ReportingController: Sendable {
     func apiOverdue(req: Request) async throws -> Response {
         let asOf = try req.queryText("as_of").map { try ReportingService.date($0) }
         let since = try req.queryText("since").map { try ReportingService.period($0) }
-        let rows = try await req.reporting.overdue(asOf: asOf, since: since, unit: req.query[String.self, at: "unit"])
+        let rows = try await req.reporting.overdue(asOf: asOf, since: since, unit: try SubmissionController.listedUnit(req))
         return Self.json(.array(rows.map(\.json)))
     }
 

@@ -35,7 +35,7 @@ struct SubmissionController: Sendable {
     private func renderUploadForm(_ req: Request, indicator: String?, period: String, error: String?,
                                   view: String = "upload", explanation: String = "") async throws -> View {
         let repository = CatalogRepository(database: req.db)
-        let actor = req.actor.unitCode
+        let actor = try req.actor.unitCode
         let isProxy = actor == SubmissionService.proxyUnit
         let options = try await repository.currentIndicators().filter { isProxy || $0.unitCode == actor }.map {
             IndicatorOption(code: $0.code, label: "\($0.code) \($0.name)（\(CollectionPeriod(rawValue: $0.period)?.chineseName ?? $0.period)）",
@@ -120,7 +120,7 @@ struct SubmissionController: Sendable {
         let service = req.submissions
         let proxy = Self.proxyNote(req)
         do {
-            _ = try await service.prepare(indicatorCode: indicator, period: period, actingUnit: req.actor.unitCode, proxy: proxy)
+            _ = try await service.prepare(indicatorCode: indicator, period: period, actingUnit: try req.actor.unitCode, proxy: proxy)
         } catch let error as SubmissionError {
             return try await refuse(error.message, GongzhiErrorMiddleware.describe(error).status)
         }
@@ -245,12 +245,16 @@ struct SubmissionController: Sendable {
         guard let submission = try await SubmissionRepository(database: req.db).find(id) else {
             return try await progress(req, id: id)
         }
+        try Self.checkReadable(submission, req)
         return try await result(req, submission: submission).encodeResponse(for: req)
     }
 
     /// The page of an upload still importing (refreshing itself), or of one that failed.
     private func progress(_ req: Request, id: UUID) async throws -> Response {
         guard let entry = await req.gongzhi.board.entry(id) else { throw Abort(.notFound) }
+        // An upload still importing belongs to its indicator's unit, like the submission it becomes.
+        let unit = try await CatalogRepository(database: req.db).currentIndicator(code: entry.indicator)?.indicator.unit
+        guard try req.actor.mayRead(unit: unit ?? "") else { throw Abort(.notFound) }
         switch entry.state {
         case .failed(let message):
             return try await renderUploadForm(req, indicator: entry.indicator, period: entry.period,
@@ -297,7 +301,7 @@ struct SubmissionController: Sendable {
     }
 
     func index(req: Request) async throws -> View {
-        let unit = req.query[String.self, at: "unit"]
+        let unit = try Self.listedUnit(req)
         var items: [SubmissionSummary] = []
         for submission in try await SubmissionRepository(database: req.db).list(unit: unit) {
             items.append(try await summary(submission, on: req.db))
@@ -420,7 +424,7 @@ struct SubmissionController: Sendable {
     }
 
     func apiIndex(req: Request) async throws -> Response {
-        let unit = req.query[String.self, at: "unit"]
+        let unit = try Self.listedUnit(req)
         let items = try await SubmissionRepository(database: req.db).list(unit: unit).map { s -> JSONValue in
             .object([
                 ("submission_id", .string(s.id?.uuidString.lowercased() ?? "")), ("indicator", .string(s.indicatorCode)),
@@ -478,7 +482,24 @@ struct SubmissionController: Sendable {
               let submission = try await SubmissionRepository(database: req.db).find(id) else {
             throw Abort(.notFound)
         }
+        try Self.checkReadable(submission, req)
         return submission
+    }
+
+    /// Refuses, as if it did not exist (404), a submission of another unit to a user who reads only their
+    /// own unit's.
+    static func checkReadable(_ submission: SubmissionRecord, _ req: Request) throws {
+        guard try req.actor.mayRead(unit: submission.unitCode) else { throw Abort(.notFound) }
+    }
+
+    /// The unit whose submissions a list shows: the `unit` query parameter (all units when absent) for
+    /// users who read every unit; the own unit for everyone else, who get 404 when they name another.
+    static func listedUnit(_ req: Request) throws -> String? {
+        let actor = try req.actor
+        let asked = req.queryText("unit")
+        if actor.seesAllUnits { return asked }
+        guard asked == nil || asked == actor.unitCode else { throw Abort(.notFound) }
+        return actor.unitCode
     }
 
     private func indicator(of submission: SubmissionRecord, on db: any Database) async throws -> Indicator? {

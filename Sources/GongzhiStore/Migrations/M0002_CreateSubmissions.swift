@@ -62,5 +62,14 @@ public struct M0002_CreateSubmissions: AsyncMigration {
 
 /// Every migration, in order. Applied by `gongzhi migrate` and on server start.
 public enum GongzhiMigrations {
-    public static let all: [any Migration] = [M0001_CreateCatalog(), M0002_CreateSubmissions(), M0003_AddQueryKeysToRecords(), M0004_SlimRecordIndexes(), M0005_AddReportingCalendar(), M0007_CreateAuditLog(), M0008_CreateSharing()]
+    public static let all: [any Migration] = [
+        M0001_CreateCatalog(),
+        M0002_CreateSubmissions(),
+        M0003_AddQueryKeysToRecords(),
+        M0004_SlimRecordIndexes(),
+        M0005_AddReportingCalendar(),
+        M0006_CreateUsers(),
+        M0007_CreateAuditLog(),
+        M0008_CreateSharing(),
+    ]
 }

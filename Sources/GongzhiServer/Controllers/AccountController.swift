@@ -1,0 +1,164 @@
+import Foundation
+import GongzhiCore
+import GongzhiStore
+import Vapor
+
+/// Sign-in and sign-out pages, and the own API tokens (page and API): created, listed and revoked by their
+/// owner, each token shown once.
+struct AccountController: Sendable {
+    // MARK: Sign-in
+
+    struct LoginPage: Encodable {
+        var title: String
+        var next: String
+        var username: String
+        var error: String?
+        var minimumPasswordLength: Int
+    }
+
+    func loginForm(req: Request) async throws -> Response {
+        let next = LoginTarget.safe(req.query[String.self, at: "next"])
+        if req.signedIn != nil { return req.redirect(to: next, redirectType: .normal) }
+        return try await renderLogin(req, next: next, username: "", error: nil, status: .ok)
+    }
+
+    private func renderLogin(_ req: Request, next: String, username: String, error: String?, status: HTTPResponseStatus) async throws -> Response {
+        try await req.view.render("login", LoginPage(title: "登录", next: next, username: username, error: error,
+                                                     minimumPasswordLength: AccountService.minimumPasswordLength))
+            .encodeResponse(status: status, for: req)
+    }
+
+    /// Checks the form's username and password; on success sets the session cookie and goes to `next`.
+    func login(req: Request) async throws -> Response {
+        let username = (try? req.content.get(String.self, at: "username")) ?? ""
+        let password = (try? req.content.get(String.self, at: "password")) ?? ""
+        let next = LoginTarget.safe(try? req.content.get(String.self, at: "next"))
+        let signIn: AccountService.SignIn
+        do {
+            signIn = try await req.accounts.signIn(username: username, password: password)
+        } catch let error as AuthError {
+            // Who tried, and why it failed, goes to the audit log (the name typed, never the password).
+            try await req.audit.record(.loginFailed, by: AuditActor(user: String(username.prefix(64)), unit: "", address: req.clientAddress),
+                                       AuditTarget(detail: "reason=\(error)"))
+            return try await renderLogin(req, next: next, username: username, error: error.message,
+                                         status: HTTPResponseStatus(statusCode: error.status))
+        }
+        let principal = signIn.user.principal
+        try await req.audit.record(.login, by: AuditActor(user: principal.userID, unit: principal.unitCode, address: req.clientAddress))
+        req.logger.info("sign-in of user \(signIn.user.id?.uuidString.lowercased() ?? "?")")
+        let response = req.redirect(to: next, redirectType: .normal)
+        response.cookies[CredentialsMiddleware.cookieName] = HTTPCookies.Value(
+            string: signIn.cookieToken, maxAge: Int(AccountService.sessionSeconds), path: "/",
+            isSecure: req.gongzhi.config.secureCookies, isHTTPOnly: true, sameSite: .lax)
+        return response
+    }
+
+    /// Ends the session and goes back to the sign-in page.
+    func logout(req: Request) async throws -> Response {
+        if let cookie = req.cookies[CredentialsMiddleware.cookieName]?.string {
+            try await req.accounts.signOut(cookieToken: cookie)
+        }
+        try await req.audit.record(.logout, by: req.auditActor)
+        let response = req.redirect(to: "/login", redirectType: .normal)
+        response.cookies[CredentialsMiddleware.cookieName] = .expired
+        return response
+    }
+
+    // MARK: Tokens page
+
+    struct TokenItem: Encodable {
+        var id: String
+        var name: String
+        var createdAt: String
+        var lastUsedAt: String?
+        var revokedAt: String?
+    }
+
+    struct TokensPage: Encodable {
+        var title: String
+        var tokens: [TokenItem]
+        /// The token just created, shown this once.
+        var newToken: String?
+        var newTokenName: String?
+        var error: String?
+    }
+
+    static func item(_ t: ApiTokenRecord) -> TokenItem {
+        TokenItem(id: t.id?.uuidString.lowercased() ?? "", name: t.name, createdAt: PlatformClock.display(t.createdAt),
+                  lastUsedAt: t.lastUsedAt.map(PlatformClock.display), revokedAt: t.revokedAt.map(PlatformClock.display))
+    }
+
+    /// The signed-in user's stored record.
+    private func currentUser(_ req: Request) async throws -> UserRecord {
+        guard let user = try await UserRepository(database: req.db).user(named: try req.actor.username) else {
+            throw AuthError.unauthenticated
+        }
+        return user
+    }
+
+    private func renderTokens(_ req: Request, user: UserRecord, newToken: (name: String, token: String)? = nil,
+                              error: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let tokens = try await req.accounts.tokens(of: user).map(Self.item)
+        let response = try await req.view.render("tokens", TokensPage(title: "API 令牌", tokens: tokens, newToken: newToken?.token,
+                                                                      newTokenName: newToken?.name, error: error))
+            .encodeResponse(status: status, for: req)
+        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        return response
+    }
+
+    func tokens(req: Request) async throws -> Response {
+        try await renderTokens(req, user: try await currentUser(req))
+    }
+
+    /// Creates a token from the form and shows it once.
+    func createToken(req: Request) async throws -> Response {
+        let user = try await currentUser(req)
+        do {
+            let created = try await req.accounts.createToken(for: user, name: (try? req.content.get(String.self, at: "name")) ?? "")
+            return try await renderTokens(req, user: user, newToken: (created.record.name, created.token), status: .created)
+        } catch let error as AuthError {
+            return try await renderTokens(req, user: user, error: error.message, status: HTTPResponseStatus(statusCode: error.status))
+        }
+    }
+
+    func revokeToken(req: Request) async throws -> Response {
+        let user = try await currentUser(req)
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
+              try await req.accounts.revokeToken(id, of: user) else { throw Abort(.notFound) }
+        return req.redirect(to: "/account/tokens", redirectType: .normal)
+    }
+
+    // MARK: Tokens API
+
+    /// `{id, name, token?, created_at, last_used_at, revoked_at}`; `token` only right after creation.
+    static func json(_ t: ApiTokenRecord, token: String? = nil) -> JSONValue {
+        var members: [(String, JSONValue)] = [("id", .string(t.id?.uuidString.lowercased() ?? "")), ("name", .string(t.name))]
+        if let token { members.append(("token", .string(token))) }
+        members.append(("created_at", .string(PlatformClock.iso8601(t.createdAt))))
+        members.append(("last_used_at", .optional(t.lastUsedAt.map(PlatformClock.iso8601))))
+        members.append(("revoked_at", .optional(t.revokedAt.map(PlatformClock.iso8601))))
+        return .object(members)
+    }
+
+    /// `GET /api/v1/tokens`: the own tokens, newest first (never the tokens themselves).
+    func apiTokens(req: Request) async throws -> Response {
+        ReportingController.json(.array(try await req.accounts.tokens(of: try await currentUser(req)).map { Self.json($0) }))
+    }
+
+    /// `POST /api/v1/tokens` with JSON `{name}`: 201 with the new token in `token`, shown this once.
+    func apiCreateToken(req: Request) async throws -> Response {
+        struct Body: Decodable { var name: String? }
+        let body = (try? req.content.decode(Body.self)) ?? Body()
+        let created = try await req.accounts.createToken(for: try await currentUser(req), name: body.name ?? "")
+        let response = ReportingController.json(Self.json(created.record, token: created.token))
+        response.status = .created
+        return response
+    }
+
+    /// `DELETE /api/v1/tokens/:id`: 204, or 404 when the user has no such token.
+    func apiRevokeToken(req: Request) async throws -> HTTPStatus {
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
+              try await req.accounts.revokeToken(id, of: try await currentUser(req)) else { throw Abort(.notFound) }
+        return .noContent
+    }
+}

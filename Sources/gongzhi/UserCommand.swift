@@ -1,0 +1,130 @@
+import ArgumentParser
+import Foundation
+import GongzhiCore
+import GongzhiServer
+import GongzhiStore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `gongzhi user …`: accounts (issue 5). The first admin is created here; later users too.
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Create and list users.",
+                                                    subcommands: [Create.self, List.self])
+
+    /// `gongzhi user create`.
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "create",
+            abstract: "Create a user of one unit with one or more roles.",
+            discussion: """
+            gongzhi user create --admin --username U --display-name N [--unit info-center] [--password-stdin]
+              an info-center admin (the first one is created this way).
+            gongzhi user create --username U --unit housing --role reporter[,unit_head] [--display-name N] [--password-stdin]
+              roles: \(Role.allCases.map(\.rawValue).joined(separator: ", ")).
+            The password (at least \(AccountService.minimumPasswordLength) characters) is read from standard input with
+            --password-stdin, else asked for without echo on a terminal.
+            """)
+
+        @Flag(help: "Create an info-center admin (role admin; unit info-center unless --unit says otherwise).")
+        var admin = false
+
+        @Option(help: "Login name: letters, digits, '.', '_' and '-'.")
+        var username: String
+
+        @Option(name: .customLong("display-name"), help: "Name shown in the page header (default: the username).")
+        var displayName: String?
+
+        @Option(help: "The member unit's code, e.g. housing (default for --admin: info-center).")
+        var unit: String?
+
+        @Option(help: "Roles, comma-separated, e.g. reporter,unit_head.")
+        var role: String?
+
+        @Flag(name: .customLong("password-stdin"), help: "Read the password from the first line of standard input.")
+        var passwordStdin = false
+
+        func roles() throws -> Set<Role> {
+            var roles: Set<Role> = admin ? [.admin] : []
+            for text in (role ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !text.isEmpty {
+                guard let r = Role(rawValue: text) else {
+                    throw ValidationError("未知角色“\(text)”：可用角色为 " + Role.allCases.map(\.rawValue).joined(separator: "、"))
+                }
+                roles.insert(r)
+            }
+            return roles
+        }
+
+        func validate() throws {
+            if try roles().isEmpty { throw ValidationError("请用 --role 给出角色（如 reporter），或用 --admin 创建管理员。") }
+            if !admin && unit == nil { throw ValidationError("请用 --unit 给出用户所属单位的编码（如 housing）。") }
+        }
+
+        func run() async throws {
+            AppRunner.bootstrapLogging(level: .warning)
+            guard let password = Self.readPassword(fromStandardInput: passwordStdin) else {
+                printError("请提供密码：用 --password-stdin 从标准输入读取，或在终端中运行以便输入密码。")
+                throw ExitStatus.failure
+            }
+            let new = AccountService.NewUser(username: username, displayName: displayName ?? username,
+                                             unitCode: unit ?? SubmissionService.proxyUnit, roles: try roles(), password: password)
+            do {
+                let user = try await AppRunner.withApp { app in try await app.accounts.createUser(new) }
+                print("已创建用户 \(user.username)（\(user.displayName)，单位 \(user.unitCode)，角色 \(user.roles)）。")
+            } catch let error as AuthError {
+                printError(error.message)
+                throw ExitStatus.failure
+            }
+        }
+
+        /// The password: the first line of standard input with `--password-stdin`; else typed twice without
+        /// echo on a terminal; else `nil`.
+        static func readPassword(fromStandardInput: Bool) -> String? {
+            if fromStandardInput {
+                guard let line = readLine(strippingNewline: true) else { return nil }
+                return line.hasSuffix("\r") ? String(line.dropLast()) : line
+            }
+            guard isatty(STDIN_FILENO) == 1 else { return nil }
+            guard let first = readHidden("密码："), let second = readHidden("再输入一次：") else { return nil }
+            guard first == second else {
+                printError("两次输入的密码不一致。")
+                return nil
+            }
+            return first
+        }
+
+        /// One line from the terminal with echo turned off.
+        static func readHidden(_ prompt: String) -> String? {
+            FileHandle.standardError.write(Data(prompt.utf8))
+            var saved = termios()
+            tcgetattr(STDIN_FILENO, &saved)
+            var silent = saved
+            silent.c_lflag &= ~tcflag_t(ECHO)
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent)
+            defer {
+                tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved)
+                FileHandle.standardError.write(Data("\n".utf8))
+            }
+            return readLine(strippingNewline: true)
+        }
+    }
+
+    /// `gongzhi user list`.
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List users: username, name, unit, roles, state.")
+
+        func run() async throws {
+            AppRunner.bootstrapLogging(level: .warning)
+            let (users, now) = try await AppRunner.withApp { app in
+                (try await UserRepository(database: app.db).list(), app.gongzhi.clock.now())
+            }
+            for user in users {
+                let state = user.disabled ? "已停用" : user.isLocked(at: now) ? "锁定至 " + PlatformClock.display(user.lockedUntil!) : "正常"
+                print([user.username, user.displayName, user.unitCode, user.roles, state].joined(separator: "\t"))
+            }
+            if users.isEmpty { print("还没有用户：用 gongzhi user create --admin 创建第一个管理员。") }
+        }
+    }
+}
