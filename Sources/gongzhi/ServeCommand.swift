@@ -29,6 +29,7 @@ struct ServeCommand: AsyncParsableCommand {
             try await configure(app, config: config)
             if let demo {
                 try await DemoData.load(folder: URL(fileURLWithPath: demo), into: app)
+                try await DemoData.createUsers(in: app)
             }
             if try await UserRecord.query(on: app.db).count() == 0 {
                 app.logger.warning("No users yet: create the first admin with `gongzhi user create --admin --username U --display-name N`.")
@@ -89,4 +90,32 @@ enum DemoData {
             }
         }
     }
+
+    /// Demo accounts, one per role, made only by `serve --demo` on a database without users.
+    static let demoUsers: [(username: String, name: String, unit: String, role: Role)] = [
+        ("admin", "信息中心管理员", "info-center", .admin),
+        ("housing.reporter", "房管局报送员", "housing", .reporter),
+        ("housing.head", "房管局第一责任人", "housing", .unitHead),
+        ("tax.analyst", "地税局分析员", "local-tax", .analyst),
+        ("city.approver", "市政府办公室审批人", "city-office", .approver),
+        ("auditor", "监督检查员", "tax-office", .auditor),
+    ]
+
+    /// On a database without users, creates ``demoUsers`` with one random password, records the tax
+    /// bureau's security agreement (so its analyst can ask for data at once), and prints the accounts.
+    static func createUsers(in app: Application) async throws {
+        guard try await UserRecord.query(on: app.db).count() == 0 else { return }
+        let alphabet = Array("abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        let password = String((0..<14).map { _ in alphabet.randomElement()! })
+        for user in demoUsers {
+            try await app.accounts.createUser(.init(username: user.username, displayName: user.name, unitCode: user.unit,
+                                                    roles: [user.role], password: password))
+        }
+        try await app.gongzhi.sharing(on: app.db).recordAgreement(
+            unit: "local-tax", signedOn: app.gongzhi.clock.today(), signatory: "地税局局长（演示）", documentName: "数据安全保障协议（演示）.txt",
+            document: Data("演示用数据安全保障协议".utf8), by: Principal(userID: "admin", unitCode: "info-center", roles: [.admin]))
+        let lines = ["演示账号（密码均为 \(password)）："] + demoUsers.map { "  \($0.username)\t\($0.name)（\($0.unit)，\($0.role.rawValue)）" }
+        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
 }
+
