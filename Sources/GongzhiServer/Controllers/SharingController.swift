@@ -288,6 +288,10 @@ struct SharingController: Sendable {
         let id = try record.requireID()
         let action = req.parameters.get("action") ?? ""
         func text(_ key: String) -> String? { (try? req.content.get(String.self, at: key)) ?? req.query[String.self, at: key] }
+        /// A whole number from a form field (text) or a JSON body (number); -1 when absent or not a number.
+        func count(_ key: String) -> Int {
+            (try? req.content.get(Int.self, at: key)) ?? text(key).flatMap { Int(TextNormalization.trim($0)) } ?? -1
+        }
         do {
             switch action {
             case "approve":
@@ -295,8 +299,7 @@ struct SharingController: Sendable {
                 let terms = Grant.Terms(
                     clearFields: clear, maskedFields: masked.filter { !clear.contains($0) },
                     expiresOn: try Self.date(text("expires_on") ?? ""),
-                    limits: QuotaLimits(dailyQueryRows: Int(text("daily_query_rows") ?? "") ?? -1,
-                                        dailyDownloadRows: Int(text("daily_download_rows") ?? "") ?? -1))
+                    limits: QuotaLimits(dailyQueryRows: count("daily_query_rows"), dailyDownloadRows: count("daily_download_rows")))
                 _ = try await req.sharing.approve(request: id, terms: terms, note: text("note"), by: principal)
             case "deny": try await req.sharing.apply(.deny(reason: text("reason") ?? ""), toRequest: id, by: principal)
             case "withdraw": try await req.sharing.apply(.withdraw, toRequest: id, by: principal)
