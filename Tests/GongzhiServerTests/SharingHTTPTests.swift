@@ -186,6 +186,32 @@ struct SharingHTTPTests {
                 #expect(res.body.string.contains("HOU-001"))
                 #expect(res.body.string.contains("有效"))
             }
+
+            // an 审批式 request waits for the approver, who decides on the request's page
+            let ask = "indicator=PSB-003&fields%5B%5D=landlord_id_no&fields%5B%5D=house_address&from=2024Q1&to=2024Q2"
+                + "&purpose=%E6%AF%94%E5%AF%B9&legal_basis=%E7%A8%8E%E6%94%B6%E5%BE%81%E7%AE%A1%E6%B3%95"
+            try await app.testing().test(.POST, "sharing/requests", headers: analyst.formHeaders, body: analyst.form(ask)) { res async in
+                #expect(res.status == .seeOther)
+                location = res.headers.first(name: .location) ?? ""
+            }
+            let approver = try await AppHarness.login(app, unit: "city-office", roles: [.approver])
+            try await app.testing().test(.GET, "sharing", headers: approver.headers) { res async in
+                #expect(res.body.string.contains("待审批的申请（1 件）"))
+            }
+            try await app.testing().test(.GET, String(location.dropFirst()), headers: approver.headers) { res async in
+                #expect(res.body.string.contains("批准") && res.body.string.contains("不批准的理由"))
+            }
+            let decision = "clear_fields%5B%5D=house_address&masked_fields%5B%5D=landlord_id_no&masked_fields%5B%5D=house_address"
+                + "&expires_on=2027-06-30&daily_query_rows=100&daily_download_rows=50&note=%E5%90%8C%E6%84%8F"
+            try await app.testing().test(.POST, String(location.dropFirst()) + "/approve", headers: approver.formHeaders,
+                                         body: approver.form(decision)) { res async in
+                #expect(res.status == .seeOther)
+            }
+            try await app.testing().test(.GET, String(location.dropFirst()), headers: analyst.headers) { res async in
+                let page = res.body.string
+                #expect(page.contains("已批准"))
+                #expect(page.contains("查询 100 条/人/日，下载 50 条/人/日"))
+            }
         }
     }
 }

@@ -208,4 +208,28 @@ struct SharingServiceTests {
             }
         }
     }
+
+    @Test("data not in the catalog: the providing unit's head confirms the sharing mode first")
+    func uncatalogued() async throws {
+        try await AppHarness.withApp { app, _ async throws in
+            let sharing = app.gongzhi.sharing(on: app.db)
+            try await sharing.recordAgreement(unit: "local-tax", signedOn: CalendarDate(iso: "2026-11-01")!, signatory: "张局长",
+                                              documentName: "协议.pdf", document: Data("%PDF".utf8), by: Self.admin)
+            let (request, grant) = try await sharing.request(by: Self.analyst, indicatorCode: nil, providingUnit: "housing",
+                                                             description: "公共租赁住房承租人名单", fields: ["承租人姓名", "证件号码"],
+                                                             from: "2024", to: "2024", purpose: "比对", legalBasis: "《税收征收管理法》第五条")
+            #expect(request.state == "awaiting_provider_confirmation" && grant == nil)
+            let id = try request.requireID()
+            await #expect { try await sharing.apply(.confirmSharingMode(.approval, legalBasis: "《个人信息保护法》"), toRequest: id, by: Self.housingReporter) } throws: {
+                ($0 as? SharingError)?.code == "role_required"
+            }
+            let head = Principal(userID: "zhang.head", unitCode: "housing", roles: [.unitHead])
+            let confirmed = try await sharing.apply(.confirmSharingMode(.approval, legalBasis: "《个人信息保护法》第十三条"), toRequest: id, by: head)
+            #expect(confirmed.state == "pending_approval" && confirmed.mode == "approval")
+            let denied = try await sharing.apply(.deny(reason: "请先将该数据纳入目录"), toRequest: id, by: Self.approver)
+            #expect(denied.state == "denied")
+            #expect(denied.request?.history.map(\.event) == ["submit", "confirm_sharing_mode", "deny"])
+        }
+    }
 }
+
