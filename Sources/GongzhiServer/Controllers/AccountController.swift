@@ -142,7 +142,7 @@ struct AccountController: Sendable {
 
     /// `GET /api/v1/tokens`: the own tokens, newest first (never the tokens themselves).
     func apiTokens(req: Request) async throws -> Response {
-        ReportingController.json(.array(try await req.accounts.tokens(of: try await currentUser(req)).map { Self.json($0) }))
+        Response.json(.array(try await req.accounts.tokens(of: try await currentUser(req)).map { Self.json($0) }))
     }
 
     /// `POST /api/v1/tokens` with JSON `{name}`: 201 with the new token in `token`, shown this once.
@@ -150,7 +150,7 @@ struct AccountController: Sendable {
         struct Body: Decodable { var name: String? }
         let body = (try? req.content.decode(Body.self)) ?? Body()
         let created = try await req.accounts.createToken(for: try await currentUser(req), name: body.name ?? "")
-        let response = ReportingController.json(Self.json(created.record, token: created.token))
+        let response = Response.json(Self.json(created.record, token: created.token))
         response.status = .created
         return response
     }

@@ -170,7 +170,7 @@ struct AuditController: Sendable {
                                AuditTarget(indicatorCode: filters.filter.indicatorCode, query: req.auditQuery, rowCount: written,
                                            detail: "export=csv"))
         let today = req.gongzhi.clock.today().isoString
-        return CSVText.response(csv, name: "审计日志_\(today).csv", fallbackName: "audit.csv")
+        return Response.download(.init(string: csv), type: Response.csvType, name: "审计日志_\(today).csv", fallbackName: "audit.csv")
     }
 
     // MARK: Lineage
@@ -259,8 +259,6 @@ struct AuditController: Sendable {
             ("submitted", l.submitted.map(Self.json) ?? .null),
             ("audit", .array(l.touches.map(Self.json))),
         ])
-        let response = Response(status: .ok, body: .init(string: json.serialized()))
-        response.headers.contentType = .json
-        return response
+        return Response.json(json)
     }
 }

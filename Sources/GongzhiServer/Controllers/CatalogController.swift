@@ -92,13 +92,8 @@ struct CatalogController: Sendable {
     func template(req: Request) async throws -> Response {
         let (indicator, unitName) = try await currentIndicator(req)
         let data = try XlsxTemplateWriter.template(for: indicator, unitName: unitName)
-        let response = Response(status: .ok, body: .init(data: data))
-        response.headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        let name = "\(indicator.code)_\(indicator.name)_模板.xlsx"
-        let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? indicator.code
-        response.headers.replaceOrAdd(name: .contentDisposition,
-                                      value: "attachment; filename=\"\(indicator.code).xlsx\"; filename*=UTF-8''\(encoded)")
-        return response
+        return Response.download(.init(data: data), type: Response.xlsxType, name: "\(indicator.code)_\(indicator.name)_模板.xlsx",
+                                 fallbackName: "\(indicator.code).xlsx")
     }
 
     struct IndicatorDTO: Content {

@@ -103,12 +103,8 @@ struct ReportingController: Sendable {
         let data = try XlsxTableWriter.workbook(sheet: "报送情况", table: table)
         try await req.audit.record(.export, by: req.auditActor,
                                    AuditTarget(query: req.auditQuery, rowCount: table.rows.count, detail: "board.xlsx"))
-        let response = Response(status: .ok, body: .init(data: data))
-        response.headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        let name = "报送情况看板_\(q.from)_\(q.to).xlsx"
-        response.headers.replaceOrAdd(name: .contentDisposition,
-                                      value: "attachment; filename=\"board.xlsx\"; filename*=UTF-8''\(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "board.xlsx")")
-        return response
+        return Response.download(.init(data: data), type: Response.xlsxType, name: "报送情况看板_\(q.from)_\(q.to).xlsx",
+                                 fallbackName: "board.xlsx")
     }
 
     /// The board laid out as a table for export.
@@ -274,7 +270,7 @@ struct ReportingController: Sendable {
         }
         let asOf = try req.queryText("as_of").map { try ReportingService.date($0) }
         let rows = try await req.reporting.tasks(within: try ReportingService.period(text), unit: try SubmissionController.listedUnit(req), asOf: asOf)
-        return Self.json(.array(rows.map(\.json)))
+        return Response.json(.array(rows.map(\.json)))
     }
 
     /// `GET /api/v1/tasks/overdue?as_of=DATE[&since=P][&unit=U]`: missed tasks.
@@ -282,14 +278,9 @@ struct ReportingController: Sendable {
         let asOf = try req.queryText("as_of").map { try ReportingService.date($0) }
         let since = try req.queryText("since").map { try ReportingService.period($0) }
         let rows = try await req.reporting.overdue(asOf: asOf, since: since, unit: try SubmissionController.listedUnit(req))
-        return Self.json(.array(rows.map(\.json)))
+        return Response.json(.array(rows.map(\.json)))
     }
 
-    static func json(_ value: JSONValue) -> Response {
-        let response = Response(status: .ok, body: .init(string: value.serialized()))
-        response.headers.contentType = .json
-        return response
-    }
 }
 
 extension Request {

@@ -327,7 +327,7 @@ struct SharingController: Sendable {
         } catch let error as SharingError where !req.url.path.hasPrefix("/api/") {
             return try await renderOverview(req, error: error.message).encodeResponse(status: Self.status(error), for: req)
         }
-        if req.url.path.hasPrefix("/api/") { return Self.json(.object([("grant_id", .string(text.lowercased())), ("revoked", .bool(true))]), .ok) }
+        if req.url.path.hasPrefix("/api/") { return Response.json(.object([("grant_id", .string(text.lowercased())), ("revoked", .bool(true))])) }
         return req.redirect(to: "/sharing", redirectType: .normal)
     }
 
@@ -345,7 +345,7 @@ struct SharingController: Sendable {
     func requestJSON(_ req: Request, id: UUID, status: HTTPResponseStatus) async throws -> Response {
         guard let record = try await SharingRepository(database: req.db).request(id) else { throw Abort(.notFound) }
         let grants = try await SharingRepository(database: req.db).grants(forRequest: id)
-        return Self.json(Self.requestValue(record, grants: grants), status)
+        return Response.json(Self.requestValue(record, grants: grants), status: status)
     }
 
     static func requestValue(_ r: AccessRequestRecord, grants: [GrantRecord]) -> JSONValue {
@@ -377,7 +377,7 @@ struct SharingController: Sendable {
         if principal.has(.approver) { records += try await repository.requests(states: [.pendingApproval]).filter { $0.requestingUnit != principal.unitCode } }
         var out: [JSONValue] = []
         for r in records { out.append(Self.requestValue(r, grants: try await repository.grants(forRequest: try r.requireID()))) }
-        return Self.json(.array(out), .ok)
+        return Response.json(.array(out), status: .ok)
     }
 
     func apiShowRequest(req: Request) async throws -> Response {
@@ -387,7 +387,7 @@ struct SharingController: Sendable {
 
     func apiGrants(req: Request) async throws -> Response {
         let principal = try req.principal
-        return Self.json(.array(try await SharingRepository(database: req.db).grants(of: principal.unitCode).map(Self.grantValue)), .ok)
+        return Response.json(.array(try await SharingRepository(database: req.db).grants(of: principal.unitCode).map(Self.grantValue)), status: .ok)
     }
 
     // MARK: Query and download
@@ -414,12 +414,12 @@ struct SharingController: Sendable {
         let principal = try req.principal
         let page = try await req.sharing.query(by: principal, try Self.search(req), page: req.query[Int.self, at: "page"] ?? 1,
                                                per: req.query[Int.self, at: "per"] ?? 50)
-        return Self.json(.object([
+        return Response.json(.object([
             ("indicator", .string(try Self.search(req).indicator)), ("total", .int(page.total)), ("page", .int(page.page)),
             ("per", .int(page.per)), ("cut_short", .bool(page.cutShort)),
             ("fields", .array(page.fields.map { .string($0.key) })),
             ("records", .array(page.rows.map { .object([("id", .int($0.id)), ("period", .string($0.period)), ("values", $0.values)]) })),
-        ]), .ok)
+        ]))
     }
 
     /// `GET /api/v1/records/download?…&format=csv|xlsx` and the page's download links: every matching record,
@@ -433,24 +433,14 @@ struct SharingController: Sendable {
             [String(row.id), row.period] + page.fields.map { field in Self.display(row.values, field.key) }
         }
         let name = "\(search.indicator)_\(search.from)_\(search.to)"
-        let response: Response
         if req.query[String.self, at: "format"] == "xlsx" {
             let table = XlsxTableWriter.Table(title: "\(search.indicator) \(search.from)–\(search.to)", header: header,
                                               rows: rows.map { $0.map { XlsxTableWriter.Cell($0) } })
-            response = Response(status: .ok, body: .init(data: try XlsxTableWriter.workbook(sheet: search.indicator, table: table)))
-            response.headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            Self.attach(response, name: name + ".xlsx")
-        } else {
-            response = Response(status: .ok, body: .init(string: CSVText.document(header: header, rows: rows)))
-            response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-            Self.attach(response, name: name + ".csv")
+            return Response.download(.init(data: try XlsxTableWriter.workbook(sheet: search.indicator, table: table)),
+                                     type: Response.xlsxType, name: name + ".xlsx", fallbackName: "records.xlsx")
         }
-        return response
-    }
-
-    static func attach(_ response: Response, name: String) {
-        response.headers.replaceOrAdd(name: .contentDisposition,
-                                      value: "attachment; filename=\"download\"; filename*=UTF-8''\(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "download")")
+        return Response.download(.init(string: CSVText.document(header: header, rows: rows)), type: Response.csvType,
+                                 name: name + ".csv", fallbackName: "records.csv")
     }
 
     static func display(_ record: JSONValue, _ key: String) -> String {
@@ -537,11 +527,6 @@ struct SharingController: Sendable {
         GongzhiErrorMiddleware.describe(error).status
     }
 
-    static func json(_ value: JSONValue, _ status: HTTPResponseStatus) -> Response {
-        let response = Response(status: status, body: .init(string: value.serialized()))
-        response.headers.contentType = .json
-        return response
-    }
 }
 
 extension Request {

@@ -100,7 +100,7 @@ struct SubmissionController: Sendable {
                                                         by: req.auditActor, explanation: body.explanation ?? "",
                                                         proxy: Self.proxyNote(req))
         guard let submission = try await SubmissionRepository(database: req.db).find(id) else { throw Abort(.internalServerError) }
-        return jsonResponse(Self.showJSON(submission), status: .created)
+        return Response.json(text: Self.showJSON(submission), status: .created)
     }
 
     /// Accepts the form's file, checks indicator and period at once, then imports in the background and
@@ -237,7 +237,7 @@ struct SubmissionController: Sendable {
         try await req.audit.record(.download, by: req.auditActor,
                                    AuditTarget(indicatorCode: submission.indicatorCode, query: req.auditQuery, rowCount: errors.count,
                                                detail: "submission=\(try submission.requireID().uuidString.lowercased()); errors.csv"))
-        return CSVText.response(csv, name: "\(submission.indicatorCode)_\(submission.period)_错误明细.csv", fallbackName: "errors.csv")
+        return Response.download(.init(string: csv), type: Response.csvType, name: "\(submission.indicatorCode)_\(submission.period)_错误明细.csv", fallbackName: "errors.csv")
     }
 
     func show(req: Request) async throws -> Response {
@@ -392,11 +392,11 @@ struct SubmissionController: Sendable {
             file: temporary, fileName: fileName, indicatorCode: indicator, period: period, by: req.auditActor,
             proxy: Self.proxyNote(req))
         let json = outcome.report.contractJSON(extra: SubmissionService.extraJSON(id: outcome.submissionID, status: outcome.report.outcome))
-        return jsonResponse(json.serialized(), status: .created)
+        return Response.json(text: json.serialized(), status: .created)
     }
 
     func apiShow(req: Request) async throws -> Response {
-        jsonResponse(Self.showJSON(try await findSubmission(req)), status: .ok)
+        Response.json(text: Self.showJSON(try await findSubmission(req)), status: .ok)
     }
 
     /// The stored report object with the submission's lifecycle appended: `state`, `kind`, `explanation`,
@@ -434,7 +434,7 @@ struct SubmissionController: Sendable {
                 ("rows_rejected", .int(s.rowsRejected)),
             ] + Self.lifecycleJSON(s).filter { $0.0 != "received_at" })
         }
-        return jsonResponse(JSONValue.array(items).serialized(), status: .ok)
+        return Response.json(text: JSONValue.array(items).serialized(), status: .ok)
     }
 
     func apiRecords(req: Request) async throws -> Response {
@@ -451,7 +451,7 @@ struct SubmissionController: Sendable {
             out += ",\"values\":" + record.values + "}"
         }
         out += "]}"
-        return jsonResponse(out, status: .ok)
+        return Response.json(text: out, status: .ok)
     }
 
     // MARK: Helpers
@@ -465,11 +465,6 @@ struct SubmissionController: Sendable {
                                                detail: "submission=\(try submission.requireID().uuidString.lowercased())"))
     }
 
-    private func jsonResponse(_ body: String, status: HTTPResponseStatus) -> Response {
-        let response = Response(status: status, body: .init(string: body))
-        response.headers.contentType = .json
-        return response
-    }
 
     private func writeTemporary(_ data: Data) throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-upload-\(UUID().uuidString)")
