@@ -160,8 +160,11 @@ enum LoginTarget {
 
     /// `next` if it is a path on this site (not `//host` nor a full URL), else `/`.
     static func safe(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"),
-              !next.contains(where: { $0.isNewline }) else { return "/" }
+        // Only a path on this site: no scheme-relative `//`, no backslash, no white space or control character
+        // (browsers drop a tab inside `/\t/evil.example`, which would make it `//evil.example`).
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"),
+              !next.unicodeScalars.contains(where: { $0 == "\\" || $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F })
+        else { return "/" }
         return next
     }
 }

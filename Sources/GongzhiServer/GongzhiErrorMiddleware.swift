@@ -47,7 +47,9 @@ struct GongzhiErrorMiddleware: AsyncMiddleware {
             case .unknownIndicator: .notFound
             case .missingIndicator, .missingPeriod, .malformedPeriod, .futurePeriod, .periodMismatch: .badRequest
             case .notPermitted: .forbidden
-            case .unknownUnit, .formInsteadOfFile, .proxyNoteRequired, .explanationRequired: .badRequest
+            case .unknownUnit, .formInsteadOfFile, .proxyNoteRequired, .explanationRequired,
+                 .explanationTooLong, .periodNotOver: .badRequest
+            case .recordsAlreadyFiled: .conflict
             case .duplicateFile: .conflict
             case .unreadable(.fileTooLarge): .payloadTooLarge
             case .unreadable: .unprocessableEntity

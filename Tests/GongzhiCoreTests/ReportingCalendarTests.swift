@@ -134,11 +134,11 @@ struct ReportingCalendarTests {
                 == .zeroData(daysLate: 0))
         #expect(TaskStatus.evaluate(deadline: deadline, filings: [Self.filing("2024-04-23", .zeroData, explanation: explained)], asOf: asOf)
                 == .zeroData(daysLate: 3))
-        for blank in [nil, "", "   ", "无", "没有数据"] {
+        for blank in [nil, "", "   ", "无", "没有数据", "。。。。。", "- - - - - -"] {
             #expect(TaskStatus.evaluate(deadline: deadline, filings: [Self.filing("2024-04-15", .zeroData, explanation: blank)], asOf: asOf)
                     == .missed, "explanation \(String(describing: blank))")
         }
-        #expect(!ZeroDataRule.isExplained("  无 ") && ZeroDataRule.isExplained("本月无此类业务"))
+        #expect(!ZeroDataRule.isExplained("  无 ") && ZeroDataRule.isExplained("本月无此类业务") && ZeroDataRule.isExplained("no data 2024"))
         // data first, then an explained zero-data filing takes its place: the task stands as zero data
         let replaced = [Self.filing("2024-04-10", .data, .superseded), Self.filing("2024-04-12", .zeroData, explanation: explained)]
         #expect(TaskStatus.evaluate(deadline: deadline, filings: replaced, asOf: asOf) == .zeroData(daysLate: 0))

@@ -173,15 +173,18 @@ struct SharingServiceTests {
 
             // every act is in the audit log: who, what, which records
             let log = AuditLog(database: app.db)
-            let queries = try await log.entries(matching: AuditFilter(userID: "zhao.lei", action: .query), page: 1, per: 50).entries
-            #expect(queries.count == 2, "the two answered queries, not the refused ones")
+            let all = try await log.entries(matching: AuditFilter(userID: "zhao.lei", action: .query), page: 1, per: 50).entries
+            let queries = all.filter { $0.detail == nil }
+            #expect(queries.count == 2, "the two answered queries")
+            #expect(all.filter { $0.detail?.hasPrefix("refused=") == true }.map(\.detail) == ["refused=quota_exhausted", "refused=no_grant"],
+                    "and the refused ones, newest first, with why")
             let shown = Set(first.rows.map { String($0.id) } + second.rows.map { String($0.id) })
             let logged = Set(queries.flatMap { $0.recordIDs ?? [] })
             #expect(logged == shown, "the log names exactly the records shown")
             #expect(try await log.entries(matching: AuditFilter(action: .grantChange), page: 1, per: 10).total == 2, "issued and revoked")
             #expect(try await log.entries(matching: AuditFilter(action: .approval), page: 1, per: 10).total == 1)
             #expect(try await log.entries(matching: AuditFilter(action: .securityAgreement), page: 1, per: 10).total == 1)
-            #expect(try await log.entries(matching: AuditFilter(action: .accessRequest), page: 1, per: 10).total == 1)
+            #expect(try await log.entries(matching: AuditFilter(action: .accessRequest), page: 1, per: 10).total == 2, "the refused request and the filed one")
             if case .intact = try await log.verify().result {} else { Issue.record("the chain verifies") }
         }
     }

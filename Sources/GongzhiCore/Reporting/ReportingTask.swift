@@ -130,13 +130,17 @@ public enum TaskStatus: Hashable, Sendable {
 
 /// The rule for zero-data submissions (报送0数据): they must carry a written explanation (情况说明).
 public enum ZeroDataRule {
-    /// Fewest characters an explanation must have after trimming; a bare "无" explains nothing.
+    /// Fewest letters or digits an explanation must have; a bare "无" or "。。。。。" explains nothing.
     public static let minimumLength = 5
+    /// Most characters an explanation may have.
+    public static let maximumLength = 2_000
 
-    /// Whether `explanation` is a real explanation: at least ``minimumLength`` characters once trimmed.
+    /// Whether `explanation` is a real explanation: at least ``minimumLength`` letters or digits (Chinese
+    /// characters are letters; punctuation, symbols and spaces do not count).
     public static func isExplained(_ explanation: String?) -> Bool {
         guard let explanation else { return false }
-        return TextNormalization.trim(explanation).count >= minimumLength
+        return explanation.unicodeScalars.lazy.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil }
+            .prefix(minimumLength).count >= minimumLength
     }
 }
 

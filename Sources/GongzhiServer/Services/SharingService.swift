@@ -42,7 +42,7 @@ public enum SharingError: Error, Sendable {
         switch self {
         case .request(let e): e.message
         case .grant(let e): e.message
-        case .denied(let e): e.description
+        case .denied(let e): e.message
         case .quota(let e): e.message
         case .unknownIndicator(let code): "数据项 \(code) 不在当前目录中：请从目录中选择数据项。"
         case .unknownUnit(let unit): "单位“\(unit)”不在目录中：请使用目录中的单位编码。"
@@ -145,10 +145,27 @@ public struct SharingService: Sendable {
     public func request(by principal: Principal, indicatorCode: String?, providingUnit: String? = nil,
                         description: String? = nil, fields: [String], from: String, to: String, purpose: String,
                         legalBasis: String?) async throws -> (request: AccessRequestRecord, grant: GrantRecord?) {
+        try await recordingRefusal(.accessRequest, by: principal, indicator: indicatorCode) {
+            try await file(by: principal, indicatorCode: indicatorCode, providingUnit: providingUnit, description: description,
+                           fields: fields, from: from, to: to, purpose: purpose, legalBasis: legalBasis)
+        }
+    }
+
+    func file(by principal: Principal, indicatorCode: String?, providingUnit: String?, description: String?, fields: [String],
+              from: String, to: String, purpose: String, legalBasis: String?) async throws -> (request: AccessRequestRecord, grant: GrantRecord?) {
         let catalog = try await catalog()
         let data: AccessRequest.RequestedData
         if let code = indicatorCode, !code.isEmpty {
             guard let indicator = catalog.indicator(code: code) else { throw SharingError.unknownIndicator(code) }
+            guard indicator.unit != principal.unitCode else { throw SharingError.denied(.otherUnitOnly(.requestAccess)) }
+            let periods = (try Self.period(from), try Self.period(to))
+            guard periods.0.collectionPeriod == indicator.period, periods.1.collectionPeriod == indicator.period else {
+                throw SharingError.badFilter("数据项 \(indicator.code) \(indicator.period.chineseName)归集：报送期请写成 "
+                                             + Self.example(indicator.period) + " 的形式。")
+            }
+            guard periods.1.lastDay.year - periods.0.firstDay.year < ReportingService.maxYears else {
+                throw SharingError.badFilter("申请的报送期范围不能超过 \(ReportingService.maxYears) 年：请缩小范围。")
+            }
             data = .indicator(indicator)
         } else {
             let unit = providingUnit ?? ""
@@ -313,10 +330,30 @@ public struct SharingService: Sendable {
     /// short to what is left).
     /// - Throws: ``SharingError``.
     public func query(by principal: Principal, _ search: Search, page: Int, per: Int) async throws -> Page {
+        try await recordingRefusal(.query, by: principal, indicator: search.indicator, query: Self.describe(search)) { try await answer(principal, search, page: page, per: per) }
+    }
+
+    /// Runs `body`; when it refuses with a ``SharingError``, the refused attempt is written to the audit log
+    /// (who tried what, and the refusal's code) before the error is passed on.
+    func recordingRefusal<T: Sendable>(_ action: AuditAction, by principal: Principal, indicator: String?, query: String? = nil,
+                                       _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as SharingError {
+            try await database.transaction { db in
+                try await audit(action, by: principal, AuditTarget(indicatorCode: indicator, query: query, rowCount: query == nil ? nil : 0,
+                                                                   detail: "refused=\(error.code)"), on: db)
+            }
+            throw error
+        }
+    }
+
+    func answer(_ principal: Principal, _ search: Search, page: Int, per: Int) async throws -> Page {
         let access = try await resolve(principal, .query, search)
-        let per = min(max(per, 1), Self.maxPerPage), page = max(page, 1)
+        let paging = Paging(page: page, per: per, maxPer: Self.maxPerPage)
+        let per = paging.per, page = paging.page
         let total = try await access.query.count(on: database)
-        var limit = max(0, min(per, total - (page - 1) * per))
+        var limit = max(0, min(per, total - paging.offset))
         var cutShort = false
         if let grantID = access.grantID, let grant = access.grant, limit > 0 {
             let usage = try await SharingRepository(database: database).usage(user: principal.userID, grant: grantID, on: clock.today())
@@ -326,14 +363,15 @@ public struct SharingService: Sendable {
                 limit = allowed
             } catch { throw SharingError.quota(error) }
         }
-        let rows = try await access.query.rows(offset: (page - 1) * per, limit: limit, on: database)
+        let rows = try await access.query.rows(offset: paging.offset, limit: limit, on: database)
         let today = clock.today()
+        // The audit entry first: on SQLite its write takes the database's write lock before the usage is read.
         try await database.transaction { db in
+            try await audit(.query, by: principal, AuditTarget(indicatorCode: search.indicator, recordIDs: rows.map { String($0.id) },
+                                                               query: Self.describe(search, page: page), rowCount: rows.count), on: db)
             if let grantID = access.grantID, !rows.isEmpty {
                 try await SharingRepository(database: db).addUsage(rows.count, .query, user: principal.userID, grant: grantID, on: today, db: db)
             }
-            try await audit(.query, by: principal, AuditTarget(indicatorCode: search.indicator, recordIDs: rows.map { String($0.id) },
-                                                               query: Self.describe(search, page: page), rowCount: rows.count), on: db)
         }
         return Page(fields: access.fields, rows: try rows.map { ($0.id, $0.period, try access.show($0.values)) },
                     total: total, page: page, per: per, cutShort: cutShort, grantID: access.grantID)
@@ -343,6 +381,10 @@ public struct SharingService: Sendable {
     /// daily download limit (a file is never silently cut short). At most `maxRows` rows.
     /// - Throws: ``SharingError``.
     public func download(by principal: Principal, _ search: Search, maxRows: Int = 100_000) async throws -> Page {
+        try await recordingRefusal(.download, by: principal, indicator: search.indicator, query: Self.describe(search)) { try await everything(principal, search, maxRows: maxRows) }
+    }
+
+    func everything(_ principal: Principal, _ search: Search, maxRows: Int) async throws -> Page {
         let access = try await resolve(principal, .download, search)
         let total = try await access.query.count(on: database)
         guard total <= maxRows else {
@@ -360,12 +402,13 @@ public struct SharingService: Sendable {
             if batch.isEmpty { break }
             rows += batch
         }
-        let today = clock.today(), count = rows.count
+        let today = clock.today(), count = rows.count, ids = rows.map { String($0.id) }
         try await database.transaction { db in
+            try await audit(.download, by: principal, AuditTarget(indicatorCode: search.indicator, recordIDs: ids,
+                                                                  query: Self.describe(search), rowCount: count), on: db)
             if let grantID = access.grantID, count > 0 {
                 try await SharingRepository(database: db).addUsage(count, .download, user: principal.userID, grant: grantID, on: today, db: db)
             }
-            try await audit(.download, by: principal, AuditTarget(indicatorCode: search.indicator, query: Self.describe(search), rowCount: count), on: db)
         }
         return Page(fields: access.fields, rows: try rows.map { ($0.id, $0.period, try access.show($0.values)) },
                     total: total, page: 1, per: rows.count, cutShort: false, grantID: access.grantID)
@@ -394,8 +437,8 @@ public struct SharingService: Sendable {
         guard let indicator = catalog.indicator(code: search.indicator) else { throw SharingError.unknownIndicator(search.indicator) }
         let from = try Self.period(search.from), to = try Self.period(search.to)
         guard from.collectionPeriod == indicator.period, to.collectionPeriod == indicator.period else {
-            throw SharingError.badFilter("数据项 \(indicator.code) 按\(indicator.period.chineseName.dropFirst())归集：报送期请写成 "
-                                         + (indicator.period == .monthly ? "2024-03" : indicator.period == .quarterly ? "2024Q1" : "2024") + " 的形式。")
+            throw SharingError.badFilter("数据项 \(indicator.code) \(indicator.period.chineseName)归集：报送期请写成 "
+                                         + Self.example(indicator.period) + " 的形式。")
         }
         guard from <= to else { throw SharingError.badFilter("起始期 \(from) 晚于截止期 \(to)。") }
         guard to.lastDay.year - from.firstDay.year < ReportingService.maxYears else {
@@ -407,7 +450,9 @@ public struct SharingService: Sendable {
         }
         let today = clock.today()
         let repository = SharingRepository(database: database)
+        // The broadest grant first (most fields), then the newest: a narrow later grant never hides a wider one.
         let grantRecords = principal.unitCode == indicator.unit ? [] : try await repository.grants(of: principal.unitCode, indicator: indicator.code)
+            .sorted { ($0.fieldCount, $0.issuedAt) > ($1.fieldCount, $1.issuedAt) }
         let grants = grantRecords.compactMap(\.grant)
         let context = AccessContext(today: today, agreement: try await repository.agreement(of: principal.unitCode, on: today),
                                     grants: grants)
@@ -449,6 +494,15 @@ public struct SharingService: Sendable {
         do { masker = try RecordMasker(indicator: indicator, grant: grant) } catch { throw SharingError.grant(error) }
         return Access(query: query, fields: indicator.fields.filter { grant.access(to: $0.key) != nil }, grant: grant,
                       grantID: grantID, masker: masker)
+    }
+
+    /// How a period of `collection` is written, e.g. `2024-03`.
+    static func example(_ collection: CollectionPeriod) -> String {
+        switch collection {
+        case .monthly: "2024-03"
+        case .quarterly: "2024Q1"
+        case .yearly: "2024"
+        }
     }
 
     static func period(_ text: String) throws -> ReportingPeriod {

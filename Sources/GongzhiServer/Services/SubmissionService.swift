@@ -27,6 +27,12 @@ public enum SubmissionError: Error, Sendable, Equatable {
     case proxyNoteRequired(unit: String)
     /// A zero-data filing without a real explanation (情况说明).
     case explanationRequired
+    /// A zero-data explanation longer than ``ZeroDataRule/maximumLength``.
+    case explanationTooLong
+    /// Zero data for a period that has not ended.
+    case periodNotOver(String)
+    /// Zero data for a task whose current submission holds accepted records.
+    case recordsAlreadyFiled(count: Int)
     /// The same file was already stored for the same indicator and period.
     case duplicateFile(submissionID: UUID, receivedAt: String)
     /// The API was sent a form instead of the file itself.
@@ -53,7 +59,14 @@ public enum SubmissionError: Error, Sendable, Equatable {
         case .notPermitted: "not_permitted"
         case .unknownUnit: "unknown_unit"
         case .proxyNoteRequired: "proxy_note_required"
+        case .explanationTooLong: "情况说明最多 \(ZeroDataRule.maximumLength) 个字：请精简后再报送。"
+        case .periodNotOver(let p): "报送期 \(p) 还没有结束，不能报送零数据：期末之后再确认是否确无数据。"
+        case .recordsAlreadyFiled(let count):
+            "本期已报送 \(count) 条已接收的记录，不能改报零数据：如数据有误，请上传更正后的文件。"
         case .explanationRequired: "explanation_required"
+        case .explanationTooLong: "explanation_too_long"
+        case .periodNotOver: "period_not_over"
+        case .recordsAlreadyFiled: "records_already_filed"
         case .duplicateFile: "duplicate_file"
         case .formInsteadOfFile: "form_instead_of_file"
         case .unreadable: "unreadable_file"
@@ -75,12 +88,16 @@ public enum SubmissionError: Error, Sendable, Equatable {
         case .unknownUnit(let unit): "报送身份“\(unit)”不是平台上的单位：请使用目录中的单位编码。"
         case .proxyNoteRequired(let unit):
             "信息中心代 \(unit) 报送（代为报送）时，须填写经办人和代报原因。"
+        case .explanationTooLong: "情况说明最多 \(ZeroDataRule.maximumLength) 个字：请精简后再报送。"
+        case .periodNotOver(let p): "报送期 \(p) 还没有结束，不能报送零数据：期末之后再确认是否确无数据。"
+        case .recordsAlreadyFiled(let count):
+            "本期已报送 \(count) 条已接收的记录，不能改报零数据：如数据有误，请上传更正后的文件。"
         case .explanationRequired:
             "零数据报送须写明情况说明（至少 \(ZeroDataRule.minimumLength) 个字），说明本期为何没有数据；没有情况说明的零数据报送记为未报。"
         case .duplicateFile(let id, let at):
             "同一文件已于 \(at) 报送过（报送编号 \(id.uuidString.lowercased())），本次未重复保存：如需更正，请修改文件后重新上传。"
         case .formInsteadOfFile:
-            "请把文件本身作为请求体发送（如 curl --data-binary @文件名），不要用 multipart/form-data 或表单编码。"
+            "请把文件本身作为请求体发送（如 curl --data-binary @文件名 -H 'Content-Type: application/octet-stream'），不要用 multipart/form-data 或表单编码。"
         case .unreadable(let e): e.message
         }
     }
@@ -286,7 +303,8 @@ public struct SubmissionService: Sendable {
                 } catch let error as IngestError {
                     throw SubmissionError.unreadable(error)
                 }
-                let state = try SubmissionLifecycle.apply(.concluded(report.outcome),
+                // A file without one accepted row discharges nothing and supersedes nothing: it concludes refused.
+                let state = try SubmissionLifecycle.apply(.concluded(report.rowsAccepted == 0 ? .refused : report.outcome),
                                                           to: SubmissionLifecycle.apply(.validated, to: submission.lifecycleState))
                 if state.isCurrent { try await Self.supersedeCurrent(of: submission, at: now, on: db) }
                 submission.state = state.rawValue
@@ -314,9 +332,17 @@ public struct SubmissionService: Sendable {
         guard let (indicatorRecord, indicator) = try await CatalogRepository(database: database).currentIndicator(code: indicatorCode) else {
             throw SubmissionError.unknownIndicator(indicatorCode)
         }
-        let period = try validator.checkPeriod(period, for: indicator).description
+        let reportingPeriod = try validator.checkPeriod(period, for: indicator)
+        let period = reportingPeriod.description
         let proxy = try await authorize(actingUnit: actingUnit, for: indicator, proxy: proxy)
+        // Nothing to report can only be known once the period is over.
+        guard reportingPeriod.lastDay < validator.clock.today() else { throw SubmissionError.periodNotOver(period) }
         guard ZeroDataRule.isExplained(explanation) else { throw SubmissionError.explanationRequired }
+        guard explanation.count <= ZeroDataRule.maximumLength else { throw SubmissionError.explanationTooLong }
+        if let current = try await ReportingRepository(database: database).current(indicator: indicator.code, period: period),
+           current.kind == TaskFiling.Kind.data.rawValue, current.rowsAccepted > 0 {
+            throw SubmissionError.recordsAlreadyFiled(count: current.rowsAccepted)
+        }
         let explanation = TextNormalization.trim(explanation)
         let now = validator.clock.now()
         return try await database.transaction { db in

@@ -59,6 +59,11 @@ extension AccessRequestRecord {
 }
 
 extension GrantRecord {
+    /// How many fields the grant shows, in the clear or masked.
+    public var fieldCount: Int {
+        clearFields.split(separator: ",").count + maskedFields.split(separator: ",").count
+    }
+
     /// A record of `grant`, issued for request `requestID`.
     public convenience init(_ grant: Grant, requestID: UUID) {
         self.init()

@@ -119,8 +119,7 @@ public struct AuditLog: Sendable {
         if let to = filter.toMilliseconds { query.filter(\.$timeMilliseconds < to) }
         if let prefix = filter.detailPrefix { query.filter(\.$detail =~ prefix) }
         let total = try await query.count()
-        let page = max(page, 1), per = max(per, 1)
-        let rows = try await query.copy().sort(\.$sequence, .descending).range(((page - 1) * per)..<(page * per)).all()
+        let rows = try await query.copy().sort(\.$sequence, .descending).range(Paging(page: page, per: per, maxPer: 1000).range).all()
         return (rows, total)
     }
 

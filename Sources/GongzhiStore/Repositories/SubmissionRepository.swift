@@ -63,7 +63,7 @@ public struct SubmissionRepository: Sendable {
     public func records(of submissionID: UUID, page: Int, per: Int) async throws -> (rows: [AcceptedRowRecord], total: Int) {
         let query = AcceptedRowRecord.query(on: database).filter(\.$submission.$id == submissionID)
         let total = try await query.count()
-        let rows = try await query.copy().sort(\.$rowNumber).range(((max(page, 1) - 1) * per)..<(max(page, 1) * per)).all()
+        let rows = try await query.copy().sort(\.$rowNumber).range(Paging(page: page, per: per, maxPer: 1000).range).all()
         return (rows, total)
     }
 
