@@ -129,6 +129,7 @@ public func configure(_ app: Application, config: AppConfig, clock: PlatformCloc
     app.views.use(.leaf)
     app.leaf.tags["csrfToken"] = CSRFTokenTag()
     app.leaf.tags["accountBar"] = AccountBarTag()
+    app.leaf.tags["nav"] = NavTag()
     app.routes.defaultMaxBodySize = ByteCount(integerLiteral: config.maxUploadBytes)
 
     app.middleware = Middlewares()

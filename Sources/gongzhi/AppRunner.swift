@@ -5,8 +5,16 @@ import Vapor
 
 /// Boots the application for command-line jobs (no HTTP server), runs `body`, shuts down.
 enum AppRunner {
-    static func withApp<T>(clock: PlatformClock = .system, _ body: (Application) async throws -> T) async throws -> T {
+    /// - Parameter existingDatabase: for commands that only read: refuse to create (and seed) a new SQLite file
+    ///   when the configured one is missing, which is nearly always a mistyped `GONGZHI_DB`.
+    static func withApp<T>(clock: PlatformClock = .system, existingDatabase: Bool = false,
+                           _ body: (Application) async throws -> T) async throws -> T {
         let config = try AppConfig.fromEnvironment()
+        if existingDatabase, case .sqlite(let path) = config.database, path != ":memory:",
+           !FileManager.default.fileExists(atPath: path) {
+            printError("数据库文件不存在：\(path)（请检查 GONGZHI_DB）。")
+            throw ExitStatus.failure
+        }
         var environment = try Environment.detect(arguments: ["gongzhi"])
         environment.arguments = ["gongzhi"]
         let app = try await Application.make(environment)

@@ -50,7 +50,7 @@ struct AuditVerifyCommand: AsyncParsableCommand {
     func run() async throws {
         AppRunner.bootstrapLogging(level: .warning)
         let noted = head.flatMap(Self.anchor)
-        let outcome = try await AppRunner.withApp { app in
+        let outcome = try await AppRunner.withApp(existingDatabase: true) { app in
             let audit = app.gongzhi.audit(on: app.db)
             let outcome = try await audit.log.verify(batchSize: batchSize, head: noted)
             try await audit.record(.auditView, by: .commandLine(),

@@ -44,7 +44,7 @@ struct TasksCommand: AsyncParsableCommand {
     func run() async throws {
         AppRunner.bootstrapLogging(level: .warning)
         do {
-            let rows = try await AppRunner.withApp { app in
+            let rows = try await AppRunner.withApp(existingDatabase: true) { app in
                 let service = app.gongzhi.reporting(on: app.db)
                 let asOf = try asOf.map { try ReportingService.date($0) }
                 if overdue {

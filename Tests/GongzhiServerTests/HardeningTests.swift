@@ -131,4 +131,48 @@ struct HardeningTests {
             #expect(refused.first?.detail == "refused=no_grant")
         }
     }
+
+    @Test("clear answers: the menu shows what a role may open, bad parameters are named, a decision needs the role first")
+    func clearAnswers() async throws {
+        try await AppHarness.withApp { app, directory async throws in
+            let reporter = try await AppHarness.token(app, unit: "housing")
+            let auditor = try await AppHarness.token(app, unit: "tax-office", roles: [.auditor])
+            let analyst = try await AppHarness.token(app, unit: "local-tax", roles: [.analyst])
+            try await app.testing().test(.GET, "/", headers: reporter) { res async in
+                #expect(res.body.string.contains("href=\"/upload\"") && !res.body.string.contains("href=\"/audit\""))
+                #expect(res.body.string.contains("href=\"/units/housing\""))
+            }
+            try await app.testing().test(.GET, "/", headers: auditor) { res async in
+                #expect(res.body.string.contains("href=\"/audit\"") && !res.body.string.contains("href=\"/upload\""))
+            }
+            try await app.testing().test(.GET, "board?collection=weekly", headers: auditor) { res async in
+                #expect(res.status == .badRequest && res.body.string.contains("归集周期“weekly”不对"))
+            }
+            try await app.testing().test(.GET, "api/v1/tasks", headers: reporter) { res async in
+                #expect(res.status == .badRequest && res.body.string.contains("请给出报送期"))
+            }
+            try await app.testing().test(.GET, "api/v1/tasks?period=2024Q1&as_of=2024-02-30", headers: reporter) { res async in
+                #expect(res.status == .badRequest && res.body.string.contains("不存在"))
+            }
+            let sharing = app.gongzhi.sharing(on: app.db)
+            try await sharing.recordAgreement(unit: "local-tax", signedOn: CalendarDate(iso: "2026-11-01")!, signatory: "张局长",
+                                              documentName: "协议.pdf", document: Data("%PDF".utf8),
+                                              by: Principal(userID: "admin", unitCode: "info-center", roles: [.admin]))
+            let (request, _) = try await sharing.request(by: Principal(userID: "zhao", unitCode: "local-tax", roles: [.analyst]),
+                                                         indicatorCode: "PSB-003", fields: ["house_address"], from: "2024Q1", to: "2024Q1",
+                                                         purpose: "比对", legalBasis: "税收征管法")
+            try await app.testing().test(.POST, "api/v1/access-requests/\(try request.requireID().uuidString)/approve", headers: analyst) { res async in
+                #expect(res.status == .forbidden, "the role is checked before the terms: \(res.body.string)")
+            }
+            try await app.testing().test(.POST, "api/v1/zero-data", headers: reporter.adding("Content-Type", "application/json"),
+                                         body: ByteBuffer(string: "{not json")) { res async in
+                #expect(res.status == .badRequest && res.body.string.contains("请求体应为 JSON"))
+            }
+            let missing = directory.appendingPathComponent("no-such.sqlite").path
+            let run = try CLITests.run(["tasks", "--period", "2024Q1"], environment: ["GONGZHI_DB": missing])
+            #expect(run.status == 1 && run.stderr.contains("数据库文件不存在"))
+            #expect(!FileManager.default.fileExists(atPath: missing), "a read-only command creates no database")
+        }
+    }
 }
+

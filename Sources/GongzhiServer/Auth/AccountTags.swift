@@ -1,3 +1,4 @@
+import GongzhiCore
 import Leaf
 import LeafKit
 import Vapor
@@ -43,5 +44,30 @@ struct AccountBarTag: UnsafeUnescapedLeafTag {
             }
         }
         return out
+    }
+}
+
+/// `#nav()`: the header's links, only those the signed-in user's roles open (from ``RouteAccess``, the one place
+/// that says who may use what); nothing for an anonymous visitor.
+struct NavTag: UnsafeUnescapedLeafTag {
+    static func links(for actor: Actor) -> [(href: String, label: String)] {
+        let all: [(String, String, Set<Role>)] = [
+            ("/", "数据项目录", RouteAccess.authenticated),
+            ("/upload", "上传报送", RouteAccess.reporters),
+            ("/zero-data", "零数据报送", RouteAccess.reporters),
+            ("/submissions", "报送记录", RouteAccess.unitReaders),
+            ("/units/\(actor.unitCode)", "本单位", RouteAccess.unitReaders),
+            ("/board", "报送情况看板", RouteAccess.oversight),
+            ("/sharing", "数据共享", RouteAccess.authenticated),
+            ("/query", "数据查询", RouteAccess.recordReaders),
+            ("/audit", "审计日志", RouteAccess.auditors),
+        ]
+        return all.filter { $0.2.isEmpty || actor.principal.hasAny(of: $0.2) }.map { ($0.0, $0.1) }
+    }
+
+    func render(_ ctx: LeafContext) throws -> LeafData {
+        guard let actor = ctx.request?.signedIn else { return .string("<nav></nav>") }
+        let items = Self.links(for: actor).map { "<a href=\"\(AccountBarTag.escape($0.href))\">\($0.label)</a>" }
+        return .string("<nav>" + items.joined() + "</nav>")
     }
 }

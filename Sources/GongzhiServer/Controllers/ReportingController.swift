@@ -25,8 +25,13 @@ struct ReportingController: Sendable {
                                                          collection: .quarterly)
             from = try req.queryText("from").map { try ReportingService.period($0) } ?? lastQuarter
             to = try req.queryText("to").map { try ReportingService.period($0) } ?? from
-            collection = req.query[String.self, at: "collection"] ?? ""
-            collections = CollectionPeriod(rawValue: collection).map { [$0] } ?? Set(CollectionPeriod.allCases)
+            collection = req.queryText("collection") ?? ""
+            if collection.isEmpty {
+                collections = Set(CollectionPeriod.allCases)
+            } else {
+                guard let chosen = CollectionPeriod(rawValue: collection) else { throw ReportingError.unknownCollection(collection) }
+                collections = [chosen]
+            }
         }
     }
 
@@ -265,8 +270,8 @@ struct ReportingController: Sendable {
 
     /// `GET /api/v1/tasks?period=P[&unit=U][&as_of=DATE]`: the tasks inside `period`, as the CLI prints them.
     func apiTasks(req: Request) async throws -> Response {
-        guard let text = req.query[String.self, at: "period"], !text.isEmpty else {
-            throw ReportingError.malformedPeriod("")
+        guard let text = req.queryText("period") else {
+            throw ReportingError.missing("报送期 period（按月 2024-03，按季 2024Q1，按年 2024）")
         }
         let asOf = try req.queryText("as_of").map { try ReportingService.date($0) }
         let rows = try await req.reporting.tasks(within: try ReportingService.period(text), unit: try SubmissionController.listedUnit(req), asOf: asOf)

@@ -178,6 +178,9 @@ struct SharingController: Sendable {
         let principal = try req.principal
         let input = RequestInput(req)
         do {
+            if input.indicator == nil, (input.providingUnit ?? "").isEmpty {
+                throw SharingError.badFilter("请指定申请的数据项（indicator），或目录外数据的提供单位（providing_unit）和说明（description）。")
+            }
             let (record, _) = try await req.sharing.request(
                 by: principal, indicatorCode: input.indicator, providingUnit: input.providingUnit, description: input.description,
                 fields: input.fields, from: input.from, to: input.to, purpose: input.purpose, legalBasis: input.legalBasis)
@@ -295,6 +298,8 @@ struct SharingController: Sendable {
         do {
             switch action {
             case "approve":
+                // The role first: an analyst posting here learns that it may not decide, not that a date is missing.
+                guard principal.has(.approver) else { throw SharingError.denied(.roleRequired(.decideRequest, roles: [.approver])) }
                 let clear = Self.list(req, "clear_fields"), masked = Self.list(req, "masked_fields")
                 let terms = Grant.Terms(
                     clearFields: clear, maskedFields: masked.filter { !clear.contains($0) },

@@ -95,7 +95,9 @@ struct SubmissionController: Sendable {
             var period: String?
             var explanation: String?
         }
-        let body = (try? req.content.decode(Body.self)) ?? Body()
+        guard let body = try? req.content.decode(Body.self) else {
+            throw Abort(.badRequest, reason: #"请求体应为 JSON：{"indicator": "HOU-001", "period": "2024-03", "explanation": "情况说明"}（UTF-8 编码，字段均为文本）。"#)
+        }
         let id = try await req.submissions.fileZeroData(indicatorCode: body.indicator ?? "", period: body.period ?? "",
                                                         by: req.auditActor, explanation: body.explanation ?? "",
                                                         proxy: Self.proxyNote(req))

@@ -10,6 +10,12 @@ public enum ReportingError: Error, Sendable, Equatable {
     case malformedPeriod(String)
     /// A date was not written `yyyy-mm-dd`.
     case malformedDate(String)
+    /// A date written `yyyy-mm-dd` that does not exist (2024-02-30).
+    case nonexistentDate(String)
+    /// A required parameter is missing.
+    case missing(String)
+    /// A collection period other than monthly, quarterly or yearly.
+    case unknownCollection(String)
     /// A range whose end lies before its start.
     case emptyRange(from: String, to: String)
     /// A range longer than the board shows at once.
@@ -26,6 +32,9 @@ public enum ReportingError: Error, Sendable, Equatable {
         switch self {
         case .malformedPeriod: "malformed_period"
         case .malformedDate: "malformed_date"
+        case .nonexistentDate: "nonexistent_date"
+        case .missing: "missing_parameter"
+        case .unknownCollection: "unknown_collection"
         case .emptyRange: "empty_range"
         case .rangeTooLong: "range_too_long"
         case .unknownUnit: "unknown_unit"
@@ -40,6 +49,9 @@ public enum ReportingError: Error, Sendable, Equatable {
         switch self {
         case .malformedPeriod(let p): "报送期“\(p)”格式不对：按月写 2024-03，按季写 2024Q1，按年写 2024。"
         case .malformedDate(let d): "日期“\(d)”格式不对：请写成 2024-05-20。"
+        case .nonexistentDate(let d): "日期“\(d)”不存在：请核对月份的天数。"
+        case .missing(let what): "请给出\(what)。"
+        case .unknownCollection(let c): "归集周期“\(c)”不对：应为 monthly（按月）、quarterly（按季）或 yearly（按年）。"
         case .emptyRange(let from, let to): "起始期 \(from) 晚于截止期 \(to)：请调换或重新选择。"
         case .rangeTooLong(let years): "查询范围不能超过 \(years) 年：请缩小范围。"
         case .unknownUnit(let u): "单位“\(u)”不在目录中：请使用目录中的单位编码。"
@@ -102,7 +114,16 @@ public struct ReportingService: Sendable {
     /// Parses a date argument (`yyyy-mm-dd`).
     /// - Throws: ``ReportingError/malformedDate(_:)``.
     public static func date(_ text: String) throws(ReportingError) -> CalendarDate {
-        guard let d = CalendarDate(iso: TextNormalization.trim(text)) else { throw .malformedDate(text) }
+        let t = TextNormalization.trim(text)
+        guard let d = CalendarDate(iso: t) else {
+            // Right shape, impossible day: say so rather than blame the format.
+            let u = Array(t.utf8)
+            if u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"),
+               u.enumerated().allSatisfy({ $0.offset == 4 || $0.offset == 7 || (48...57).contains($0.element) }) {
+                throw .nonexistentDate(text)
+            }
+            throw .malformedDate(text)
+        }
         return d
     }
 
