@@ -31,10 +31,10 @@ struct MaskingTests {
         #expect(MaskingRule.phone.mask(value) == masked)
     }
 
-    @Test("names keep the first character, by Character", arguments: [
-        ("张三", "张*"), ("王小明", "王**"), ("欧阳娜娜", "欧***"), ("张", "****"),
-        ("John Smith", "J*********"), ("𠀋一", "𠀋*"),       // a supplementary-plane character is one character
-        ("é李", "é*"),                                        // e + combining accent is one Character
+    @Test("names keep the first character and two stars whatever their length, by Character", arguments: [
+        ("张三", "张**"), ("王小明", "王**"), ("欧阳娜娜", "欧**"), ("张", "****"),
+        ("John Smith", "J**"), ("𠀋一", "𠀋**"),             // a supplementary-plane character is one character
+        ("é李", "é**"),                                       // e + combining accent is one Character
     ])
     func personName(value: String, masked: String) {
         #expect(MaskingRule.personName.mask(value) == masked)
@@ -95,7 +95,7 @@ struct MaskingTests {
         let shown = masker.mask(record)
         // then
         #expect(shown == .object([
-            ("name", .string("欧***")), ("id_no", .string("320102********1234")), ("gender", .string("女")),
+            ("name", .string("欧**")), ("id_no", .string("320102********1234")), ("gender", .string("女")),
             ("registered_date", .string("2026-03-01")), ("phone", .null),
         ]))
     }

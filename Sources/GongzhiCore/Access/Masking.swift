@@ -9,7 +9,7 @@
 /// |---|---|---|---|
 /// | `residentID` | first 6, last 4 | 4 | `320102199001011234` → `320102********1234` |
 /// | `phone` | first 3, last 4 | 4 | `13912345678` → `139****5678` |
-/// | `personName` | first 1 | 1 | `欧阳娜娜` → `欧***` |
+/// | `personName` | first 1, then always `**` | 1 | `欧阳娜娜` → `欧**` |
 /// | `organizationID` | all, unless 20 characters (resident ID + 2 digits): then as `residentID` | | |
 /// | `full` | nothing | all | `扬州市…` → `****` (always four `*`, length hidden too) |
 public enum MaskingRule: String, Hashable, Sendable, CaseIterable {
@@ -62,6 +62,8 @@ public enum MaskingRule: String, Hashable, Sendable, CaseIterable {
         if self == .full { return Self.fullMask }
         let chars = Array(text)
         if self == .organizationID, chars.count != 20 { return text }
+        // A name keeps its first character and always two stars, so the mask does not tell the name's length.
+        if self == .personName { return chars.count >= 2 ? String(chars[0]) + "**" : Self.fullMask }
         let hidden = chars.count - keepFirst - keepLast
         guard hidden >= minimumHidden else { return Self.fullMask }
         return String(chars[..<keepFirst]) + String(repeating: "*", count: hidden) + String(chars[(chars.count - keepLast)...])
