@@ -20,10 +20,12 @@ public enum SubmissionError: Error, Sendable, Equatable {
     /// The period's kind does not match the indicator's collection period.
     case periodMismatch(period: String, expected: CollectionPeriod)
     /// The acting unit may not submit this indicator.
+    /// (`unit` is the acting unit's name.)
     case notPermitted(unit: String, indicator: String)
     /// The acting unit is not a unit of the platform.
     case unknownUnit(String)
     /// The info center filed for a unit (代为报送) without saying who acted and why.
+    /// (`unit` is the owning unit's name.)
     case proxyNoteRequired(unit: String)
     /// A zero-data filing without a real explanation (情况说明).
     case explanationRequired
@@ -225,16 +227,18 @@ public struct SubmissionService: Sendable {
     /// - Throws: ``SubmissionError/unknownUnit(_:)``, ``SubmissionError/notPermitted(unit:indicator:)``,
     ///   ``SubmissionError/proxyNoteRequired(unit:)``.
     public func authorize(actingUnit: String, for indicator: Indicator, proxy: ProxyNote?) async throws -> ProxyNote? {
-        guard try await CatalogRepository(database: database).unit(code: actingUnit) != nil else {
+        let catalog = CatalogRepository(database: database)
+        guard let acting = try await catalog.unit(code: actingUnit) else {
             throw SubmissionError.unknownUnit(actingUnit)
         }
         if actingUnit == indicator.unit { return nil }
+        // Messages name units as clerks know them (市住房保障和房产管理局), not by their codes.
         guard actingUnit == Self.proxyUnit else {
-            throw SubmissionError.notPermitted(unit: actingUnit, indicator: indicator.code)
+            throw SubmissionError.notPermitted(unit: acting.name, indicator: indicator.code)
         }
         let note = proxy.map { ProxyNote(actedBy: TextNormalization.trim($0.actedBy), reason: TextNormalization.trim($0.reason)) }
         guard let note, !note.actedBy.isEmpty, !note.reason.isEmpty else {
-            throw SubmissionError.proxyNoteRequired(unit: indicator.unit)
+            throw SubmissionError.proxyNoteRequired(unit: try await catalog.unit(code: indicator.unit)?.name ?? indicator.unit)
         }
         return note
     }
