@@ -225,6 +225,11 @@ struct AuthTests {
             try await app.testing().test(.GET, "api/v1/tokens", headers: ["Authorization": "Bearer \(second)"]) { res async in
                 #expect(res.status == .unauthorized)
             }
+            // creations and revocations are audited by id, and no token ever reaches the log
+            let changes = try await AuditEntryRecord.query(on: app.db).filter(\.$action == "token_change").all()
+            #expect(changes.contains { $0.detail == "token=\(secondID); revoked" })
+            #expect(changes.filter { $0.detail?.hasSuffix("created") == true }.count >= 2)
+            #expect(!changes.contains { ($0.detail ?? "").contains(second) })
         }
     }
 

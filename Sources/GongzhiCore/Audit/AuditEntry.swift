@@ -23,6 +23,8 @@ public enum AuditAction: String, Hashable, Sendable, CaseIterable {
     case submission
     /// The audit log itself read or verified.
     case auditView = "audit_view"
+    /// An API token created or revoked by its owner (the token itself is never logged).
+    case tokenChange = "token_change"
 
     /// Chinese name for the audit page.
     public var chineseName: String {
@@ -41,6 +43,7 @@ public enum AuditAction: String, Hashable, Sendable, CaseIterable {
         case .catalogChange: "目录变更"
         case .submission: "数据报送"
         case .auditView: "查阅审计日志"
+        case .tokenChange: "API 令牌变更"
         }
     }
 }

@@ -115,6 +115,7 @@ struct AccountController: Sendable {
         let user = try await currentUser(req)
         do {
             let created = try await req.accounts.createToken(for: user, name: (try? req.content.get(String.self, at: "name")) ?? "")
+            try await Self.audit(req, created.record, "created")
             return try await renderTokens(req, user: user, newToken: (created.record.name, created.token), status: .created)
         } catch let error as AuthError {
             return try await renderTokens(req, user: user, error: error.message, status: HTTPResponseStatus(statusCode: error.status))
@@ -125,7 +126,14 @@ struct AccountController: Sendable {
         let user = try await currentUser(req)
         guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
               try await req.accounts.revokeToken(id, of: user) else { throw Abort(.notFound) }
+        try await req.audit.record(.tokenChange, by: req.auditActor, AuditTarget(detail: "token=\(id.uuidString.lowercased()); revoked"))
         return req.redirect(to: "/account/tokens", redirectType: .normal)
+    }
+
+    /// Records a token's creation in the audit log: its id and name, never the token.
+    static func audit(_ req: Request, _ token: ApiTokenRecord, _ what: String) async throws {
+        try await req.audit.record(.tokenChange, by: req.auditActor,
+                                   AuditTarget(detail: "token=\(token.id?.uuidString.lowercased() ?? ""); name=\(token.name); \(what)"))
     }
 
     // MARK: Tokens API
@@ -150,6 +158,7 @@ struct AccountController: Sendable {
         struct Body: Decodable { var name: String? }
         let body = (try? req.content.decode(Body.self)) ?? Body()
         let created = try await req.accounts.createToken(for: try await currentUser(req), name: body.name ?? "")
+        try await Self.audit(req, created.record, "created")
         let response = Response.json(Self.json(created.record, token: created.token))
         response.status = .created
         return response
@@ -159,6 +168,7 @@ struct AccountController: Sendable {
     func apiRevokeToken(req: Request) async throws -> HTTPStatus {
         guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
               try await req.accounts.revokeToken(id, of: try await currentUser(req)) else { throw Abort(.notFound) }
+        try await req.audit.record(.tokenChange, by: req.auditActor, AuditTarget(detail: "token=\(id.uuidString.lowercased()); revoked"))
         return .noContent
     }
 }
