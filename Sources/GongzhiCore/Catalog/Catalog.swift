@@ -132,6 +132,15 @@ public enum CollectionPeriod: String, Codable, Sendable, CaseIterable {
         case .yearly: "按年"
         }
     }
+
+    /// How a reporting period of this kind is written, for messages: `2024-03`, `2024Q1`, `2024`.
+    public var example: String {
+        switch self {
+        case .monthly: "2024-03"
+        case .quarterly: "2024Q1"
+        case .yearly: "2024"
+        }
+    }
 }
 
 /// 共享方式 (附件1 第十条).

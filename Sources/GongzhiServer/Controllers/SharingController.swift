@@ -208,9 +208,7 @@ struct SharingController: Sendable {
             indicator = text("indicator").flatMap { $0.isEmpty ? nil : $0 }
             providingUnit = text("providing_unit")
             description = text("description")
-            let list = (try? req.content.get([String].self, at: "fields")) ?? []
-            fields = list.count == 1 && list[0].contains(",") ? list[0].split(separator: ",").map(String.init) : list
-            if fields.isEmpty, let joined = text("fields") { fields = joined.split(separator: ",").map(String.init) }
+            fields = SharingController.list(req, "fields")
             from = text("from") ?? ""
             to = text("to") ?? ""
             purpose = text("purpose") ?? ""
@@ -287,7 +285,7 @@ struct SharingController: Sendable {
     /// Approve / deny / withdraw / confirm, from a form or the API.
     func decide(req: Request) async throws -> Response {
         let principal = try req.principal
-        let (record, request) = try await loadRequest(req)
+        let (record, _) = try await loadRequest(req)
         let id = try record.requireID()
         let action = req.parameters.get("action") ?? ""
         func text(_ key: String) -> String? { (try? req.content.get(String.self, at: key)) ?? req.query[String.self, at: key] }
@@ -318,7 +316,6 @@ struct SharingController: Sendable {
         } catch let error as SharingError where !req.url.path.hasPrefix("/api/") {
             return try await renderRequest(req, error: error.message).encodeResponse(status: Self.status(error), for: req)
         }
-        _ = request
         if req.url.path.hasPrefix("/api/") { return try await requestJSON(req, id: id, status: .ok) }
         return req.redirect(to: "/sharing/requests/\(id.uuidString.lowercased())", redirectType: .normal)
     }

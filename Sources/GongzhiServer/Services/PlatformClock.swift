@@ -20,9 +20,19 @@ public struct PlatformClock: Sendable {
         Self.day(of: now())
     }
 
+    /// The local date and time now, in China Standard Time.
+    public func localNow() -> CalendarDateTime {
+        Self.localTime(of: now())
+    }
+
     /// The day `date` falls on in China Standard Time.
     public static func day(of date: Date) -> CalendarDate {
-        CalendarDate(epochSeconds: Int(date.timeIntervalSince1970.rounded(.down)))
+        localTime(of: date).date
+    }
+
+    /// The local date and time of `date` in China Standard Time, to the second.
+    public static func localTime(of date: Date) -> CalendarDateTime {
+        CalendarDateTime(epochSeconds: Int(date.timeIntervalSince1970.rounded(.down)))
     }
 }
 
@@ -34,7 +44,6 @@ extension PlatformClock {
 
     /// `yyyy-mm-dd hh:mm:ss` in China Standard Time, for pages and listings.
     public static func display(_ date: Date) -> String {
-        CalendarDateTime(epochSeconds: Int(date.timeIntervalSince1970.rounded(.down))).isoString
-            .replacingOccurrences(of: "T", with: " ")
+        localTime(of: date).isoString.replacingOccurrences(of: "T", with: " ")
     }
 }

@@ -101,7 +101,7 @@ public struct ReportingService: Sendable {
     /// - Throws: ``ReportingError/noCatalog``; ``CatalogError`` if the stored text no longer parses.
     public func catalog() async throws -> Catalog {
         guard let version = try await CatalogRepository(database: database).currentVersion() else { throw ReportingError.noCatalog }
-        return try CatalogLoader.catalog(yaml: version.yaml)
+        return try ParsedCatalogs.shared.catalog(sha256: version.sha256) { try CatalogLoader.catalog(yaml: version.yaml) }
     }
 
     /// Parses a period argument.
@@ -203,5 +203,27 @@ public struct ReportingService: Sendable {
         guard occurredOn <= clock.today() else { throw ReportingError.contact(.notifiedInFuture(occurredOn)) }
         try await ReportingRepository(database: database).addIncident(unit: unit, occurredOn: occurredOn, description: text,
                                                                       recordedAt: clock.now(), recordedBy: actingUnit)
+    }
+}
+
+/// Catalogs parsed from their stored text, by the text's SHA-256. A version's text never changes, so each is
+/// parsed once per process instead of on every board, task list and sharing query.
+final class ParsedCatalogs: @unchecked Sendable {
+    static let shared = ParsedCatalogs()
+    /// Versions kept; a process rarely sees more than one or two.
+    static let capacity = 4
+
+    private let lock = NSLock()
+    private var byHash: [String: Catalog] = [:]
+
+    /// The catalog of the text hashing to `sha256`, parsed with `parse` the first time.
+    func catalog(sha256: String, parse: () throws -> Catalog) throws -> Catalog {
+        if let known = lock.withLock({ byHash[sha256] }) { return known }
+        let parsed = try parse()
+        lock.withLock {
+            if byHash.count >= Self.capacity { byHash.removeAll() }
+            byHash[sha256] = parsed
+        }
+        return parsed
     }
 }

@@ -95,7 +95,7 @@ public struct SharingService: Sendable {
     public static let registeredGrantDays = 365
     public static let defaultLimits = QuotaLimits(dailyQueryRows: 5_000, dailyDownloadRows: 2_000)
 
-    var now: CalendarDateTime { CalendarDateTime(epochSeconds: Int(clock.now().timeIntervalSince1970.rounded(.down))) }
+    var now: CalendarDateTime { clock.localNow() }
 
     func catalog() async throws -> Catalog {
         try await ReportingService(database: database, clock: clock).catalog()
@@ -161,7 +161,7 @@ public struct SharingService: Sendable {
             let periods = (try Self.period(from), try Self.period(to))
             guard periods.0.collectionPeriod == indicator.period, periods.1.collectionPeriod == indicator.period else {
                 throw SharingError.badFilter("数据项 \(indicator.code) \(indicator.period.chineseName)归集：报送期请写成 "
-                                             + Self.example(indicator.period) + " 的形式。")
+                                             + indicator.period.example + " 的形式。")
             }
             guard periods.1.lastDay.year - periods.0.firstDay.year < ReportingService.maxYears else {
                 throw SharingError.badFilter("申请的报送期范围不能超过 \(ReportingService.maxYears) 年：请缩小范围。")
@@ -438,7 +438,7 @@ public struct SharingService: Sendable {
         let from = try Self.period(search.from), to = try Self.period(search.to)
         guard from.collectionPeriod == indicator.period, to.collectionPeriod == indicator.period else {
             throw SharingError.badFilter("数据项 \(indicator.code) \(indicator.period.chineseName)归集：报送期请写成 "
-                                         + Self.example(indicator.period) + " 的形式。")
+                                         + indicator.period.example + " 的形式。")
         }
         guard from <= to else { throw SharingError.badFilter("起始期 \(from) 晚于截止期 \(to)。") }
         guard to.lastDay.year - from.firstDay.year < ReportingService.maxYears else {
@@ -494,15 +494,6 @@ public struct SharingService: Sendable {
         do { masker = try RecordMasker(indicator: indicator, grant: grant) } catch { throw SharingError.grant(error) }
         return Access(query: query, fields: indicator.fields.filter { grant.access(to: $0.key) != nil }, grant: grant,
                       grantID: grantID, masker: masker)
-    }
-
-    /// How a period of `collection` is written, e.g. `2024-03`.
-    static func example(_ collection: CollectionPeriod) -> String {
-        switch collection {
-        case .monthly: "2024-03"
-        case .quarterly: "2024Q1"
-        case .yearly: "2024"
-        }
     }
 
     static func period(_ text: String) throws -> ReportingPeriod {

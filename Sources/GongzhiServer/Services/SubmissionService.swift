@@ -105,11 +105,7 @@ public enum SubmissionError: Error, Sendable, Equatable {
     }
 
     private static func example(_ period: CollectionPeriod) -> String {
-        switch period {
-        case .monthly: "按月报送，请填写如 2024-03。"
-        case .quarterly: "按季报送，请填写如 2024Q1。"
-        case .yearly: "按年报送，请填写如 2024。"
-        }
+        "\(period.chineseName)报送，请填写如 \(period.example)。"
     }
 }
 
@@ -380,10 +376,8 @@ public struct SubmissionService: Sendable {
     /// `supersededBy`); their records stay, but are no longer the ones consumers see.
     static func supersedeCurrent(of submission: SubmissionRecord, at now: Date, on db: any Database) async throws {
         let id = try submission.requireID()
-        let current = try await SubmissionRecord.query(on: db)
-            .filter(\.$indicatorCode == submission.indicatorCode).filter(\.$period == submission.period)
-            .filter(\.$state ~~ SubmissionState.allCases.filter(\.isCurrent).map(\.rawValue))
-            .filter(\.$id != id).all()
+        let current = try await ReportingRepository(database: db)
+            .currentSubmissions(indicator: submission.indicatorCode, period: submission.period, on: db).filter { $0.id != id }
         for earlier in current {
             earlier.state = try SubmissionLifecycle.apply(.supersededBy(id.uuidString.lowercased()), to: earlier.lifecycleState).rawValue
             earlier.supersededBy = id

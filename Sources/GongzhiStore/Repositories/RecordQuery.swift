@@ -38,6 +38,16 @@ public struct RecordQuery: Sendable {
         public var period: String
         /// The stored JSON object text.
         public var values: String
+
+        /// A row selected as `id, submission_id, sheet, row_number, period, payload`.
+        init(decoding row: any SQLRow) throws {
+            id = try row.decode(column: "id", as: Int.self)
+            submissionID = try row.decode(column: "submission_id", as: UUID.self)
+            sheet = try row.decode(column: "sheet", as: String?.self)
+            rowNumber = try row.decode(column: "row_number", as: Int.self)
+            period = try row.decode(column: "period", as: String?.self) ?? ""
+            values = try row.decode(column: "payload", as: String.self)
+        }
     }
 
     /// How many records match.
@@ -55,22 +65,14 @@ public struct RecordQuery: Sendable {
         var query: SQLQueryString = "SELECT r.id, r.submission_id, r.sheet, r.row_number, r.period, r.\(ident: "values") AS payload FROM records r JOIN submissions s ON s.id = r.submission_id WHERE "
         query = query + conditions(DatabaseDialect.of(db))
         query = query + " ORDER BY r.period, r.submission_id, r.row_number LIMIT \(literal: min(limit, Self.maxLimit)) OFFSET \(literal: max(offset, 0))"
-        return try await sql.raw(query).all().map { row in
-            Row(id: try row.decode(column: "id", as: Int.self), submissionID: try row.decode(column: "submission_id", as: UUID.self),
-                sheet: try row.decode(column: "sheet", as: String?.self), rowNumber: try row.decode(column: "row_number", as: Int.self),
-                period: try row.decode(column: "period", as: String.self), values: try row.decode(column: "payload", as: String.self))
-        }
+        return try await sql.raw(query).all().map(Row.init(decoding:))
     }
 
     /// The record with `id` and its lineage, whatever its submission's state (for lineage and record views).
     public static func record(id: Int, on db: any Database) async throws -> Row? {
         guard let sql = db as? any SQLDatabase else { throw StoreError.notSQL }
         return try await sql.raw("SELECT r.id, r.submission_id, r.sheet, r.row_number, r.period, r.\(ident: "values") AS payload FROM records r WHERE r.id = \(bind: id)")
-            .first().map { row in
-                Row(id: try row.decode(column: "id", as: Int.self), submissionID: try row.decode(column: "submission_id", as: UUID.self),
-                    sheet: try row.decode(column: "sheet", as: String?.self), rowNumber: try row.decode(column: "row_number", as: Int.self),
-                    period: try row.decode(column: "period", as: String?.self) ?? "", values: try row.decode(column: "payload", as: String.self))
-            }
+            .first().map(Row.init(decoding:))
     }
 
     func conditions(_ dialect: DatabaseDialect) -> SQLQueryString {

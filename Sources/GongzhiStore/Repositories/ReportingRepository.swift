@@ -46,10 +46,15 @@ public struct ReportingRepository: Sendable {
 
     /// The task's current submission (accepted or partially accepted, not superseded), or `nil`.
     public func current(indicator: String, period: String, on db: (any Database)? = nil) async throws -> SubmissionRecord? {
+        try await currentSubmissions(indicator: indicator, period: period, on: db).first
+    }
+
+    /// The task's submissions in a current state, newest first: one, except while a supersession is under way.
+    public func currentSubmissions(indicator: String, period: String, on db: (any Database)? = nil) async throws -> [SubmissionRecord] {
         try await SubmissionRecord.query(on: db ?? database)
             .filter(\.$indicatorCode == indicator).filter(\.$period == period)
             .filter(\.$state ~~ SubmissionState.allCases.filter(\.isCurrent).map(\.rawValue))
-            .sort(\.$receivedAt, .descending).first()
+            .sort(\.$receivedAt, .descending).all()
     }
 
     /// Every submission of a task, newest first (the current one, those it superseded, refused files).
