@@ -126,6 +126,8 @@ extension RoutesBuilder {
 struct CSRFMiddleware: AsyncMiddleware {
     static let field = "csrf_token"
     static let header = "X-CSRF-Token"
+    /// POST paths whose multipart body streams to disk: their form's token is checked as the body is read.
+    static let streamedUploads: Set<String> = ["/submissions"]
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard ![.GET, .HEAD, .OPTIONS].contains(request.method), request.url.path != "/login",
@@ -133,6 +135,12 @@ struct CSRFMiddleware: AsyncMiddleware {
             return try await next.respond(to: request)
         }
         var presented = request.headers.first(name: Self.header)
+        if presented == nil, request.headers.contentType?.type == "multipart", Self.streamedUploads.contains(request.url.path) {
+            // A streamed upload is not collected here: ``MultipartUpload/read(_:fileField:limitBytes:csrf:)``
+            // checks the form's token against this one before it hands over a single field.
+            request.storage[PendingCSRFKey.self] = expected
+            return try await next.respond(to: request)
+        }
         if presented == nil {
             // The form's fields are in the body: collect it now (the route would anyway), within the
             // upload limit for multipart forms and the default limit otherwise.
@@ -167,4 +175,9 @@ enum LoginTarget {
         else { return "/" }
         return next
     }
+}
+
+/// The session's CSRF token a streamed multipart upload must still present (set by ``CSRFMiddleware``).
+struct PendingCSRFKey: StorageKey {
+    typealias Value = String
 }

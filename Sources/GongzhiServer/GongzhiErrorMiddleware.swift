@@ -78,6 +78,8 @@ struct GongzhiErrorMiddleware: AsyncMiddleware {
             return Failure(status: HTTPResponseStatus(statusCode: e.status), code: e.code, message: e.message)
         case let e as CatalogError:
             return Failure(status: .badRequest, code: "invalid_catalog", message: e.description)
+        case let e as GongzhiHTTPError:
+            return Failure(status: e.status, code: e.code, message: e.reason)
         case let e as any AbortError:
             let message: String = switch e.status {
             case .notFound: "页面或数据不存在。"

@@ -96,6 +96,9 @@ public func configure(_ app: Application, config: AppConfig, clock: PlatformCloc
                       writer: (any RecordWriter)? = nil) async throws {
     switch config.database {
     case .sqlite(let path):
+        // SQLite calls block a thread of this pool; a writer waiting for the write lock holds one. With only
+        // as many threads as cores, such waiters could take every thread from the import they wait for.
+        app.threadPool = NIOThreadPool(numberOfThreads: max(System.coreCount, 2) * 8)
         let storage: SQLiteConfiguration = path == ":memory:" ? .memory : .file(path)
         app.databases.use(.sqlite(storage), as: .sqlite)
         app.databases.use(.sqlite(storage, connectionPoolTimeout: .minutes(10)), as: .imports, isDefault: false)
@@ -103,6 +106,7 @@ public func configure(_ app: Application, config: AppConfig, clock: PlatformCloc
         if path != ":memory:", let sql = app.db as? any SQLDatabase {
             try await sql.raw("PRAGMA journal_mode=WAL").run()
         }
+        try await sleepWhileBusy(app)
     case .postgres(let url):
         try app.databases.use(.postgres(url: url, maxConnectionsPerEventLoop: 4), as: .psql)
         try app.databases.use(.postgres(url: url, maxConnectionsPerEventLoop: 2, connectionPoolTimeout: .minutes(10)),
@@ -130,14 +134,72 @@ public func configure(_ app: Application, config: AppConfig, clock: PlatformCloc
     app.leaf.tags["csrfToken"] = CSRFTokenTag()
     app.leaf.tags["accountBar"] = AccountBarTag()
     app.leaf.tags["nav"] = NavTag()
-    app.routes.defaultMaxBodySize = ByteCount(integerLiteral: config.maxUploadBytes)
+    // Forms and JSON: 1 MB. Only the upload routes take more (routes.swift), and ``BodyLimitMiddleware``
+    // refuses an announced oversized body before a byte of it is read.
+    app.routes.defaultMaxBodySize = ByteCount(integerLiteral: AppConfig.maxFormBytes)
 
     app.middleware = Middlewares()
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(GongzhiErrorMiddleware(environment: app.environment))
+    app.middleware.use(BodyLimitMiddleware(uploadBytes: config.maxUploadBytes + (1 << 20)))
     // Who acts (session cookie or bearer token), then CSRF on forms posted from a session; route groups
     // refuse the anonymous and the unauthorised (routes.swift).
     app.middleware.use(CredentialsMiddleware())
     app.middleware.use(CSRFMiddleware())
     try routes(app)
+
+    // Imports that died with an earlier run of the server (or a crashed command) are concluded
+    // `interrupted` at start, and any that die later within a few minutes of their last batch.
+    let recovery = SubmissionRepository(database: app.db)
+    let recovered = try await recovery.recoverInterrupted(staleAfter: 15)
+    if !recovered.isEmpty { app.logger.warning("\(recovered.count) interrupted import(s) concluded at start") }
+    app.lifecycle.use(InterruptedImportSweeper(repository: recovery, logger: app.logger))
+}
+
+/// Makes every pooled SQLite connection sleep (SQLite's own busy timeout, 15 s) rather than spin while
+/// another connection writes: sqlite-nio's busy handler retries at once, forever, on a pool thread.
+/// One connection per event loop is pooled, so this reaches each of them.
+private func sleepWhileBusy(_ app: Application) async throws {
+    for id in [DatabaseID.sqlite, .imports] {
+        for loop in app.eventLoopGroup.makeIterator() {
+            if let sql = app.databases.database(id, logger: app.logger, on: loop) as? any SQLDatabase {
+                try await sql.raw("PRAGMA busy_timeout = 15000").run()
+            }
+        }
+    }
+}
+
+/// Every minute, concludes `interrupted` the imports whose heartbeat stopped 3 minutes ago (a server of
+/// the same database died mid-import).
+final class InterruptedImportSweeper: LifecycleHandler, @unchecked Sendable {
+    let repository: SubmissionRepository
+    let logger: Logger
+    private let lock = NSLock()
+    private var task: Task<Void, Never>?
+
+    init(repository: SubmissionRepository, logger: Logger) {
+        self.repository = repository
+        self.logger = logger
+    }
+
+    func didBootAsync(_ application: Application) async throws {
+        let repository = self.repository, logger = self.logger
+        lock.withLock { task = Task.detached {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(60))
+                if Task.isCancelled { break }
+                do {
+                    let recovered = try await repository.recoverInterrupted(staleAfter: 180)
+                    if !recovered.isEmpty { logger.warning("\(recovered.count) interrupted import(s) concluded") }
+                } catch {
+                    logger.error("interrupted-import sweep failed: \(String(reflecting: error))")
+                }
+            }
+        } }
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        lock.withLock { task?.cancel() }
+    }
 }

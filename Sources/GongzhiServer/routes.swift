@@ -46,7 +46,7 @@ func routes(_ app: Application) throws {
     // Public: sign-in and the health check.
     app.get("health") { (_: Request) -> [String: String] in ["status": "ok"] }
     app.get("login", use: account.loginForm)
-    app.post("login", use: account.login)
+    app.grouped(SameOriginMiddleware()).post("login", use: account.login)
 
     // Pages (Chinese)
     let authenticated = app.require(RouteAccess.authenticated)
@@ -62,8 +62,7 @@ func routes(_ app: Application) throws {
 
     let reporters = app.require(RouteAccess.reporters)
     reporters.get("upload", use: submissions.uploadForm)
-    reporters.on(.POST, "submissions", body: .collect(maxSize: ByteCount(integerLiteral: app.gongzhi.config.maxUploadBytes + (1 << 20))),
-                 use: submissions.upload)
+    reporters.on(.POST, "submissions", body: .stream, use: submissions.upload)
     reporters.get("zero-data", use: submissions.zeroDataForm)
     reporters.post("zero-data", use: submissions.zeroData)
 

@@ -3,6 +3,7 @@
 /// ```
 /// received ──validated──▶ validated ──concluded──▶ accepted | partially_accepted | refused
 /// accepted | partially_accepted ──supersededBy──▶ superseded
+/// received | validated ──interrupted──▶ interrupted   (the import died: crash, restart; its rows are removed)
 /// ```
 ///
 /// A later accepted submission for the same task supersedes the current one; the superseded one keeps its
@@ -15,12 +16,15 @@ public enum SubmissionState: String, Sendable, Codable, CaseIterable {
     case partiallyAccepted = "partially_accepted"
     case refused
     case superseded
+    /// The import stopped before it concluded (the server stopped or crashed): nothing of it was kept and
+    /// the file must be uploaded again.
+    case interrupted
 
     /// Whether the submission was accepted at some point (it is accepted now, or was before it was superseded).
     public var wasAccepted: Bool {
         switch self {
         case .accepted, .partiallyAccepted, .superseded: true
-        case .received, .validated, .refused: false
+        case .received, .validated, .refused, .interrupted: false
         }
     }
 
@@ -38,6 +42,7 @@ public enum SubmissionState: String, Sendable, Codable, CaseIterable {
         case .partiallyAccepted: "部分接收"
         case .refused: "拒收"
         case .superseded: "已被更正"
+        case .interrupted: "导入中断"
         }
     }
 
@@ -59,6 +64,8 @@ public enum SubmissionEvent: Sendable, Equatable {
     case concluded(ImportOutcome)
     /// A later accepted submission for the same task took this one's place.
     case supersededBy(String)
+    /// The import was found dead (no sign of life for a while, or the server restarted).
+    case interrupted
 }
 
 /// A transition the lifecycle does not allow: a programming or concurrency fault, never a clerk's.
@@ -81,6 +88,7 @@ public enum SubmissionLifecycle {
         case (.received, .validated): return .validated
         case (.validated, .concluded(let outcome)): return SubmissionState(outcome)
         case (.accepted, .supersededBy), (.partiallyAccepted, .supersededBy): return .superseded
+        case (.received, .interrupted), (.validated, .interrupted): return .interrupted
         default: throw SubmissionLifecycleError(from: state, event: event)
         }
     }

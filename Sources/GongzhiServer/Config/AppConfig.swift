@@ -21,6 +21,8 @@ public struct AppConfig: Sendable, Equatable {
     }
 
     public var database: DatabaseChoice
+    /// The largest body of any route but the uploads: forms and JSON, 1 MB.
+    public static let maxFormBytes = 1 << 20
     /// Where uploaded files are kept, content-addressed (`GONGZHI_FILES`, default `./files`).
     public var filesDirectory: URL
     /// The largest upload accepted, in bytes (`GONGZHI_MAX_UPLOAD_MB`, default 200).

@@ -52,6 +52,13 @@ struct SubmissionController: Sendable {
     }
 
     /// The proxy note a form or an API request carries (`proxy_by`, `proxy_reason`), if any.
+    /// The proxy note (代为报送) of a streamed upload form's fields.
+    static func proxyNote(_ fields: [String: String]) -> ProxyNote? {
+        let by = fields["proxy_by"], reason = fields["proxy_reason"]
+        guard by != nil || reason != nil else { return nil }
+        return ProxyNote(actedBy: by ?? "", reason: reason ?? "")
+    }
+
     static func proxyNote(_ req: Request) -> ProxyNote? {
         let by = (try? req.content.get(String.self, at: "proxy_by")) ?? req.query[String.self, at: "proxy_by"]
         let reason = (try? req.content.get(String.self, at: "proxy_reason")) ?? req.query[String.self, at: "proxy_reason"]
@@ -108,35 +115,40 @@ struct SubmissionController: Sendable {
     /// Accepts the form's file, checks indicator and period at once, then imports in the background and
     /// sends the browser to the submission's page, which shows progress until the result is stored.
     func upload(req: Request) async throws -> Response {
-        let indicator = ((try? req.content.get(String.self, at: "indicator")) ?? "").trimmingCharacters(in: .whitespaces)
-        let period = ((try? req.content.get(String.self, at: "period")) ?? "").trimmingCharacters(in: .whitespaces)
+        // The body streams to a temporary file as it arrives (MultipartUpload): memory stays flat whatever the size.
+        let form = try await MultipartUpload.read(req, limitBytes: req.gongzhi.config.maxUploadBytes + (1 << 20))
+        var handedOver = false
+        defer { if !handedOver { form.discard() } }
+        let indicator = (form.fields["indicator"] ?? "").trimmingCharacters(in: .whitespaces)
+        let period = (form.fields["period"] ?? "").trimmingCharacters(in: .whitespaces)
         func refuse(_ message: String, _ status: HTTPResponseStatus) async throws -> Response {
             try await renderUploadForm(req, indicator: indicator, period: period, error: message).encodeResponse(status: status, for: req)
         }
-        guard let file = try? req.content.get(File.self, at: "file"), !file.filename.isEmpty else {
+        guard let file = form.file, !file.name.isEmpty else {
             return try await refuse("请选择要上传的文件（.xlsx 或 .csv）。", .badRequest)
         }
-        guard file.data.readableBytes > 0 else {
-            return try await refuse("文件“\(file.filename)”是空的（0 字节）：请确认选择了正确的文件。", .badRequest)
+        guard file.bytes > 0 else {
+            return try await refuse("文件“\(file.name)”是空的（0 字节）：请确认选择了正确的文件。", .badRequest)
         }
         let service = req.submissions
-        let proxy = Self.proxyNote(req)
+        let proxy = Self.proxyNote(form.fields)
         do {
             _ = try await service.prepare(indicatorCode: indicator, period: period, actingUnit: try req.actor.unitCode, proxy: proxy)
         } catch let error as SubmissionError {
             return try await refuse(error.message, GongzhiErrorMiddleware.describe(error).status)
         }
-        let temporary = try writeTemporary(Data(buffer: file.data))
+        let temporary = file.url
+        handedOver = true
         let id = UUID()
         let board = req.gongzhi.board
         let actor = req.auditActor
         let logger = req.logger
-        await board.announce(id, indicator: indicator, period: period, fileName: file.filename, at: req.gongzhi.clock.now())
+        await board.announce(id, indicator: indicator, period: period, fileName: file.name, at: req.gongzhi.clock.now())
         Task.detached {
             defer { try? FileManager.default.removeItem(at: temporary) }
             do {
                 let outcome = try await service.submit(
-                    file: temporary, fileName: file.filename, indicatorCode: indicator, period: period, by: actor,
+                    file: temporary, fileName: file.name, indicatorCode: indicator, period: period, by: actor,
                     proxy: proxy, submissionID: id, progress: { rows in Task { await board.update(id, rowsRead: rows) } })
                 await board.finish(id)
                 logger.info("submission \(id) \(indicator) \(period): \(outcome.report.rowsAccepted)/\(outcome.report.rowsTotal) accepted")
@@ -248,7 +260,21 @@ struct SubmissionController: Sendable {
             return try await progress(req, id: id)
         }
         try Self.checkReadable(submission, req)
-        return try await result(req, submission: submission).encodeResponse(for: req)
+        switch submission.lifecycleState {
+        case .received, .validated:
+            // Still importing: this server's progress, or (another server's import) a page that waits for it.
+            if await req.gongzhi.board.entry(id) != nil { return try await progress(req, id: id) }
+            let seconds = max(Int(Date().timeIntervalSince(submission.receivedAt)), 0)
+            let page = ProgressPage(title: "正在导入", indicator: submission.indicatorCode, period: submission.period,
+                                    fileName: submission.fileName, rowsRead: 0, seconds: seconds, rate: 0, waiting: false)
+            return try await req.view.render("progress", page).encodeResponse(for: req)
+        case .interrupted:
+            return try await renderUploadForm(req, indicator: submission.indicatorCode, period: submission.period,
+                                              error: "“\(submission.fileName)”（\(PlatformClock.display(submission.receivedAt)) 上传）导入时服务器停止运行，导入中断，未保存任何数据：请重新上传该文件。")
+                .encodeResponse(status: .conflict, for: req)
+        default:
+            return try await result(req, submission: submission).encodeResponse(for: req)
+        }
     }
 
     /// The page of an upload still importing (refreshing itself), or of one that failed.
@@ -467,12 +493,6 @@ struct SubmissionController: Sendable {
                                                detail: "submission=\(try submission.requireID().uuidString.lowercased())"))
     }
 
-
-    private func writeTemporary(_ data: Data) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-upload-\(UUID().uuidString)")
-        try data.write(to: url)
-        return url
-    }
 
     private func findSubmission(_ req: Request) async throws -> SubmissionRecord {
         guard let text = req.parameters.get("id"), let id = UUID(uuidString: text),

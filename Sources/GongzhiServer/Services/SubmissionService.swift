@@ -177,8 +177,11 @@ public struct SubmissionValidator: Sendable {
 
 /// The main job: a department's file in, validated records stored with their lineage, a report out.
 ///
-/// One transaction holds the submission, its records and its errors: a failure anywhere leaves nothing
-/// behind (and removes the kept file if this upload brought it).
+/// A submission is written in short transactions — the submission (`received`, seen by no query), its
+/// records batch by batch, then its conclusion (errors, state, supersession, audit entry) — so that pages keep
+/// answering during a large import. A failure anywhere removes what was written (and the kept file if this
+/// upload brought it); an import that dies with its server is found by its stopped heartbeat and concluded
+/// `interrupted` with its rows removed (``SubmissionRepository/recoverInterrupted(staleAfter:now:)``).
 public struct SubmissionService: Sendable {
     public let database: any Database
     public let files: FileStore
@@ -276,46 +279,79 @@ public struct SubmissionService: Sendable {
         let now = validator.clock.now()
         let database = self.database
         do {
-            return try await gate.run { try await writer.transaction(on: database) { db in
-                if let earlier = try await SubmissionRecord.query(on: db)
-                    .filter(\.$fileSHA256 == sha256).filter(\.$indicatorCode == indicator.code)
-                    .filter(\.$period == period).filter(\.$status != ImportOutcome.refused.rawValue).first() {
-                    throw SubmissionError.duplicateFile(submissionID: try earlier.requireID(),
-                                                        receivedAt: PlatformClock.display(earlier.receivedAt))
-                }
-                let submission = SubmissionRecord(
-                    id: submissionID, indicatorID: try indicatorRecord.requireID(), indicatorCode: indicator.code, indicatorName: indicator.name,
-                    unitCode: indicator.unit, actingUnitCode: actingUnit, period: period, fileName: fileName,
-                    fileSHA256: sha256, fileSize: Int64(size), format: format, receivedAt: now)
-                submission.proxyBy = proxy?.actedBy
-                submission.proxyReason = proxy?.reason
-                try await submission.create(on: db)
-                let id = try submission.requireID()
-                let report: ImportReport
-                do {
-                    report = try await Self.pipelined(file: file, job: job, maxInflatedBytes: maxInflatedBytes) { batch in
-                        try await writer.write(batch.records, fields: indicator.fields,
-                                               lineage: RecordLineage(submissionID: id, indicatorCode: indicator.code,
-                                                                      period: period, sheet: batch.sheet),
-                                               on: db)
-                        try await onRecords(batch)
+            return try await gate.run {
+                // 1. The submission, in a short transaction: it is `received` — invisible to every query — until
+                //    it concludes.
+                let submission = try await Self.writeTransaction(writer, on: database) { db in
+                    if let earlier = try await SubmissionRecord.query(on: db)
+                        .filter(\.$fileSHA256 == sha256).filter(\.$indicatorCode == indicator.code)
+                        .filter(\.$period == period)
+                        .filter(\.$status != ImportOutcome.refused.rawValue)
+                        .filter(\.$state != SubmissionState.interrupted.rawValue).first() {
+                        throw SubmissionError.duplicateFile(submissionID: try earlier.requireID(),
+                                                            receivedAt: PlatformClock.display(earlier.receivedAt))
                     }
-                } catch let error as IngestError {
-                    throw SubmissionError.unreadable(error)
+                    let submission = SubmissionRecord(
+                        id: submissionID, indicatorID: try indicatorRecord.requireID(), indicatorCode: indicator.code,
+                        indicatorName: indicator.name, unitCode: indicator.unit, actingUnitCode: actingUnit, period: period,
+                        fileName: fileName, fileSHA256: sha256, fileSize: Int64(size), format: format, receivedAt: now)
+                    submission.proxyBy = proxy?.actedBy
+                    submission.proxyReason = proxy?.reason
+                    submission.importHeartbeatMilliseconds = SubmissionRepository.heartbeatNow()
+                    try await submission.create(on: db)
+                    return submission
                 }
-                // A file without one accepted row discharges nothing and supersedes nothing: it concludes refused.
-                let state = try SubmissionLifecycle.apply(.concluded(report.rowsAccepted == 0 ? .refused : report.outcome),
-                                                          to: SubmissionLifecycle.apply(.validated, to: submission.lifecycleState))
-                if state.isCurrent { try await Self.supersedeCurrent(of: submission, at: now, on: db) }
-                submission.state = state.rawValue
-                let json = report.contractJSON(extra: Self.extraJSON(id: id, status: report.outcome)).serialized()
-                try await SubmissionRepository(database: db).finish(submission, report: report, reportJSON: json, on: db)
-                try await AuditLog.append(actor.event(.submission, Self.auditTarget(submission), at: now), on: db)
-                return Outcome(submissionID: id, report: report)
-            } }
+                let id = try submission.requireID()
+                do {
+                    // 2. The records, batch by batch, each in a transaction of its own: other writers (a page
+                    //    view's audit entry) get their turn between two batches.
+                    let report: ImportReport
+                    do {
+                        report = try await Self.pipelined(file: file, job: job, maxInflatedBytes: maxInflatedBytes) { batch in
+                            try await Self.writeTransaction(writer, on: database) { db in
+                                try await writer.write(batch.records, fields: indicator.fields,
+                                                       lineage: RecordLineage(submissionID: id, indicatorCode: indicator.code,
+                                                                              period: period, sheet: batch.sheet),
+                                                       on: db)
+                                try await SubmissionRepository.beat(id, on: db)
+                            }
+                            try await onRecords(batch)
+                        }
+                    } catch let error as IngestError {
+                        throw SubmissionError.unreadable(error)
+                    }
+                    // 3. The conclusion: errors, state, supersession and the audit entry, in one transaction.
+                    return try await Self.writeTransaction(writer, on: database) { db in
+                        // A file without one accepted row discharges nothing and supersedes nothing: it concludes refused.
+                        let state = try SubmissionLifecycle.apply(.concluded(report.rowsAccepted == 0 ? .refused : report.outcome),
+                                                                  to: SubmissionLifecycle.apply(.validated, to: submission.lifecycleState))
+                        if state.isCurrent { try await Self.supersedeCurrent(of: submission, at: now, on: db) }
+                        submission.state = state.rawValue
+                        submission.importHeartbeatMilliseconds = nil
+                        let json = report.contractJSON(extra: Self.extraJSON(id: id, status: report.outcome)).serialized()
+                        try await SubmissionRepository(database: db).finish(submission, report: report, reportJSON: json, on: db)
+                        try await AuditLog.append(actor.event(.submission, Self.auditTarget(submission), at: now), on: db)
+                        return Outcome(submissionID: id, report: report)
+                    }
+                } catch {
+                    // Nothing of a failed import stays: its rows and the submission go (the kept file below).
+                    try? await Self.writeTransaction(writer, on: database) { db in
+                        try await SubmissionRepository(database: db).discard(id, on: db)
+                    }
+                    throw error
+                }
+            }
         } catch {
             if broughtFile { files.remove(sha256) }
             throw error
+        }
+    }
+
+    /// Runs `body` in one of the writer's transactions, behind ``SQLiteWriteGate`` on SQLite.
+    static func writeTransaction<T: Sendable>(_ writer: any RecordWriter, on database: any Database,
+                                              _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await SQLiteWriteGate.serialize(on: database) {
+            try await writer.transaction(on: database, body)
         }
     }
 

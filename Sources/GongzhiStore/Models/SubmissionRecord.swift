@@ -42,6 +42,8 @@ public final class SubmissionRecord: Model, @unchecked Sendable {
     /// The submission that superseded this one, and when.
     @OptionalField(key: "superseded_by") public var supersededBy: UUID?
     @OptionalField(key: "superseded_at") public var supersededAt: Date?
+    /// While importing: when the import last wrote a batch (wall clock, ms since 1970); see ``M0009_HoldUnderLoad``.
+    @OptionalField(key: "import_heartbeat_ms") public var importHeartbeatMilliseconds: Int64?
     /// The import report as the contract's JSON object (without records).
     @Field(key: "report") public var report: String
 

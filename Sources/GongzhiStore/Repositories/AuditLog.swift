@@ -84,7 +84,11 @@ public struct AuditLog: Sendable {
     @discardableResult
     public static func append(_ event: AuditEvent, on db: any Database) async throws -> AuditEntry {
         if db.inTransaction { return try await appendInTransaction(event, on: db) }
-        return try await db.transaction { try await appendInTransaction(event, on: $0) }
+        // A standalone append (a page view's entry) queues behind an import's batch instead of spinning in
+        // SQLite's busy handler.
+        return try await SQLiteWriteGate.serialize(on: db) {
+            try await db.transaction { try await appendInTransaction(event, on: $0) }
+        }
     }
 
     private static func appendInTransaction(_ event: AuditEvent, on db: any Database) async throws -> AuditEntry {

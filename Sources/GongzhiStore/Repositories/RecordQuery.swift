@@ -54,18 +54,34 @@ public struct RecordQuery: Sendable {
     public func count(on db: any Database) async throws -> Int {
         guard let sql = db as? any SQLDatabase else { throw StoreError.notSQL }
         guard !periods.isEmpty else { return 0 }
-        let query: SQLQueryString = "SELECT COUNT(*) AS n FROM records r JOIN submissions s ON s.id = r.submission_id WHERE " + conditions(DatabaseDialect.of(db))
-        return try await sql.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
+        return try await sql.raw(countSQL(DatabaseDialect.of(db))).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
     /// The matching records `offset..<offset+limit` in (period, submission, row) order.
     public func rows(offset: Int, limit: Int, on db: any Database) async throws -> [Row] {
         guard let sql = db as? any SQLDatabase else { throw StoreError.notSQL }
         guard !periods.isEmpty, limit > 0 else { return [] }
-        var query: SQLQueryString = "SELECT r.id, r.submission_id, r.sheet, r.row_number, r.period, r.\(ident: "values") AS payload FROM records r JOIN submissions s ON s.id = r.submission_id WHERE "
-        query = query + conditions(DatabaseDialect.of(db))
-        query = query + " ORDER BY r.period, r.submission_id, r.row_number LIMIT \(literal: min(limit, Self.maxLimit)) OFFSET \(literal: max(offset, 0))"
-        return try await sql.raw(query).all().map(Row.init(decoding:))
+        return try await sql.raw(rowsSQL(offset: offset, limit: limit, DatabaseDialect.of(db))).all().map(Row.init(decoding:))
+    }
+
+    /// The statement ``count(on:)`` runs (tests read its plan).
+    public func countSQL(_ dialect: DatabaseDialect) -> SQLQueryString {
+        "SELECT COUNT(*) AS n FROM submissions s JOIN records r ON r.submission_id = s.id WHERE " + conditions(dialect)
+    }
+
+    /// The statement ``rows(offset:limit:on:)`` runs (tests read its plan). Its shape is what keeps it fast
+    /// at millions of records: the task's current submissions come from `submissions_by_task_id` in
+    /// (period, id) order and each one's records from the (submission, row) key in row order, so the
+    /// database walks two indexes in the order asked for and stops at the page's end — no scan of
+    /// `records`, no sort.
+    public func rowsSQL(offset: Int, limit: Int, _ dialect: DatabaseDialect) -> SQLQueryString {
+        var query: SQLQueryString = "SELECT r.id, r.submission_id, r.sheet, r.row_number, s.period, r.\(ident: "values") AS payload FROM submissions s JOIN records r ON r.submission_id = s.id WHERE "
+        query = query + conditions(dialect)
+        // SQLite lets a non-integer primary key hold NULLs, so (period, id) does not prove one submission per
+        // value to its planner, which would then sort each submission's rows; the rowid (the index's last
+        // column) does.
+        let tiebreak: SQLQueryString = dialect == .sqlite ? "s.rowid, " : ""
+        return query + " ORDER BY s.period, s.id, " + tiebreak + "r.row_number LIMIT \(literal: min(max(limit, 0), Self.maxLimit)) OFFSET \(literal: max(offset, 0))"
     }
 
     /// The record with `id` and its lineage, whatever its submission's state (for lineage and record views).
@@ -76,7 +92,7 @@ public struct RecordQuery: Sendable {
     }
 
     func conditions(_ dialect: DatabaseDialect) -> SQLQueryString {
-        var q: SQLQueryString = "r.indicator_code = \(bind: indicator) AND r.period IN ("
+        var q: SQLQueryString = "s.indicator_code = \(bind: indicator) AND s.period IN ("
         for (i, p) in periods.enumerated() { q = q + (i == 0 ? "" : ", ") + "\(bind: p)" }
         q = q + ") AND s.state IN ("
         for (i, state) in SubmissionState.allCases.filter(\.isCurrent).enumerated() {
@@ -85,7 +101,8 @@ public struct RecordQuery: Sendable {
         q = q + ")"
         if let division { q = q + " AND r.division_code = \(bind: division)" }
         if let identifier {
-            q = q + " AND EXISTS (SELECT 1 FROM record_keys k WHERE k.submission_id = r.submission_id AND k.row_number = r.row_number AND k.value = \(bind: identifier))"
+            // A set the database can start from (record_keys_by_value), not a probe per record.
+            q = q + " AND (r.submission_id, r.row_number) IN (SELECT k.submission_id, k.row_number FROM record_keys k WHERE k.value = \(bind: identifier))"
         }
         for (key, value) in fieldEquals {
             q = q + " AND " + dialect.jsonMemberText(table: "r", column: "values", key: key) + " = \(bind: value)"

@@ -47,6 +47,65 @@ public struct SubmissionRepository: Sendable {
         try await submission.update(on: db)
     }
 
+    /// The wall clock in ms since 1970, as import heartbeats are written (liveness, not a domain time: the
+    /// platform clock may be fixed or in the past).
+    public static func heartbeatNow() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+
+    /// Marks submission `id` as alive now (called with each batch an import writes).
+    public static func beat(_ id: UUID, on db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { throw StoreError.notSQL }
+        try await sql.update(SubmissionRecord.schema).set("import_heartbeat_ms", to: SQLBind(heartbeatNow()))
+            .where("id", .equal, SQLBind(id)).run()
+    }
+
+    /// Removes everything an unfinished import of submission `id` wrote — its record keys, records, errors
+    /// and the submission itself — inside `db`'s transaction.
+    public func discard(_ id: UUID, on db: any Database) async throws {
+        try await removeRows(of: id, on: db)
+        try await SubmissionRecord.query(on: db).filter(\.$id == id).delete()
+    }
+
+    private func removeRows(of id: UUID, on db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { throw StoreError.notSQL }
+        for table in ["record_keys", "records", SubmissionErrorRecord.schema] {
+            try await sql.delete(from: table).where("submission_id", .equal, SQLBind(id)).run()
+        }
+    }
+
+    /// Concludes `interrupted` every import whose heartbeat stopped more than `staleAfter` seconds before
+    /// `now` (its server stopped or crashed mid-import), removing the rows it had written; the submission
+    /// stays, so the clerk's page says what happened and asks for the file again. Each in its own
+    /// transaction, behind ``SQLiteWriteGate``.
+    /// - Returns: the submissions concluded.
+    @discardableResult
+    public func recoverInterrupted(staleAfter: TimeInterval, now: Int64 = heartbeatNow()) async throws -> [SubmissionRecord] {
+        let cutoff = now - Int64(staleAfter * 1000)
+        let stale = try await SubmissionRecord.query(on: database)
+            .filter(\.$state ~~ [SubmissionState.received.rawValue, SubmissionState.validated.rawValue])
+            .filter(\.$kind == "data").all()
+            .filter { ($0.importHeartbeatMilliseconds ?? 0) < cutoff }
+        var recovered: [SubmissionRecord] = []
+        for submission in stale {
+            let id = try submission.requireID()
+            let done = try await SQLiteWriteGate.serialize(on: database) {
+                try await database.transaction { db -> Bool in
+                    // Re-read inside the transaction: the import may have concluded meanwhile.
+                    guard let current = try await SubmissionRecord.find(id, on: db),
+                          let state = try? SubmissionLifecycle.apply(.interrupted, to: current.lifecycleState),
+                          (current.importHeartbeatMilliseconds ?? 0) < cutoff else { return false }
+                    try await removeRows(of: id, on: db)
+                    current.state = state.rawValue
+                    current.status = ImportOutcome.refused.rawValue
+                    current.importHeartbeatMilliseconds = nil
+                    try await current.update(on: db)
+                    return true
+                }
+            }
+            if done { recovered.append(submission) }
+        }
+        return recovered
+    }
+
     /// The submission with `id`, or `nil`.
     public func find(_ id: UUID) async throws -> SubmissionRecord? {
         try await SubmissionRecord.find(id, on: database)
