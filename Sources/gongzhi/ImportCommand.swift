@@ -34,6 +34,9 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(name: .customLong("proxy-reason"), help: "For a proxy submission: why the info center files for the unit.")
     var proxyReason: String?
 
+    @Option(help: "When the period already holds accepted records: append (补报: add the corrected rows) or replace (更正: replace the whole submission).")
+    var mode: String?
+
     @Flag(help: "Print the result as one JSON object.")
     var json = false
 
@@ -46,6 +49,9 @@ struct ImportCommand: AsyncParsableCommand {
     func validate() throws {
         if (indicator == nil) == (indicatorFile == nil) {
             throw ValidationError("Give exactly one of --indicator CODE or --indicator-file PATH.")
+        }
+        if let mode, CorrectionMode(text: mode) == nil {
+            throw ValidationError("--mode takes append (补报) or replace (更正), not \(mode).")
         }
     }
 
@@ -99,6 +105,7 @@ struct ImportCommand: AsyncParsableCommand {
                                                            period: period, by: .commandLine(unit: actingUnit ?? definition.unit),
                                                            proxy: proxyBy == nil && proxyReason == nil ? nil
                                                                : ProxyNote(actedBy: proxyBy ?? "", reason: proxyReason ?? ""),
+                                                           mode: mode.flatMap(CorrectionMode.init(text:)),
                                                            progress: progress, onRecords: collector.collect)
                     return (outcome.report, SubmissionService.extraJSON(id: outcome.submissionID, status: outcome.report.outcome),
                             definition.fields)

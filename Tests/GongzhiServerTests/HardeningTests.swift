@@ -50,7 +50,7 @@ struct HardeningTests {
                                          body: ByteBuffer(data: data)) { res async in #expect(res.status == .created) }
             let header = "合同编号,房屋坐落,房屋用途,建筑面积（平方米）,成交价格（元）,交易类型,合同签订日期,买方姓名,买方证件类型,买方证件号码,卖方姓名,卖方证件类型,卖方证件号码,信息属地\r\n"
             let bad = header + "HT-1,某路1号,住宅,90,1000000,买卖,2024-03-02,张三,居民身份证,110101199001011234,李四,居民身份证,110101199001011235,999999\r\n"
-            try await app.testing().test(.POST, "api/v1/submissions?indicator=HOU-001&period=2024-03&file=bad.csv",
+            try await app.testing().test(.POST, "api/v1/submissions?indicator=HOU-001&period=2024-03&file=bad.csv&mode=replace",
                                          headers: housing.adding("Content-Type", "application/octet-stream"), body: ByteBuffer(string: bad)) { res async throws in
                 #expect(res.status == .created)
                 let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [String: Any])

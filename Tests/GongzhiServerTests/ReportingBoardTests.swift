@@ -52,7 +52,7 @@ struct ReportingBoardTests {
             let url = try file(sample)
             defer { try? FileManager.default.removeItem(at: url) }
             return try await service.submit(file: url, fileName: url.lastPathComponent, indicatorCode: indicator, period: period,
-                                            by: .commandLine(unit: unit), proxy: proxy).submissionID
+                                            by: .commandLine(unit: unit), proxy: proxy, mode: .replace).submissionID
         }
         clock.set("2024-02-18")
         _ = try await service.fileZeroData(indicatorCode: "HOU-001", period: "2024-01", by: .commandLine(unit: "housing"),

@@ -21,7 +21,8 @@ struct SharingServiceTests {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-\(UUID().uuidString)-\(name)")
         try data.write(to: url)
         defer { try? FileManager.default.removeItem(at: url) }
-        return try await app.submissions.submit(file: url, fileName: name, indicatorCode: indicator, period: period, by: .commandLine(unit: unit)).submissionID
+        return try await app.submissions.submit(file: url, fileName: name, indicatorCode: indicator, period: period, by: .commandLine(unit: unit),
+                                                   mode: .replace).submissionID
     }
 
     /// Every raw value of `key` in the records the query could have returned.

@@ -44,6 +44,10 @@ public struct ImportIssue: Sendable, Equatable {
     /// For `duplicate_row`: the earlier accepted row this one repeats.
     public var duplicateOfRow: Int?
 
+    /// The rejected row's ``CorrectionKey`` (its valid fields' values), by which a 补报 row that corrects it
+    /// is recognised; `nil` for file-level errors and duplicates. Not part of the contract JSON nor of `==`.
+    public var correctionKey: String?
+
     public init(row: Int, field: String?, column: String?, code: ImportErrorCode, value: String?,
                 message: String, duplicateOfRow: Int? = nil) {
         self.row = row
@@ -56,6 +60,11 @@ public struct ImportIssue: Sendable, Equatable {
     }
 
     /// The contract's error object: `row`, `field`, `code`, `value` and, for duplicates, `duplicate_of_row`.
+    public static func == (a: ImportIssue, b: ImportIssue) -> Bool {
+        a.row == b.row && a.field == b.field && a.column == b.column && a.code == b.code && a.value == b.value
+            && a.message == b.message && a.duplicateOfRow == b.duplicateOfRow
+    }
+
     public var contractJSON: JSONValue {
         var members: [(String, JSONValue)] = [
             ("row", .int(row)), ("field", .optional(field)), ("code", .string(code.rawValue)), ("value", .optional(value)),

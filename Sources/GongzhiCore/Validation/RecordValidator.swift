@@ -128,6 +128,13 @@ public struct RecordValidator: Sendable {
         }
         guard issues.isEmpty, let rowFingerprint else {
             issues.sort { position(of: $0) < position(of: $1) }
+            // The row's valid fields, by which a corrected copy of it in a 补报 file is recognised.
+            let wrong = Set(issues.compactMap(\.field))
+            let kept = fields.indices.filter { !wrong.contains(fields[$0].key) }
+            if kept.count < fields.count {
+                let key = CorrectionKey.make(fields: kept) { values[$0]?.canonicalText }
+                for i in issues.indices { issues[i].correctionKey = key }
+            }
             return .rejected(issues)
         }
         seenRows.insert(rowFingerprint, row: row)

@@ -26,14 +26,17 @@ struct SubmissionController: Sendable {
         var proxyBy: String
         var proxyReason: String
         var error: String?
+        /// The correction mode chosen (`append`, `replace`) or empty.
+        var mode: String = ""
     }
 
     func uploadForm(req: Request) async throws -> View {
-        try await renderUploadForm(req, indicator: req.query[String.self, at: "indicator"], period: req.query[String.self, at: "period"] ?? "", error: nil)
+        try await renderUploadForm(req, indicator: req.query[String.self, at: "indicator"], period: req.query[String.self, at: "period"] ?? "", error: nil,
+                                   mode: req.query[String.self, at: "mode"].flatMap(CorrectionMode.init(text:)))
     }
 
     private func renderUploadForm(_ req: Request, indicator: String?, period: String, error: String?,
-                                  view: String = "upload", explanation: String = "") async throws -> View {
+                                  view: String = "upload", explanation: String = "", mode: CorrectionMode? = nil) async throws -> View {
         let repository = CatalogRepository(database: req.db)
         let actor = try req.actor.unitCode
         let isProxy = actor == SubmissionService.proxyUnit
@@ -45,13 +48,12 @@ struct SubmissionController: Sendable {
         let proxy = Self.proxyNote(req)
         let page = UploadPage(title: view == "upload" ? "上传报送文件" : "零数据报送", indicators: options, period: period,
                               actingUnit: unitName, isProxy: isProxy, proxyBy: proxy?.actedBy ?? "",
-                              proxyReason: proxy?.reason ?? "", error: error)
+                              proxyReason: proxy?.reason ?? "", error: error, mode: mode?.rawValue ?? "")
         if view == "upload" { return try await req.view.render(view, page) }
         return try await req.view.render(view, ZeroDataPage(page: page, explanation: explanation,
                                                             minimumLength: ZeroDataRule.minimumLength))
     }
 
-    /// The proxy note a form or an API request carries (`proxy_by`, `proxy_reason`), if any.
     /// The proxy note (代为报送) of a streamed upload form's fields.
     static func proxyNote(_ fields: [String: String]) -> ProxyNote? {
         let by = fields["proxy_by"], reason = fields["proxy_reason"]
@@ -59,6 +61,7 @@ struct SubmissionController: Sendable {
         return ProxyNote(actedBy: by ?? "", reason: reason ?? "")
     }
 
+    /// The proxy note a form or an API request carries (`proxy_by`, `proxy_reason`), if any.
     static func proxyNote(_ req: Request) -> ProxyNote? {
         let by = (try? req.content.get(String.self, at: "proxy_by")) ?? req.query[String.self, at: "proxy_by"]
         let reason = (try? req.content.get(String.self, at: "proxy_reason")) ?? req.query[String.self, at: "proxy_reason"]
@@ -121,8 +124,10 @@ struct SubmissionController: Sendable {
         defer { if !handedOver { form.discard() } }
         let indicator = (form.fields["indicator"] ?? "").trimmingCharacters(in: .whitespaces)
         let period = (form.fields["period"] ?? "").trimmingCharacters(in: .whitespaces)
+        let mode = form.fields["mode"].flatMap(CorrectionMode.init(text:))
         func refuse(_ message: String, _ status: HTTPResponseStatus) async throws -> Response {
-            try await renderUploadForm(req, indicator: indicator, period: period, error: message).encodeResponse(status: status, for: req)
+            try await renderUploadForm(req, indicator: indicator, period: period, error: message, mode: mode)
+                .encodeResponse(status: status, for: req)
         }
         guard let file = form.file, !file.name.isEmpty else {
             return try await refuse("请选择要上传的文件（.xlsx 或 .csv）。", .badRequest)
@@ -133,7 +138,14 @@ struct SubmissionController: Sendable {
         let service = req.submissions
         let proxy = Self.proxyNote(form.fields)
         do {
-            _ = try await service.prepare(indicatorCode: indicator, period: period, actingUnit: try req.actor.unitCode, proxy: proxy)
+            let definition = try await service.prepare(indicatorCode: indicator, period: period, actingUnit: try req.actor.unitCode,
+                                                       proxy: proxy, mode: mode)
+            // 更正 over accepted records is confirmed on the form (the API's mode=replace is the confirmation).
+            if mode == .replace, form.fields["confirm_replace"] != "1" {
+                let canonical = try service.validator.checkPeriod(period, for: definition).description
+                let count = try await SubmissionService.acceptedRecords(indicator: definition.code, period: canonical, on: req.db).count
+                if count > 0 { throw SubmissionError.replaceNotConfirmed(count: count) }
+            }
         } catch let error as SubmissionError {
             return try await refuse(error.message, GongzhiErrorMiddleware.describe(error).status)
         }
@@ -149,7 +161,7 @@ struct SubmissionController: Sendable {
             do {
                 let outcome = try await service.submit(
                     file: temporary, fileName: file.name, indicatorCode: indicator, period: period, by: actor,
-                    proxy: proxy, submissionID: id, progress: { rows in Task { await board.update(id, rowsRead: rows) } })
+                    proxy: proxy, mode: mode, submissionID: id, progress: { rows in Task { await board.update(id, rowsRead: rows) } })
                 await board.finish(id)
                 logger.info("submission \(id) \(indicator) \(period): \(outcome.report.rowsAccepted)/\(outcome.report.rowsTotal) accepted")
             } catch let error as SubmissionError {
@@ -181,6 +193,8 @@ struct SubmissionController: Sendable {
         var value: String
         var code: String
         var message: String
+        /// The 补报 that corrected this row, if one did.
+        var correctedBy: String?
     }
 
     struct NormalizationItem: Encodable {
@@ -214,6 +228,12 @@ struct SubmissionController: Sendable {
         var proxyReason: String?
         var supersededBy: String?
         var supersededAt: String?
+        /// For a 补报: the submission it adds to.
+        var appendsTo: String?
+        /// `append` or `replace` when the file corrected accepted records.
+        var correction: String?
+        /// Rejected rows corrected by 补报 (of this submission), or corrected by this 补报.
+        var correctedRows: Int
     }
 
     struct ResultPage: Encodable {
@@ -307,7 +327,8 @@ struct SubmissionController: Sendable {
         let errors = try await repository.errors(of: id, limit: Self.errorsShown).map { e in
             ErrorItem(row: e.rowNumber, column: e.columnLabel ?? (e.code == "duplicate_row" ? "整行" : (e.field == nil && e.code != "wrong_template" ? "整行" : "表头")),
                       value: e.value.map { Self.shown($0) } ?? "（空）",
-                      code: ImportErrorCode(rawValue: e.code)?.chineseName ?? e.code, message: e.message)
+                      code: ImportErrorCode(rawValue: e.code)?.chineseName ?? e.code, message: e.message,
+                      correctedBy: e.correctedBy?.uuidString.lowercased())
         }
         let report = (try? JSONSerialization.jsonObject(with: Data(submission.report.utf8))) as? [String: Any] ?? [:]
         let headers = try await fieldHeaders(of: submission, on: req.db)
@@ -326,15 +347,56 @@ struct SubmissionController: Sendable {
     struct ListPage: Encodable {
         var title: String
         var submissions: [SubmissionSummary]
+        var indicator: String
+        var period: String
+        var state: String
+        var states: [StateOption]
+        var page: Int
+        var pages: Int
+        var total: Int
+        /// The query string of the filters, for the paging links (`&indicator=…`).
+        var filterQuery: String
+        var previous: Int?
+        var next: Int?
     }
 
+    struct StateOption: Encodable {
+        var value: String
+        var name: String
+        var selected: Bool
+    }
+
+    static let listPageSize = 50
+
+    /// 报送记录: the submissions the user may read, newest first, 50 a page, filtered by indicator, period
+    /// and state (superseded, corrected by 补报 and interrupted ones included, each named).
     func index(req: Request) async throws -> View {
         let unit = try Self.listedUnit(req)
-        var items: [SubmissionSummary] = []
-        for submission in try await SubmissionRepository(database: req.db).list(unit: unit) {
-            items.append(try await summary(submission, on: req.db))
+        func text(_ key: String) -> String? {
+            guard let v = req.query[String.self, at: key]?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
+            return v
         }
-        return try await req.view.render("submissions", ListPage(title: "报送记录", submissions: items))
+        let indicator = text("indicator")?.uppercased()
+        let period = text("period").map { ReportingPeriod($0)?.description ?? $0 }
+        let state = text("state").flatMap { SubmissionState(rawValue: $0)?.rawValue }
+        let requested = req.query[Int.self, at: "page"] ?? 1
+        let (rows, total) = try await SubmissionRepository(database: req.db).page(
+            unit: unit, indicator: indicator, period: period, state: state, page: requested, per: Self.listPageSize)
+        var items: [SubmissionSummary] = []
+        for submission in rows { items.append(try await summary(submission, on: req.db)) }
+        let pages = max((total + Self.listPageSize - 1) / Self.listPageSize, 1)
+        let page = Paging(page: requested, per: Self.listPageSize, maxPer: 200).page
+        var filters = URLComponents()
+        filters.queryItems = [("indicator", indicator), ("period", period), ("state", state)]
+            .compactMap { key, value in value.map { URLQueryItem(name: key, value: $0) } }
+        let states = SubmissionState.allCases.filter { $0 != .validated }.map {
+            StateOption(value: $0.rawValue, name: $0.chineseName, selected: $0.rawValue == state)
+        }
+        return try await req.view.render("submissions", ListPage(
+            title: "报送记录", submissions: items, indicator: indicator ?? "", period: period ?? "", state: state ?? "",
+            states: states, page: page, pages: pages, total: total,
+            filterQuery: filters.percentEncodedQuery.map { "&" + $0 } ?? "",
+            previous: page > 1 ? page - 1 : nil, next: page < pages ? page + 1 : nil))
     }
 
     // MARK: Records
@@ -416,9 +478,18 @@ struct SubmissionController: Sendable {
             try? handle.close()
             throw error
         }
+        let mode: CorrectionMode?
+        if let text = req.query[String.self, at: "mode"] {
+            guard let parsed = CorrectionMode(text: text) else {
+                throw Abort(.badRequest, reason: "mode 只能是 append（补报）或 replace（更正）。")
+            }
+            mode = parsed
+        } else {
+            mode = nil
+        }
         let outcome = try await req.submissions.submit(
             file: temporary, fileName: fileName, indicatorCode: indicator, period: period, by: req.auditActor,
-            proxy: Self.proxyNote(req))
+            proxy: Self.proxyNote(req), mode: mode)
         let json = outcome.report.contractJSON(extra: SubmissionService.extraJSON(id: outcome.submissionID, status: outcome.report.outcome))
         return Response.json(text: json.serialized(), status: .created)
     }
@@ -541,6 +612,9 @@ struct SubmissionController: Sendable {
             statusName: ImportOutcome(rawValue: s.status)?.chineseName ?? s.status, sheet: s.sheet,
             state: s.state, stateName: s.lifecycleState.chineseName, isZeroData: s.kind == TaskFiling.Kind.zeroData.rawValue,
             explanation: s.explanation, proxyBy: s.isProxy ? s.proxyBy : nil, proxyReason: s.isProxy ? s.proxyReason : nil,
-            supersededBy: s.supersededBy?.uuidString.lowercased(), supersededAt: s.supersededAt.map(PlatformClock.display))
+            supersededBy: s.supersededBy?.uuidString.lowercased(), supersededAt: s.supersededAt.map(PlatformClock.display),
+            appendsTo: s.appendsTo?.uuidString.lowercased(), correction: s.correction,
+            correctedRows: s.appendsTo != nil ? try await SubmissionRepository(database: db).rowsCorrected(by: try s.requireID())
+                : try await SubmissionRepository(database: db).correctedRows(of: try s.requireID()))
     }
 }

@@ -37,6 +37,10 @@ public enum SubmissionError: Error, Sendable, Equatable {
     case recordsAlreadyFiled(count: Int)
     /// The same file was already stored for the same indicator and period.
     case duplicateFile(submissionID: UUID, receivedAt: String)
+    /// The period already holds `count` accepted records and the file says neither 补报 nor 更正.
+    case modeRequired(count: Int)
+    /// 更正 chosen on the web without confirming that `count` accepted records will be replaced.
+    case replaceNotConfirmed(count: Int)
     /// The API was sent a form instead of the file itself.
     case formInsteadOfFile
     /// The file could not be read (unsupported, corrupt, hostile, too large).
@@ -70,6 +74,8 @@ public enum SubmissionError: Error, Sendable, Equatable {
         case .periodNotOver: "period_not_over"
         case .recordsAlreadyFiled: "records_already_filed"
         case .duplicateFile: "duplicate_file"
+        case .modeRequired: "mode_required"
+        case .replaceNotConfirmed: "confirmation_required"
         case .formInsteadOfFile: "form_instead_of_file"
         case .unreadable: "unreadable_file"
         }
@@ -98,6 +104,10 @@ public enum SubmissionError: Error, Sendable, Equatable {
             "零数据报送须写明情况说明（至少 \(ZeroDataRule.minimumLength) 个字），说明本期为何没有数据；没有情况说明的零数据报送记为未报。"
         case .duplicateFile(let id, let at):
             "同一文件已于 \(at) 报送过（报送编号 \(id.uuidString.lowercased())），本次未重复保存：如需更正，请修改文件后重新上传。"
+        case .modeRequired(let count):
+            "本报送期已接收 \(count) 条记录，请选择报送方式：补报（只上传改好或漏报的行，追加到已接收的记录中）或更正（用本文件整体替换已接收的 \(count) 条记录）。接口请加参数 mode=append 或 mode=replace。"
+        case .replaceNotConfirmed(let count):
+            "更正将用本文件替换本期已接收的 \(count) 条记录（原记录保留可查，但不再作为本期数据）：请勾选确认后再上传；如只需补上改好的行，请选择补报。"
         case .formInsteadOfFile:
             "请把文件本身作为请求体发送（如 curl --data-binary @文件名 -H 'Content-Type: application/octet-stream'），不要用 multipart/form-data 或表单编码。"
         case .unreadable(let e): e.message
@@ -208,14 +218,27 @@ public struct SubmissionService: Sendable {
     /// The current definition of `indicatorCode`, after checking the period and that `actingUnit` may file
     /// it: what an upload form checks before it accepts a file for importing in the background.
     /// - Throws: ``SubmissionError``.
-    public func prepare(indicatorCode: String, period: String, actingUnit: String, proxy: ProxyNote?) async throws -> Indicator {
+    /// - Throws: ``SubmissionError``; ``SubmissionError/modeRequired(count:)`` when the period holds accepted
+    ///   records and `mode` is `nil`.
+    public func prepare(indicatorCode: String, period: String, actingUnit: String, proxy: ProxyNote?,
+                        mode: CorrectionMode? = nil) async throws -> Indicator {
         guard !indicatorCode.isEmpty else { throw SubmissionError.missingIndicator }
         guard let (_, indicator) = try await CatalogRepository(database: database).currentIndicator(code: indicatorCode) else {
             throw SubmissionError.unknownIndicator(indicatorCode)
         }
         _ = try validator.checkPeriod(period, for: indicator)
         _ = try await authorize(actingUnit: actingUnit, for: indicator, proxy: proxy)
+        let canonical = try validator.checkPeriod(period, for: indicator).description
+        let accepted = try await Self.acceptedRecords(indicator: indicator.code, period: canonical, on: database).count
+        if CorrectionMode.isRequired(acceptedRecords: accepted), mode == nil { throw SubmissionError.modeRequired(count: accepted) }
         return indicator
+    }
+
+    /// The task's current data submissions and how many accepted records they hold together.
+    static func acceptedRecords(indicator: String, period: String, on db: any Database) async throws -> (current: [SubmissionRecord], count: Int) {
+        let current = try await ReportingRepository(database: db).currentSubmissions(indicator: indicator, period: period, on: db)
+            .filter { $0.kind == TaskFiling.Kind.data.rawValue }
+        return (current, current.reduce(0) { $0 + $1.rowsAccepted })
     }
 
     /// The unit that may file for any unit (代为报送): the info center that runs the platform.
@@ -249,12 +272,15 @@ public struct SubmissionService: Sendable {
     /// - Parameters:
     ///   - actor: who acts; `actor.unit` is the unit on whose authority (the reporter's unit, or the info center).
     ///   - proxy: who acted and why, when the info center files for the unit (代为报送).
+    ///   - mode: 补报 or 更正, required when the task's current submissions hold accepted records
+    ///     (``CorrectionMode``): a file never silently replaces accepted records.
     ///   - submissionID: the id to give the submission (a web upload announces it before the import ends).
     ///   - progress: told the number of data rows read so far.
     ///   - onRecords: also receives accepted rows (e.g. for `--records` output).
     /// - Throws: ``SubmissionError`` for requests and files that cannot be taken; database errors.
     public func submit(file: URL, fileName: String, indicatorCode: String, period: String, by actor: AuditActor,
-                       proxy: ProxyNote? = nil, submissionID: UUID? = nil, progress: (@Sendable (Int) -> Void)? = nil,
+                       proxy: ProxyNote? = nil, mode: CorrectionMode? = nil, submissionID: UUID? = nil,
+                       progress: (@Sendable (Int) -> Void)? = nil,
                        onRecords: @escaping @Sendable (RecordBatch) async throws -> Void = { _ in }) async throws -> Outcome {
         let actingUnit = actor.unit
         guard !indicatorCode.isEmpty else { throw SubmissionError.missingIndicator }
@@ -291,6 +317,10 @@ public struct SubmissionService: Sendable {
                         throw SubmissionError.duplicateFile(submissionID: try earlier.requireID(),
                                                             receivedAt: PlatformClock.display(earlier.receivedAt))
                     }
+                    let (current, accepted) = try await Self.acceptedRecords(indicator: indicator.code, period: period, on: db)
+                    if CorrectionMode.isRequired(acceptedRecords: accepted), mode == nil {
+                        throw SubmissionError.modeRequired(count: accepted)
+                    }
                     let submission = SubmissionRecord(
                         id: submissionID, indicatorID: try indicatorRecord.requireID(), indicatorCode: indicator.code,
                         indicatorName: indicator.name, unitCode: indicator.unit, actingUnitCode: actingUnit, period: period,
@@ -298,16 +328,26 @@ public struct SubmissionService: Sendable {
                     submission.proxyBy = proxy?.actedBy
                     submission.proxyReason = proxy?.reason
                     submission.importHeartbeatMilliseconds = SubmissionRepository.heartbeatNow()
+                    if accepted > 0, let mode {
+                        submission.correction = mode.rawValue
+                        if mode == .append { submission.appendsTo = try current.first?.requireID() }
+                    }
                     try await submission.create(on: db)
                     return submission
                 }
                 let id = try submission.requireID()
+                // A 补报 joins the current submissions: the rows it corrects are recognised by their keys.
+                let appendTargets = submission.appendsTo == nil ? [] : try await Self.acceptedRecords(
+                    indicator: indicator.code, period: period, on: database).current.map { try $0.requireID() }
+                let openKeys = try await SubmissionRepository(database: database).openCorrectionKeys(of: appendTargets)
+                let corrections = CorrectionMatcher(openKeys: openKeys)
                 do {
                     // 2. The records, batch by batch, each in a transaction of its own: other writers (a page
                     //    view's audit entry) get their turn between two batches.
                     let report: ImportReport
                     do {
                         report = try await Self.pipelined(file: file, job: job, maxInflatedBytes: maxInflatedBytes) { batch in
+                            corrections.observe(batch.records)
                             try await Self.writeTransaction(writer, on: database) { db in
                                 try await writer.write(batch.records, fields: indicator.fields,
                                                        lineage: RecordLineage(submissionID: id, indicatorCode: indicator.code,
@@ -325,7 +365,14 @@ public struct SubmissionService: Sendable {
                         // A file without one accepted row discharges nothing and supersedes nothing: it concludes refused.
                         let state = try SubmissionLifecycle.apply(.concluded(report.rowsAccepted == 0 ? .refused : report.outcome),
                                                                   to: SubmissionLifecycle.apply(.validated, to: submission.lifecycleState))
-                        if state.isCurrent { try await Self.supersedeCurrent(of: submission, at: now, on: db) }
+                        if state.isCurrent {
+                            if submission.appendsTo != nil {
+                                try await SubmissionRepository(database: db).markCorrected(keys: corrections.matched, in: appendTargets,
+                                                                                           by: id, on: db)
+                            } else {
+                                try await Self.supersedeCurrent(of: submission, at: now, on: db)
+                            }
+                        }
                         submission.state = state.rawValue
                         submission.importHeartbeatMilliseconds = nil
                         let json = report.contractJSON(extra: Self.extraJSON(id: id, status: report.outcome)).serialized()
@@ -478,4 +525,34 @@ public struct SubmissionService: Sendable {
     public static func extraJSON(id: UUID, status: ImportOutcome) -> [(String, JSONValue)] {
         [("submission_id", .string(id.uuidString.lowercased())), ("status", .string(status.rawValue))]
     }
+}
+
+/// Which open rejected rows (by ``CorrectionKey``) the accepted rows of a 补报 correct, collected as its
+/// batches are written. Keys are computed only for the field sets the open rows have.
+final class CorrectionMatcher: @unchecked Sendable {
+    private let lock = NSLock()
+    private let openKeys: Set<String>
+    private let patterns: [[Int]]
+    private var found: Set<String> = []
+
+    init(openKeys: Set<String>) {
+        self.openKeys = openKeys
+        patterns = Array(Set(openKeys.map(CorrectionKey.fields(of:))))
+    }
+
+    /// Notes the keys of `records` that match an open rejected row.
+    func observe(_ records: [AcceptedRecord]) {
+        guard !openKeys.isEmpty else { return }
+        var hits: [String] = []
+        for record in records {
+            for pattern in patterns {
+                let key = CorrectionKey.make(fields: pattern) { i in i < record.values.count ? record.values[i]?.canonicalText : nil }
+                if openKeys.contains(key) { hits.append(key) }
+            }
+        }
+        if !hits.isEmpty { lock.withLock { found.formUnion(hits) } }
+    }
+
+    /// The open keys matched so far.
+    var matched: Set<String> { lock.withLock { found } }
 }

@@ -72,5 +72,6 @@ public enum GongzhiMigrations {
         M0007_CreateAuditLog(),
         M0008_CreateSharing(),
         M0009_HoldUnderLoad(),
+        M0015_AddCorrections(),
     ]
 }

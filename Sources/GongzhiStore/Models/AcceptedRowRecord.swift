@@ -30,6 +30,10 @@ public final class SubmissionErrorRecord: Model, @unchecked Sendable {
     @OptionalField(key: "value") public var value: String?
     @Field(key: "message") public var message: String
     @OptionalField(key: "duplicate_of_row") public var duplicateOfRow: Int?
+    /// The rejected row's ``CorrectionKey`` (see ``ImportIssue/correctionKey``).
+    @OptionalField(key: "correction_key") public var correctionKey: String?
+    /// The 补报 submission whose row corrected this rejected row, if one did.
+    @OptionalField(key: "corrected_by") public var correctedBy: UUID?
 
     public init() {}
 }

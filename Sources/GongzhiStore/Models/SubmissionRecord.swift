@@ -42,6 +42,10 @@ public final class SubmissionRecord: Model, @unchecked Sendable {
     /// The submission that superseded this one, and when.
     @OptionalField(key: "superseded_by") public var supersededBy: UUID?
     @OptionalField(key: "superseded_at") public var supersededAt: Date?
+    /// `append` (补报) or `replace` (更正) when the file corrected a task that held accepted records.
+    @OptionalField(key: "correction") public var correction: String?
+    /// For a 补报: the submission whose records it adds to.
+    @OptionalField(key: "appends_to") public var appendsTo: UUID?
     /// While importing: when the import last wrote a batch (wall clock, ms since 1970); see ``M0009_HoldUnderLoad``.
     @OptionalField(key: "import_heartbeat_ms") public var importHeartbeatMilliseconds: Int64?
     /// The import report as the contract's JSON object (without records).

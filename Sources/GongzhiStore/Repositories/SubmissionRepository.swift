@@ -30,10 +30,11 @@ public struct SubmissionRepository: Sendable {
             let id = try submission.requireID()
             for chunk in stride(from: 0, to: report.errors.count, by: 500) {
                 let insert = sql.insert(into: SubmissionErrorRecord.schema)
-                    .columns("submission_id", "row_number", "field", "column_label", "code", "value", "message", "duplicate_of_row")
+                    .columns("submission_id", "row_number", "field", "column_label", "code", "value", "message", "duplicate_of_row",
+                             "correction_key")
                 for e in report.errors[chunk..<min(chunk + 500, report.errors.count)] {
                     insert.values(SQLBind(id), SQLBind(e.row), SQLBind(e.field), SQLBind(e.column), SQLBind(e.code.rawValue),
-                                  SQLBind(e.value), SQLBind(e.message), SQLBind(e.duplicateOfRow))
+                                  SQLBind(e.value), SQLBind(e.message), SQLBind(e.duplicateOfRow), SQLBind(e.correctionKey))
                 }
                 try await insert.run()
             }
@@ -106,6 +107,46 @@ public struct SubmissionRepository: Sendable {
         return recovered
     }
 
+    /// The correction keys of the rejected rows of `submissions` not yet corrected (what a 补报 may correct).
+    public func openCorrectionKeys(of submissions: [UUID]) async throws -> Set<String> {
+        guard !submissions.isEmpty else { return [] }
+        let rows = try await SubmissionErrorRecord.query(on: database).filter(\.$submission.$id ~~ submissions)
+            .filter(\.$correctionKey != nil).filter(\.$correctedBy == nil).field(\.$correctionKey).all()
+        return Set(rows.compactMap(\.correctionKey))
+    }
+
+    /// Marks the rejected rows of `submissions` whose key is in `keys` as corrected by submission `by`,
+    /// inside `db`'s transaction. Returns how many rows (distinct row numbers) were marked.
+    @discardableResult
+    public func markCorrected(keys: Set<String>, in submissions: [UUID], by: UUID, on db: any Database) async throws -> Int {
+        guard !keys.isEmpty, !submissions.isEmpty else { return 0 }
+        var marked = Set<String>()
+        let sorted = keys.sorted()
+        for start in stride(from: 0, to: sorted.count, by: 400) {
+            let chunk = Array(sorted[start..<min(start + 400, sorted.count)])
+            let rows = try await SubmissionErrorRecord.query(on: db).filter(\.$submission.$id ~~ submissions)
+                .filter(\.$correctionKey ~~ chunk).filter(\.$correctedBy == nil).all()
+            for row in rows {
+                row.correctedBy = by
+                try await row.update(on: db)
+                marked.insert("\(row.$submission.id)#\(row.rowNumber)")
+            }
+        }
+        return marked.count
+    }
+
+    /// How many rejected rows (distinct row numbers) of submission `id` a 补报 has corrected.
+    public func correctedRows(of id: UUID) async throws -> Int {
+        try await Set(SubmissionErrorRecord.query(on: database).filter(\.$submission.$id == id).filter(\.$correctedBy != nil)
+            .field(\.$rowNumber).all().map(\.rowNumber)).count
+    }
+
+    /// How many rejected rows of earlier submissions the 补报 `id` corrected.
+    public func rowsCorrected(by id: UUID) async throws -> Int {
+        try await Set(SubmissionErrorRecord.query(on: database).filter(\.$correctedBy == id)
+            .field(\.$submission.$id).field(\.$rowNumber).all().map { "\($0.$submission.id)#\($0.rowNumber)" }).count
+    }
+
     /// The submission with `id`, or `nil`.
     public func find(_ id: UUID) async throws -> SubmissionRecord? {
         try await SubmissionRecord.find(id, on: database)
@@ -116,6 +157,21 @@ public struct SubmissionRepository: Sendable {
         var query = SubmissionRecord.query(on: database)
         if let unit { query = query.filter(\.$unitCode == unit) }
         return try await query.sort(\.$receivedAt, .descending).limit(limit).all()
+    }
+
+    /// One page (`page` from 1) of submissions, newest first, filtered by unit, indicator, period and lifecycle
+    /// state (each optional), and how many match in all.
+    public func page(unit: String?, indicator: String?, period: String?, state: String?,
+                     page: Int, per: Int) async throws -> (rows: [SubmissionRecord], total: Int) {
+        let query = SubmissionRecord.query(on: database)
+        if let unit { query.filter(\.$unitCode == unit) }
+        if let indicator { query.filter(\.$indicatorCode == indicator) }
+        if let period { query.filter(\.$period == period) }
+        if let state { query.filter(\.$state == state) }
+        let total = try await query.count()
+        let rows = try await query.copy().sort(\.$receivedAt, .descending)
+            .range(Paging(page: page, per: per, maxPer: 200).range).all()
+        return (rows, total)
     }
 
     /// One page of a submission's accepted records in row order (`page` from 1).
