@@ -49,7 +49,7 @@ struct GongzhiErrorMiddleware: AsyncMiddleware {
             case .notPermitted: .forbidden
             case .unknownUnit, .formInsteadOfFile, .proxyNoteRequired, .explanationRequired,
                  .explanationTooLong, .periodNotOver: .badRequest
-            case .recordsAlreadyFiled, .modeRequired, .replaceNotConfirmed: .conflict
+            case .recordsAlreadyFiled, .modeRequired, .replaceNotConfirmed, .periodContentMismatch, .duplicateFileOtherPeriod: .conflict
             case .duplicateFile: .conflict
             case .unreadable(.fileTooLarge): .payloadTooLarge
             case .unreadable: .unprocessableEntity

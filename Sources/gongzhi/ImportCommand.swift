@@ -37,6 +37,9 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: "When the period already holds accepted records: append (补报: add the corrected rows) or replace (更正: replace the whole submission).")
     var mode: String?
 
+    @Flag(name: .customLong("confirm-period"), help: "File for --period although the file's title or dates name another period.")
+    var confirmPeriod = false
+
     @Flag(help: "Print the result as one JSON object.")
     var json = false
 
@@ -105,7 +108,7 @@ struct ImportCommand: AsyncParsableCommand {
                                                            period: period, by: .commandLine(unit: actingUnit ?? definition.unit),
                                                            proxy: proxyBy == nil && proxyReason == nil ? nil
                                                                : ProxyNote(actedBy: proxyBy ?? "", reason: proxyReason ?? ""),
-                                                           mode: mode.flatMap(CorrectionMode.init(text:)),
+                                                           mode: mode.flatMap(CorrectionMode.init(text:)), confirmPeriod: confirmPeriod,
                                                            progress: progress, onRecords: collector.collect)
                     return (outcome.report, SubmissionService.extraJSON(id: outcome.submissionID, status: outcome.report.outcome),
                             definition.fields)

@@ -16,7 +16,7 @@ import VaporTesting
 @Suite("Hold under load and attack", .serialized)
 struct HoldUnderLoadTests {
     /// A valid HOU-001 CSV of `rows` distinct sales (valid resident IDs, real division codes).
-    static func salesCSV(rows: Int, seed: Int = 0) -> Data {
+    static func salesCSV(rows: Int, seed: Int = 0, month: Int = 3) -> Data {
         var text = "合同编号,房屋坐落,房屋用途,建筑面积（平方米）,成交价格（元）,交易类型,合同签订日期,买方姓名,买方证件类型,买方证件号码,卖方姓名,卖方证件类型,卖方证件号码,信息属地\r\n"
         text.reserveCapacity(rows * 190)
         func id(_ n: Int) -> String {
@@ -25,7 +25,7 @@ struct HoldUnderLoadTests {
         }
         for i in 0..<rows {
             let n = seed * 1_000_000 + i
-            text += "YZ\(n),扬州市广陵区某路\(i)号,住宅,90.5,\(1_000_000 + i),买卖,2024-03-0\(1 + i % 9),张三,居民身份证,\(id(n)),李四,居民身份证,\(id(n + 7)),321002\r\n"
+            text += "YZ\(n),扬州市广陵区某路\(i)号,住宅,90.5,\(1_000_000 + i),买卖,2024-\(String(format: "%02d", month))-0\(1 + i % 9),张三,居民身份证,\(id(n)),李四,居民身份证,\(id(n + 7)),321002\r\n"
         }
         return Data(text.utf8)
     }
@@ -37,7 +37,7 @@ struct HoldUnderLoadTests {
             let housing = try await AppHarness.token(app, unit: "housing")
             try await app.testing().test(.POST, "api/v1/submissions?indicator=HOU-001&period=2024-02&file=feb.csv",
                                          headers: housing.adding("Content-Type", "application/octet-stream"),
-                                         body: ByteBuffer(data: Self.salesCSV(rows: 300, seed: 1))) { res async in
+                                         body: ByteBuffer(data: Self.salesCSV(rows: 300, seed: 1, month: 2))) { res async in
                 #expect(res.status == .created)
             }
             let file = directory.appendingPathComponent("march.csv")

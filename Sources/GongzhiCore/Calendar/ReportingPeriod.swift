@@ -21,7 +21,14 @@ public enum ReportingPeriod: Hashable, Comparable, Sendable, CustomStringConvert
             guard let y = num(u[0..<4]), y >= 1900, let m = num(u[5...]), (1...12).contains(m) else { return nil }
             self = .month(year: y, month: m)
         default:
-            return nil
+            // 2024年3月, 2024年第1季度, 2024年度: as clerks write them.
+            let named = PeriodSanity.periods(in: t)
+            if u.count == 7, let y = num(u[0..<4]), y >= 1900, t.hasSuffix("年") {
+                self = .year(y)
+                return
+            }
+            guard t.contains("年"), named.count == 1 else { return nil }
+            self = named[0]
         }
     }
 

@@ -136,6 +136,12 @@ public struct ImportReport: Sendable, Equatable {
     public var encoding: String?
     /// Why the file was refused, in Chinese (refused files only).
     public var refusal: String?
+    /// The text of the rows above the header (the title, e.g. "房产交易信息 2024年3月"), for
+    /// ``PeriodSanity``. Not part of the contract JSON.
+    public var title: String = ""
+    /// Where the accepted rows' dates fell against the period, one tally per date field (``PeriodSanity``).
+    /// Not part of the contract JSON.
+    public var dateTallies: [PeriodSanity.DateTally] = []
 
     public init(indicator: String, period: String, file: String, refused: Bool = false, rowsTotal: Int = 0,
                 rowsAccepted: Int = 0, rowsRejected: Int = 0, errors: [ImportIssue] = [],

@@ -167,6 +167,12 @@ public enum SubmissionImporter {
             return .refused(report, score: score)
         }
         report.headerRow = layout.headerRows.upperBound
+        report.title = top.filter { $0.number < layout.headerRows.lowerBound }
+            .flatMap { $0.cells.map { LayoutDetector.headerText($0.value) } }.filter { !$0.isEmpty }.joined(separator: " ")
+        // Where each date field's dates fall against the period (PeriodSanity).
+        let chosenPeriod = ReportingPeriod(job.period)
+        let dateFields = indicator.fields.indices.filter { [.date, .datetime].contains(indicator.fields[$0].type) }
+        report.dateTallies = dateFields.map { PeriodSanity.DateTally(label: indicator.fields[$0].label) }
 
         var validator = RecordValidator(indicator: indicator, cells: cells)
         var batch: [AcceptedRecord] = []
@@ -201,6 +207,15 @@ public enum SubmissionImporter {
             switch validator.validate(row: row.number, cells: raw, rowIssues: rowIssues) {
             case .accepted(let values, let normalizations):
                 report.rowsAccepted += 1
+                if let chosenPeriod {
+                    for (t, i) in dateFields.enumerated() {
+                        switch values[i] {
+                        case .date(let d)?: report.dateTallies[t].add(d, period: chosenPeriod)
+                        case .dateTime(let d)?: report.dateTallies[t].add(d.date, period: chosenPeriod)
+                        default: break
+                        }
+                    }
+                }
                 report.normalized.append(contentsOf: normalizations)
                 batch.append(AcceptedRecord(row: row.number, values: values))
                 if batch.count >= job.batchSize {

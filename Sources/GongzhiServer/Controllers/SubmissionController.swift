@@ -28,6 +28,31 @@ struct SubmissionController: Sendable {
         var error: String?
         /// The correction mode chosen (`append`, `replace`) or empty.
         var mode: String = ""
+        /// The unit's periods with tasks still owed (open or missed), newest first: the period picker.
+        var openPeriods: [PeriodOption] = []
+    }
+
+    struct PeriodOption: Encodable {
+        var value: String
+        var label: String
+    }
+
+    /// The periods of the last year in which `unit` still owes a task (open or missed), newest first, at most
+    /// 12, labelled `2024年3月（HOU-001 等 2 项，截止 2024-04-20）`.
+    private func openPeriods(_ req: Request, unit: String, indicator: String?) async throws -> [PeriodOption] {
+        let today = req.gongzhi.clock.today()
+        let rows = try await req.reporting.tasks(from: .year(today.year - 1), to: .year(today.year), unit: unit, asOf: today)
+            .filter { row in
+                row.state.task.period.firstDay <= today && (indicator == nil || indicator == "" || row.state.task.indicator == indicator)
+                    && (row.state.status == .open || row.state.status == .missed)
+            }
+        let byPeriod = Dictionary(grouping: rows, by: { $0.state.task.period })
+        return byPeriod.keys.sorted(by: >).prefix(12).map { period in
+            let tasks = byPeriod[period]!.sorted { $0.state.task.indicator < $1.state.task.indicator }
+            let deadline = tasks.map(\.state.task.deadline).min()!
+            let what = tasks.count == 1 ? tasks[0].state.task.indicator : "\(tasks[0].state.task.indicator) 等 \(tasks.count) 项"
+            return PeriodOption(value: period.description, label: "\(period.chineseName)（\(what)，截止 \(deadline.isoString)）")
+        }
     }
 
     func uploadForm(req: Request) async throws -> View {
@@ -48,7 +73,8 @@ struct SubmissionController: Sendable {
         let proxy = Self.proxyNote(req)
         let page = UploadPage(title: view == "upload" ? "上传报送文件" : "零数据报送", indicators: options, period: period,
                               actingUnit: unitName, isProxy: isProxy, proxyBy: proxy?.actedBy ?? "",
-                              proxyReason: proxy?.reason ?? "", error: error, mode: mode?.rawValue ?? "")
+                              proxyReason: proxy?.reason ?? "", error: error, mode: mode?.rawValue ?? "",
+                              openPeriods: isProxy ? [] : try await openPeriods(req, unit: actor, indicator: indicator))
         if view == "upload" { return try await req.view.render(view, page) }
         return try await req.view.render(view, ZeroDataPage(page: page, explanation: explanation,
                                                             minimumLength: ZeroDataRule.minimumLength))
@@ -161,7 +187,7 @@ struct SubmissionController: Sendable {
             do {
                 let outcome = try await service.submit(
                     file: temporary, fileName: file.name, indicatorCode: indicator, period: period, by: actor,
-                    proxy: proxy, mode: mode, submissionID: id, progress: { rows in Task { await board.update(id, rowsRead: rows) } })
+                    proxy: proxy, mode: mode, confirmPeriod: form.fields["confirm_period"] == "1", submissionID: id, progress: { rows in Task { await board.update(id, rowsRead: rows) } })
                 await board.finish(id)
                 logger.info("submission \(id) \(indicator) \(period): \(outcome.report.rowsAccepted)/\(outcome.report.rowsTotal) accepted")
             } catch let error as SubmissionError {
@@ -489,7 +515,8 @@ struct SubmissionController: Sendable {
         }
         let outcome = try await req.submissions.submit(
             file: temporary, fileName: fileName, indicatorCode: indicator, period: period, by: req.auditActor,
-            proxy: Self.proxyNote(req), mode: mode)
+            proxy: Self.proxyNote(req), mode: mode,
+            confirmPeriod: (req.query[String.self, at: "confirm"] ?? "").split(separator: ",").contains("period"))
         let json = outcome.report.contractJSON(extra: SubmissionService.extraJSON(id: outcome.submissionID, status: outcome.report.outcome))
         return Response.json(text: json.serialized(), status: .created)
     }

@@ -37,6 +37,11 @@ public enum SubmissionError: Error, Sendable, Equatable {
     case recordsAlreadyFiled(count: Int)
     /// The same file was already stored for the same indicator and period.
     case duplicateFile(submissionID: UUID, receivedAt: String)
+    /// The file looks like another period's (its title or its dates, ``PeriodSanity``) and the clerk did not
+    /// confirm the period; `message` says why.
+    case periodContentMismatch(message: String)
+    /// The same file is already stored for another period of the indicator.
+    case duplicateFileOtherPeriod(period: String, receivedAt: String)
     /// The period already holds `count` accepted records and the file says neither 补报 nor 更正.
     case modeRequired(count: Int)
     /// 更正 chosen on the web without confirming that `count` accepted records will be replaced.
@@ -75,6 +80,8 @@ public enum SubmissionError: Error, Sendable, Equatable {
         case .recordsAlreadyFiled: "records_already_filed"
         case .duplicateFile: "duplicate_file"
         case .modeRequired: "mode_required"
+        case .periodContentMismatch: "period_mismatch"
+        case .duplicateFileOtherPeriod: "duplicate_file"
         case .replaceNotConfirmed: "confirmation_required"
         case .formInsteadOfFile: "form_instead_of_file"
         case .unreadable: "unreadable_file"
@@ -104,6 +111,9 @@ public enum SubmissionError: Error, Sendable, Equatable {
             "零数据报送须写明情况说明（至少 \(ZeroDataRule.minimumLength) 个字），说明本期为何没有数据；没有情况说明的零数据报送记为未报。"
         case .duplicateFile(let id, let at):
             "同一文件已于 \(at) 报送过（报送编号 \(id.uuidString.lowercased())），本次未重复保存：如需更正，请修改文件后重新上传。"
+        case .periodContentMismatch(let message): message
+        case .duplicateFileOtherPeriod(let period, let at):
+            "同一文件已于 \(at) 作为“\(ReportingPeriod(period)?.chineseName ?? period)”的数据报送过：请核对报送期；如确实两期数据相同，请勾选确认后再上传（接口加参数 confirm=period）。"
         case .modeRequired(let count):
             "本报送期已接收 \(count) 条记录，请选择报送方式：补报（只上传改好或漏报的行，追加到已接收的记录中）或更正（用本文件整体替换已接收的 \(count) 条记录）。接口请加参数 mode=append 或 mode=replace。"
         case .replaceNotConfirmed(let count):
@@ -274,12 +284,15 @@ public struct SubmissionService: Sendable {
     ///   - proxy: who acted and why, when the info center files for the unit (代为报送).
     ///   - mode: 补报 or 更正, required when the task's current submissions hold accepted records
     ///     (``CorrectionMode``): a file never silently replaces accepted records.
+    ///   - confirmPeriod: the clerk confirmed the period although the file looks like another period's
+    ///     (``PeriodSanity``, or the same file stored for another period).
     ///   - submissionID: the id to give the submission (a web upload announces it before the import ends).
     ///   - progress: told the number of data rows read so far.
     ///   - onRecords: also receives accepted rows (e.g. for `--records` output).
     /// - Throws: ``SubmissionError`` for requests and files that cannot be taken; database errors.
     public func submit(file: URL, fileName: String, indicatorCode: String, period: String, by actor: AuditActor,
-                       proxy: ProxyNote? = nil, mode: CorrectionMode? = nil, submissionID: UUID? = nil,
+                       proxy: ProxyNote? = nil, mode: CorrectionMode? = nil, confirmPeriod: Bool = false,
+                       submissionID: UUID? = nil,
                        progress: (@Sendable (Int) -> Void)? = nil,
                        onRecords: @escaping @Sendable (RecordBatch) async throws -> Void = { _ in }) async throws -> Outcome {
         let actingUnit = actor.unit
@@ -316,6 +329,13 @@ public struct SubmissionService: Sendable {
                         .filter(\.$state != SubmissionState.interrupted.rawValue).first() {
                         throw SubmissionError.duplicateFile(submissionID: try earlier.requireID(),
                                                             receivedAt: PlatformClock.display(earlier.receivedAt))
+                    }
+                    if !confirmPeriod, let other = try await SubmissionRecord.query(on: db)
+                        .filter(\.$fileSHA256 == sha256).filter(\.$indicatorCode == indicator.code)
+                        .filter(\.$status != ImportOutcome.refused.rawValue)
+                        .filter(\.$state != SubmissionState.interrupted.rawValue).first() {
+                        throw SubmissionError.duplicateFileOtherPeriod(period: other.period,
+                                                                       receivedAt: PlatformClock.display(other.receivedAt))
                     }
                     let (current, accepted) = try await Self.acceptedRecords(indicator: indicator.code, period: period, on: db)
                     if CorrectionMode.isRequired(acceptedRecords: accepted), mode == nil {
@@ -359,6 +379,10 @@ public struct SubmissionService: Sendable {
                         }
                     } catch let error as IngestError {
                         throw SubmissionError.unreadable(error)
+                    }
+                    if !confirmPeriod, report.rowsAccepted > 0, let chosen = ReportingPeriod(period),
+                       let finding = PeriodSanity.check(period: chosen, title: report.title, tallies: report.dateTallies) {
+                        throw SubmissionError.periodContentMismatch(message: finding.message(chosen: chosen))
                     }
                     // 3. The conclusion: errors, state, supersession and the audit entry, in one transaction.
                     return try await Self.writeTransaction(writer, on: database) { db in
