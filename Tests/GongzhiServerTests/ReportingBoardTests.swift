@@ -47,12 +47,13 @@ struct ReportingBoardTests {
     static func fileQuarter(_ app: Application, _ clock: TestClock) async throws -> Scenario {
         let service = app.submissions
         func submit(_ sample: String, _ indicator: String, _ period: String, on day: String, as unit: String,
-                    proxy: ProxyNote? = nil) async throws -> UUID {
+                    proxy: ProxyNote? = nil, confirmPeriod: Bool = false) async throws -> UUID {
             clock.set(day)
             let url = try file(sample)
             defer { try? FileManager.default.removeItem(at: url) }
             return try await service.submit(file: url, fileName: url.lastPathComponent, indicatorCode: indicator, period: period,
-                                            by: .commandLine(unit: unit), proxy: proxy, mode: .replace).submissionID
+                                            by: .commandLine(unit: unit), proxy: proxy, mode: .replace,
+                                            confirmPeriod: confirmPeriod).submissionID
         }
         clock.set("2024-02-18")
         _ = try await service.fileZeroData(indicatorCode: "HOU-001", period: "2024-01", by: .commandLine(unit: "housing"),
@@ -69,7 +70,8 @@ struct ReportingBoardTests {
             try await service.fileZeroData(indicatorCode: "HOU-002", period: "2024-01", by: .commandLine(unit: "housing"), explanation: " 无 ")
         }
         _ = try await submit("S06", "AIC-001", "2024-03", on: "2024-04-22", as: "industry-commerce")
-        let correction = try await submit("S02", "HOU-001", "2024-03", on: "2024-04-25", as: "housing")
+        // The February file again, for March: the clerk confirms the period it was warned about.
+        let correction = try await submit("S02", "HOU-001", "2024-03", on: "2024-04-25", as: "housing", confirmPeriod: true)
         _ = try await submit("S04", "CON-003", "2024-03", on: "2024-04-26", as: SubmissionService.proxyUnit,
                              proxy: ProxyNote(actedBy: "王敏", reason: "建设局报送员调岗，经电话确认由信息中心代报"))
         _ = try await submit("S09", "LTS-009", "2024-03", on: "2024-04-28", as: "local-tax")

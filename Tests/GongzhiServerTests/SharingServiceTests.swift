@@ -16,13 +16,14 @@ struct SharingServiceTests {
     static let approver = Principal(userID: "li.approver", unitCode: "city-office", roles: [.approver])
     static let housingReporter = Principal(userID: "wang.min", unitCode: "housing", roles: [.reporter])
 
-    static func file(_ app: Application, _ sample: String, _ indicator: String, _ period: String, as unit: String) async throws -> UUID {
+    static func file(_ app: Application, _ sample: String, _ indicator: String, _ period: String, as unit: String,
+                     confirmPeriod: Bool = false) async throws -> UUID {
         let (name, data, _) = try AppHarness.sampleData(sample)
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-\(UUID().uuidString)-\(name)")
         try data.write(to: url)
         defer { try? FileManager.default.removeItem(at: url) }
         return try await app.submissions.submit(file: url, fileName: name, indicatorCode: indicator, period: period, by: .commandLine(unit: unit),
-                                                   mode: .replace).submissionID
+                                                   mode: .replace, confirmPeriod: confirmPeriod).submissionID
     }
 
     /// Every raw value of `key` in the records the query could have returned.
@@ -197,7 +198,8 @@ struct SharingServiceTests {
             _ = try await Self.file(app, "S01", "HOU-001", "2024-03", as: "housing")
             let search = SharingService.Search(indicator: "HOU-001", from: "2024-03", to: "2024-03")
             #expect(try await sharing.query(by: Self.housingReporter, search, page: 1, per: 1).total == 165)
-            _ = try await Self.file(app, "S02", "HOU-001", "2024-03", as: "housing")
+            // The February file as a correction of March: the clerk confirms the period it was warned about.
+            _ = try await Self.file(app, "S02", "HOU-001", "2024-03", as: "housing", confirmPeriod: true)
             #expect(try await sharing.query(by: Self.housingReporter, search, page: 1, per: 1).total == 84,
                     "the correction replaces the 165 rows of S01 for consumers")
             #expect(try await SubmissionRepository(database: app.db).counts().records == 165 + 84, "nothing was deleted")

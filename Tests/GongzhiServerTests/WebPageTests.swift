@@ -83,10 +83,10 @@ struct WebPageTests {
             let admin = try await AppHarness.login(app)
             try await app.testing().test(.POST, "submissions",
                                          headers: admin.multipartHeaders(boundary: boundary),
-                                         body: AppHarness.multipart(boundary: boundary, fields: [("csrf_token", admin.csrf), ("indicator", "HOU-001"), ("period", "2024年3月")],
+                                         body: AppHarness.multipart(boundary: boundary, fields: [("csrf_token", admin.csrf), ("indicator", "HOU-001"), ("period", "2024年13月")],
                                                                     file: ("file", name, data))) { res async in
                 #expect(res.status == .badRequest)
-                #expect(res.body.string.contains("报送期“2024年3月”格式不对"))
+                #expect(res.body.string.contains("报送期“2024年13月”格式不对"))
                 #expect(res.body.string.contains("<form"))
             }
             #expect(try await SubmissionRepository(database: app.db).counts() == (0, 0))

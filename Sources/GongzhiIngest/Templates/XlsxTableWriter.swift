@@ -1,4 +1,5 @@
 import Foundation
+import GongzhiCore
 
 /// Writes a table (a title row, a header row, data rows) as a one-sheet xlsx workbook with inline strings:
 /// what exports (the status board, downloads) hand to Excel.
@@ -19,25 +20,63 @@ public enum XlsxTableWriter {
         }
     }
 
-    /// One cell: text (written as an inline string, never interpreted) or an integer.
+    /// One cell: text (written as an inline string, never interpreted), a number, or a date — typed, so that
+    /// Excel sums amounts and sorts dates (issue 10, "downloads as Excel users expect").
     public struct Cell: Sendable {
         public var text: String
-        public var number: Int?
+        /// The number the cell holds, as decimal text (`1234.5`), when it is a number cell.
+        public var numeric: String?
+        /// The Excel serial (days since 1899-12-30) when it is a date cell, shown `yyyy-mm-dd`.
+        public var serial: Int?
         public var fill: Fill
         public var bold: Bool
 
         public init(_ text: String, fill: Fill = .none, bold: Bool = false) {
             self.text = text
-            self.number = nil
             self.fill = fill
             self.bold = bold
         }
 
         public init(number: Int, fill: Fill = .none) {
-            self.text = String(number)
-            self.number = number
-            self.fill = fill
-            self.bold = false
+            self.init(String(number), fill: fill)
+            numeric = String(number)
+        }
+
+        /// A number cell from plain decimal text (`-12`, `1234.50`); a text cell for anything else.
+        public init(decimal text: String, fill: Fill = .none) {
+            self.init(text, fill: fill)
+            if Self.isPlainDecimal(text) { numeric = text }
+        }
+
+        /// A date cell.
+        public init(date: CalendarDate, fill: Fill = .none) {
+            self.init(date.isoString, fill: fill)
+            serial = date.daysSinceEpoch + 25_569
+        }
+
+        /// The cell for a field value shown as `text`: numbers for integer and decimal fields, dates for date
+        /// fields, text for everything else — identifiers and codes always text, and a masked or unreadable
+        /// value stays as shown.
+        public static func typed(_ text: String, as type: FieldType) -> Cell {
+            switch type {
+            case .integer, .decimal: return Cell(decimal: text)
+            case .date: return CalendarDate(iso: text).map { Cell(date: $0) } ?? Cell(text)
+            default: return Cell(text)
+            }
+        }
+
+        static func isPlainDecimal(_ text: String) -> Bool {
+            var digits = 0, dots = 0
+            for (i, c) in text.utf8.enumerated() {
+                switch c {
+                case UInt8(ascii: "-") where i == 0: continue
+                case UInt8(ascii: "."): dots += 1
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
+                default: return false
+                }
+            }
+            // At most 15 significant digits survive in Excel; longer numbers stay text rather than lose digits.
+            return digits > 0 && digits <= 15 && dots <= 1 && !text.hasSuffix(".") && !text.hasPrefix(".")
         }
     }
 
@@ -88,14 +127,18 @@ public enum XlsxTableWriter {
         return try XlsxPackage.data(parts: parts, name: sheet)
     }
 
-    /// Style index of a cell: 0 plain, 1 title, 2 header, then 3 + fill × 2 + bold.
+    /// Style index of a cell: 0 plain, 1 title, 2 header, then 3 + fill × 2 + bold, then the date styles.
     static func style(fill: Fill, bold: Bool) -> Int { 3 + fill.rawValue * 2 + (bold ? 1 : 0) }
+
+    /// Style index of a date cell with `fill` (number format `yyyy-mm-dd`).
+    static func dateStyle(fill: Fill) -> Int { 3 + 6 * 2 + fill.rawValue }
 
     static let styles: String = {
         let fills = [Fill.none, .green, .amber, .red, .blue, .grey]
         var xml = """
         <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
         <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">\
+        <numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>\
         <fonts count="3"><font><sz val="11"/><name val="宋体"/><charset val="134"/></font>\
         <font><b/><sz val="11"/><name val="宋体"/><charset val="134"/></font>\
         <font><b/><sz val="14"/><name val="宋体"/><charset val="134"/></font></fonts>
@@ -109,7 +152,7 @@ public enum XlsxTableWriter {
             + #"<border><left style="thin"><color auto="1"/></left><right style="thin"><color auto="1"/></right>"#
             + #"<top style="thin"><color auto="1"/></top><bottom style="thin"><color auto="1"/></bottom><diagonal/></border></borders>"#
         xml += #"<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>"#
-        xml += "<cellXfs count=\"\(3 + fills.count * 2)\">"
+        xml += "<cellXfs count=\"\(3 + fills.count * 3)\">"
         xml += #"<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>"#
         xml += #"<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/>"#
         xml += #"<xf numFmtId="0" fontId="1" fillId="6" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1"/>"#
@@ -118,6 +161,10 @@ public enum XlsxTableWriter {
             for bold in [false, true] {
                 xml += #"<xf numFmtId="0" fontId="\#(bold ? 1 : 0)" fillId="\#(fillID)" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1"/>"#
             }
+        }
+        for fill in fills {
+            let fillID = fill == .none ? 0 : fill.rawValue + 1
+            xml += #"<xf numFmtId="164" fontId="0" fillId="\#(fillID)" borderId="1" xfId="0" applyNumberFormat="1" applyFill="1" applyBorder="1"/>"#
         }
         xml += "</cellXfs>"
         xml += #"<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>"#
@@ -144,7 +191,9 @@ public enum XlsxTableWriter {
             for (i, cell) in row.enumerated() {
                 let ref = "\(XlsxTemplateWriter.columnName(i))\(r + 3)"
                 let style = style(fill: cell.fill, bold: cell.bold)
-                if let n = cell.number {
+                if let serial = cell.serial {
+                    xml += #"<c r="\#(ref)" s="\#(dateStyle(fill: cell.fill))"><v>\#(serial)</v></c>"#
+                } else if let n = cell.numeric {
                     xml += #"<c r="\#(ref)" s="\#(style)"><v>\#(n)</v></c>"#
                 } else {
                     xml += XlsxTemplateWriter.Layout.inlineCell(ref, cell.text, style: style)

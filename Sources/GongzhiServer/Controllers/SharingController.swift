@@ -436,8 +436,11 @@ struct SharingController: Sendable {
         }
         let name = "\(search.indicator)_\(search.from)_\(search.to)"
         if req.query[String.self, at: "format"] == "xlsx" {
-            let table = XlsxTableWriter.Table(title: "\(search.indicator) \(search.from)–\(search.to)", header: header,
-                                              rows: rows.map { $0.map { XlsxTableWriter.Cell($0) } })
+            // Numbers and dates as typed cells; the record id, period, identifiers and masked values as text.
+            let types = page.fields.map(\.type)
+            let table = XlsxTableWriter.Table(title: "\(search.indicator) \(search.from)–\(search.to)", header: header, rows: rows.map { row in
+                row.enumerated().map { i, text in i < 2 ? XlsxTableWriter.Cell(text) : XlsxTableWriter.Cell.typed(text, as: types[i - 2]) }
+            })
             return Response.download(.init(data: try XlsxTableWriter.workbook(sheet: search.indicator, table: table)),
                                      type: Response.xlsxType, name: name + ".xlsx", fallbackName: "records.xlsx")
         }

@@ -70,10 +70,6 @@ public enum SubmissionError: Error, Sendable, Equatable {
         case .notPermitted: "not_permitted"
         case .unknownUnit: "unknown_unit"
         case .proxyNoteRequired: "proxy_note_required"
-        case .explanationTooLong: "情况说明最多 \(ZeroDataRule.maximumLength) 个字：请精简后再报送。"
-        case .periodNotOver(let p): "报送期 \(p) 还没有结束，不能报送零数据：期末之后再确认是否确无数据。"
-        case .recordsAlreadyFiled(let count):
-            "本期已报送 \(count) 条已接收的记录，不能改报零数据：如数据有误，请上传更正后的文件。"
         case .explanationRequired: "explanation_required"
         case .explanationTooLong: "explanation_too_long"
         case .periodNotOver: "period_not_over"
