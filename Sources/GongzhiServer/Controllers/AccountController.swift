@@ -41,8 +41,11 @@ struct AccountController: Sendable {
             // Who tried, and why it failed, goes to the audit log (the name typed, never the password); the
             // clerk sees the same answer for every reason but a disabled account with the right password.
             let reason = if case .badCredentials(let refusal) = error { refusal.description } else { error.code }
-            try await req.audit.record(.loginFailed, by: AuditActor(user: String(username.prefix(64)), unit: "", address: req.clientAddress),
-                                       AuditTarget(detail: "reason=\(reason)"))
+            let actor = AuditActor(user: String(username.prefix(64)), unit: "", address: req.clientAddress)
+            // Through the write gate: failed sign-ins come in bursts (see SQLiteWriteGate).
+            try await SQLiteWriteGate.transaction(on: req.db, lockTable: AuditEntryRecord.schema) { db in
+                try await req.audit.record(.loginFailed, by: actor, AuditTarget(detail: "reason=\(reason)"), on: db)
+            }
             return try await renderLogin(req, next: next, username: username, error: error.message,
                                          status: HTTPResponseStatus(statusCode: error.status))
         }

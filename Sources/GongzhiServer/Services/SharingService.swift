@@ -135,7 +135,7 @@ public struct SharingService: Sendable {
         record.documentSHA256 = sha256
         record.recordedAt = clock.now()
         record.recordedBy = principal.userID
-        try await database.transaction { db in
+        try await SQLiteWriteGate.transaction(on: database, lockTable: SecurityAgreementRecord.schema) { db in
             try await record.create(on: db)
             try await audit(.securityAgreement, by: principal, AuditTarget(
                 detail: "unit=\(unit); signed_on=\(signedOn); signatory=\(signatory); document_sha256=\(sha256)"), on: db)
@@ -200,7 +200,7 @@ public struct SharingService: Sendable {
             }
         }
         let submitted = request, issued = grant
-        return try await database.transaction { db in
+        return try await SQLiteWriteGate.transaction(on: database, lockTable: AccessRequestRecord.schema) { db in
             let record = AccessRequestRecord()
             record.update(from: submitted)
             try await record.create(on: db)
@@ -233,7 +233,7 @@ public struct SharingService: Sendable {
         do { try request.apply(event, by: principal, at: now) } catch { throw SharingError.request(error) }
         record.update(from: request)
         let action: AuditAction = if case .deny = event { .approval } else { .accessRequest }
-        try await database.transaction { db in
+        try await SQLiteWriteGate.transaction(on: database, lockTable: AccessRequestRecord.schema) { db in
             guard try await repository.storeTransition(record, from: before, on: db) else { throw try await Self.conflict(request: id, on: db) }
             try await audit(action, by: principal, AuditTarget(
                 indicatorCode: record.indicatorCode,
@@ -282,7 +282,7 @@ public struct SharingService: Sendable {
         }
         let approved = request
         let repository = SharingRepository(database: database)
-        return try await database.transaction { db in
+        return try await SQLiteWriteGate.transaction(on: database, lockTable: AccessRequestRecord.schema) { db in
             record.update(from: approved)
             // Only from pending approval: a concurrent approve or deny that came first leaves nothing to update.
             guard try await repository.storeTransition(record, from: .pendingApproval, on: db) else {
@@ -308,7 +308,7 @@ public struct SharingService: Sendable {
         }
         do { try grant.revoke(by: principal, at: now, reason: reason) } catch { throw SharingError.grant(error) }
         record.update(from: grant)
-        try await database.transaction { db in
+        try await SQLiteWriteGate.transaction(on: database, lockTable: GrantRecord.schema) { db in
             guard try await repository.storeRevocation(record, on: db) else {
                 throw SharingError.alreadyDecided(subject: "授权", current: "已撤销")
             }
@@ -372,7 +372,7 @@ public struct SharingService: Sendable {
         do {
             return try await body()
         } catch let error as SharingError {
-            try await database.transaction { db in
+            try await SQLiteWriteGate.transaction(on: database, lockTable: AuditEntryRecord.schema) { db in
                 try await audit(action, by: principal, AuditTarget(indicatorCode: indicator, query: query, rowCount: query == nil ? nil : 0,
                                                                    detail: "refused=\(error.code)"), on: db)
             }
@@ -381,7 +381,7 @@ public struct SharingService: Sendable {
     }
 
     /// Runs `body` in one transaction that counts against the quota of `access`'s grant atomically (issue 9):
-    /// on SQLite the write lock is taken first, so the usage read, the records read and the usage written
+    /// on SQLite the write lock is taken first (after ``SQLiteWriteGate`` lets it through), so the usage read, the records read and the usage written
     /// cannot interleave with another reservation; on PostgreSQL the usage row is locked
     /// (``SharingRepository/reserve(_:user:grant:on:db:_:)``). The unit's own data has no quota: then `body`
     /// reads outside a transaction and its audit entry takes one of its own.
@@ -389,8 +389,7 @@ public struct SharingService: Sendable {
                                 _ body: @escaping @Sendable (any Database, _ reserve: Reservation) async throws -> T) async throws -> T {
         let today = clock.today(), user = principal.userID
         guard access.grantID != nil else { return try await body(database, Reservation { rows in try await rows(nil) }) }
-        return try await database.transaction { db in
-            try await SharingRepository.lockForWrite(db, table: QuotaUsageRecord.schema)
+        return try await SQLiteWriteGate.transaction(on: database, lockTable: QuotaUsageRecord.schema) { db in
             let reservation = Reservation { rows in
                 guard let grantID = access.grantID, let grant = access.grant else { return try await rows(nil) }
                 return try await SharingRepository(database: db).reserve(kind, user: user, grant: grantID, on: today, db: db) { usage in

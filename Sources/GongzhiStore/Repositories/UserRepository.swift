@@ -37,7 +37,7 @@ public struct UserRepository: Sendable {
     /// `lockUntil` and the count starts again.
     /// - Returns: the failures counted so far (0 once locked) and the lock's end, if this failure locked it.
     public func recordFailedLogin(_ userID: UUID, threshold: Int, lockUntil: Date) async throws -> (failures: Int, lockedUntil: Date?) {
-        try await database.transaction { db in
+        try await SQLiteWriteGate.transaction(on: database, lockTable: UserRecord.schema) { db in
             guard let sql = db as? any SQLDatabase else { throw StoreError.notSQL }
             // One statement, so that concurrent attempts cannot both read the same count.
             try await sql.update(UserRecord.schema)
