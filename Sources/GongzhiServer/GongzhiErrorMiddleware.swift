@@ -60,7 +60,7 @@ struct GongzhiErrorMiddleware: AsyncMiddleware {
             case .denied, .request(.roleRequired), .request(.notRequestingUnit), .request(.notProvidingUnit),
                  .request(.ownUnitDecision), .request(.noSecurityAgreement), .request(.withheld), .grant(.issuerNotAllowed):
                 .forbidden
-            case .request(.invalidTransition): .conflict
+            case .request(.invalidTransition), .alreadyDecided, .grant(.alreadyRevoked): .conflict
             case .quota: .tooManyRequests
             case .unknownIndicator, .unknownUnit, .notFound: .notFound
             default: .badRequest

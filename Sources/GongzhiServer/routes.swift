@@ -17,7 +17,7 @@ enum RouteAccess {
     static let unitStaff: Set<Role> = [.reporter, .unitHead, .admin]
     /// The status board of every unit: the info center, the city office and auditors.
     static let oversight: Set<Role> = [.admin, .approver, .auditor]
-    /// Info-center administration (contact incidents, security agreements).
+    /// Info-center administration (contact incidents, security agreements, sign-in lock-outs).
     static let admins: Set<Role> = [.admin]
     /// Ask for other units' data (共享申请): analysts of a consuming unit.
     static let analysts: Set<Role> = [.analyst]
@@ -83,6 +83,8 @@ func routes(_ app: Application) throws {
     let admins = app.require(RouteAccess.admins)
     admins.post("units", ":code", "incidents", use: reporting.addIncident)
     admins.on(.POST, "sharing", "agreements", body: .collect(maxSize: "20mb"), use: sharing.recordAgreement)
+    admins.get("account", "lockouts", use: account.lockOuts)
+    admins.post("account", "lockouts", "clear", use: account.clearLockOut)
 
     let analysts = app.require(RouteAccess.analysts)
     analysts.get("sharing", "requests", "new", use: sharing.newRequest)

@@ -11,8 +11,8 @@ import Darwin
 
 /// `gongzhi user …`: accounts (issue 5). The first admin is created here; later users too.
 struct UserCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "user", abstract: "Create and list users.",
-                                                    subcommands: [Create.self, List.self])
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Create, list and unlock users.",
+                                                    subcommands: [Create.self, List.self, Unlock.self])
 
     /// `gongzhi user create`.
     struct Create: AsyncParsableCommand {
@@ -125,6 +125,46 @@ struct UserCommand: AsyncParsableCommand {
                 print([user.username, user.displayName, user.unitCode, user.roles, state].joined(separator: "\t"))
             }
             if users.isEmpty { print("还没有用户：用 gongzhi user create --admin 创建第一个管理员。") }
+        }
+    }
+
+    /// `gongzhi user unlock`: lifts a sign-in lock-out (issue 9), audit-logged as the command's user.
+    struct Unlock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "unlock",
+            abstract: "Lift an account's sign-in lock, or an address's throttling.",
+            discussion: """
+            gongzhi user unlock --username U      lifts the lock of account U and clears its failure count.
+            gongzhi user unlock --address A       lets sign-ins from client address A through again.
+            Both are recorded in the audit log (lockout_cleared).
+            """)
+
+        @Option(help: "The login name of the locked account.")
+        var username: String?
+
+        @Option(help: "A throttled client address, as the lock-out page shows it.")
+        var address: String?
+
+        func validate() throws {
+            if (username ?? "").isEmpty && address == nil { throw ValidationError("请用 --username 给出要解锁的用户名，或用 --address 给出地址。") }
+        }
+
+        func run() async throws {
+            AppRunner.bootstrapLogging(level: .warning)
+            let username = username, address = address
+            try await AppRunner.withApp(existingDatabase: true) { app in
+                if let username, !username.isEmpty {
+                    guard try await app.accounts.unlock(username: username, by: .commandLine()) else {
+                        printError("没有用户名为“\(username)”的用户。")
+                        throw ExitStatus.failure
+                    }
+                    print("已解除用户 \(username) 的登录锁定。")
+                }
+                if let address {
+                    let forgotten = try await app.accounts.clearThrottle(address: address, by: .commandLine())
+                    print("已解除地址 \(address) 的登录限制（清除 \(forgotten) 次失败记录）。")
+                }
+            }
         }
     }
 }

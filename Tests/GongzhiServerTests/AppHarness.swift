@@ -22,8 +22,10 @@ enum AppHarness {
         return url
     }
 
+    /// `trustedProxies`: proxies whose `X-Forwarded-For` is believed; `[""]` lets in-memory test requests
+    /// (which have no peer address) name their client address in that header.
     static func withApp<T>(writer: (any RecordWriter)? = nil, maxUploadBytes: Int = 200 << 20,
-                           clock: PlatformClock = .fixed(fixedNow),
+                           clock: PlatformClock = .fixed(fixedNow), trustedProxies: Set<String> = [],
                            _ test: (Application, URL) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -37,7 +39,7 @@ enum AppHarness {
             database = .postgres(url: try url(base, database: name))
         }
         let config = AppConfig(database: database, filesDirectory: directory.appendingPathComponent("files"),
-                               maxUploadBytes: maxUploadBytes)
+                               maxUploadBytes: maxUploadBytes, trustedProxies: trustedProxies)
         let app = try await Application.make(.testing)
         app.logger.logLevel = .warning
         func cleanUp() async {

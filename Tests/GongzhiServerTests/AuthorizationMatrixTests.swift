@@ -33,6 +33,7 @@ struct AuthorizationMatrixTests {
             "POST /units/:code/contacts": [.reporter, .unitHead, .admin],
             "GET /board": [.admin, .approver, .auditor], "GET /board.xlsx": [.admin, .approver, .auditor],
             "POST /units/:code/incidents": [.admin], "POST /sharing/agreements": [.admin],
+            "GET /account/lockouts": [.admin], "POST /account/lockouts/clear": [.admin],
             "GET /sharing/requests/new": [.analyst], "POST /sharing/requests": [.analyst],
             "POST /sharing/requests/:id/:action": requestActors, "POST /sharing/grants/:id/revoke": grantKeepers,
             "GET /query": recordReaders, "GET /query/download": recordReaders,

@@ -285,7 +285,8 @@ public enum AccessPolicy {
         }
     }
 
-    /// The first of the unit's grants for the resource's indicator that is active today and covers the period.
+    /// The unit's grant for the resource's indicator that is active today and covers the period; among several,
+    /// the one ``Grant/preferred(among:on:covering:)`` chooses (broadest fields, then latest expiry, then newest).
     private static func grant(for principal: Principal, resource: AccessResource,
                               context: AccessContext) -> Result<Grant, AccessDenial> {
         guard let code = resource.indicatorCode else { return .failure(.noGrant(indicator: nil)) }
@@ -294,7 +295,7 @@ public enum AccessPolicy {
         }
         guard !grants.isEmpty else { return .failure(.noGrant(indicator: code)) }
         let active = grants.filter { $0.status(on: context.today) == .active }
-        guard let first = active.first else {
+        guard let first = Grant.preferred(among: active, on: context.today, covering: []) else {
             do throws(GrantError) {
                 try grants[0].requireActive(on: context.today)
             } catch {
@@ -303,7 +304,7 @@ public enum AccessPolicy {
             return .failure(.noGrant(indicator: code))
         }
         guard let period = resource.period else { return .success(first) }
-        guard let covering = active.first(where: { $0.covers(period) }) else {
+        guard let covering = Grant.preferred(among: active, on: context.today, covering: [period]) else {
             return .failure(.periodNotGranted(indicator: code, period: period.description))
         }
         return .success(covering)

@@ -178,6 +178,34 @@ public struct Grant: Hashable, Sendable {
         }
     }
 
+    /// Whether this grant is chosen before `other` when both could serve the same query or download (issue 9:
+    /// among several usable grants the one used must not be arbitrary). The rule, in order:
+    ///
+    /// 1. the broadest: more fields shown (in the clear or masked), then more of them in the clear;
+    /// 2. the latest ``expiresOn``;
+    /// 3. the newest (``issuedAt``).
+    ///
+    /// `false` both ways means the rule sees the grants as equal; ``preferred(among:on:covering:)`` then keeps
+    /// the one that comes first in its input, so callers pass grants in a fixed order (storage: by id).
+    public func ranks(before other: Grant) -> Bool {
+        let mine = (clearFields.count + maskedFields.count, clearFields.count)
+        let theirs = (other.clearFields.count + other.maskedFields.count, other.clearFields.count)
+        if mine != theirs { return mine > theirs }
+        if expiresOn != other.expiresOn { return expiresOn > other.expiresOn }
+        return issuedAt > other.issuedAt
+    }
+
+    /// The grant used among `grants`: of those active on `day` that cover every period in `periods`, the first
+    /// by ``ranks(before:)`` (among equals, the earliest in `grants`); `nil` when none qualifies.
+    public static func preferred(among grants: [Grant], on day: CalendarDate, covering periods: [ReportingPeriod]) -> Grant? {
+        var best: Grant?
+        for grant in grants where grant.status(on: day) == .active && periods.allSatisfy(grant.covers) {
+            if let current = best, !grant.ranks(before: current) { continue }
+            best = grant
+        }
+        return best
+    }
+
     /// Revokes the grant (approver or info-center admin), with a reason. A revoked grant stays revoked.
     /// - Throws: ``GrantError`` `.roleRequired`, `.revocationReasonRequired`, `.alreadyRevoked`.
     public mutating func revoke(by principal: Principal, at time: CalendarDateTime, reason: String) throws(GrantError) {

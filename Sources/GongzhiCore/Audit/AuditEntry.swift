@@ -25,6 +25,8 @@ public enum AuditAction: String, Hashable, Sendable, CaseIterable {
     case auditView = "audit_view"
     /// An API token created or revoked by its owner (the token itself is never logged).
     case tokenChange = "token_change"
+    /// A sign-in lock-out lifted by the info center: an account's lock or an address's throttling (issue 9).
+    case lockoutCleared = "lockout_cleared"
 
     /// Chinese name for the audit page.
     public var chineseName: String {
@@ -44,6 +46,7 @@ public enum AuditAction: String, Hashable, Sendable, CaseIterable {
         case .submission: "数据报送"
         case .auditView: "查阅审计日志"
         case .tokenChange: "API 令牌变更"
+        case .lockoutCleared: "解除登录锁定"
         }
     }
 }

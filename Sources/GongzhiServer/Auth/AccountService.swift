@@ -17,10 +17,16 @@ public struct AccountService: Sendable {
         self.threadPool = threadPool
     }
 
-    /// Consecutive failed logins that lock an account.
-    public static let maxFailedLogins = 5
+    /// Consecutive failed logins (from any addresses) that lock an account. Higher than
+    /// ``maxFailuresPerAddress``, so that one address alone cannot lock anybody's account (issue 9).
+    public static let maxFailedLogins = 10
     /// How long a locked account refuses logins, in minutes.
     public static let lockMinutes = 15
+    /// Failed sign-ins from one client address within ``throttleMinutes`` after which further attempts from it
+    /// are refused unchecked, whatever the username, until the oldest of them is older than the window.
+    public static let maxFailuresPerAddress = 5
+    /// The per-address throttling window, in minutes.
+    public static let throttleMinutes = 15
     /// How long a browser session lasts after sign-in, in seconds (8 hours: a working day).
     public static let sessionSeconds: TimeInterval = 8 * 3600
     /// The shortest password accepted, in characters.
@@ -86,25 +92,42 @@ public struct AccountService: Sendable {
     /// A hash to verify against when the username is unknown, so that the answer takes as long either way.
     private static let unknownUserHash = (try? Bcrypt.hash("gongzhi-unknown-user", cost: bcryptCost)) ?? ""
 
-    /// Checks `password` for `username` and opens a session. Five consecutive failures lock the account for
-    /// fifteen minutes; while locked the password is not even checked. Success clears the count.
-    /// - Throws: ``AuthError/badCredentials``, ``AuthError/locked(until:)``, ``AuthError/disabled``.
-    public func signIn(username: String, password: String) async throws -> SignIn {
+    /// Checks `password` for `username`, signing in from client `address`, and opens a session.
+    ///
+    /// Throttling (issue 9), checked in this order:
+    /// - per address: the attempt is noted before anything is checked; with more than
+    ///   ``maxFailuresPerAddress`` failures from `address` in the last ``throttleMinutes`` minutes (this one
+    ///   counted) it is refused unchecked. A success or an unchecked refusal does not count.
+    /// - per account: ``maxFailedLogins`` consecutive failures lock the account for ``lockMinutes`` minutes;
+    ///   while locked the password is still verified (so the answer takes as long) but not honoured.
+    ///   Success clears the count.
+    /// Unknown names are verified against a dummy hash. Every refusal is the same ``AuthError/badCredentials(_:)``
+    /// (401, one message); only its ``SignInRefusal`` tells the audit log why.
+    /// - Throws: ``AuthError/badCredentials(_:)``, ``AuthError/disabled`` (after a correct password).
+    public func signIn(username: String, password: String, from address: String = "") async throws -> SignIn {
         let now = clock.now()
-        guard let user = try await repository.user(named: username.trimmingCharacters(in: .whitespaces)) else {
+        let name = username.trimmingCharacters(in: .whitespaces)
+        let windowStart = now.addingTimeInterval(-TimeInterval(Self.throttleMinutes * 60))
+        let attempt = try await repository.beginAttempt(from: address, username: name, at: now, windowStart: windowStart)
+        guard attempt.count <= Self.maxFailuresPerAddress else {
+            try await repository.forgetAttempt(attempt.id)
+            throw AuthError.badCredentials(.addressThrottled)
+        }
+        guard !name.isEmpty, let user = try await repository.user(named: name) else {
             let dummy = Self.unknownUserHash
             _ = try? await threadPool.runIfActive { try Bcrypt.verify(password, created: dummy) }
-            throw AuthError.badCredentials
+            throw AuthError.badCredentials(.unknownUser)
         }
-        if let until = user.lockedUntil, until > now { throw AuthError.locked(until: until) }
         let hash = user.passwordHash
         let matches = (try? await threadPool.runIfActive { try Bcrypt.verify(password, created: hash) }) ?? false
+        if let until = user.lockedUntil, until > now { throw AuthError.badCredentials(.accountLocked(until: until)) }
         guard matches else {
             let lockUntil = now.addingTimeInterval(TimeInterval(Self.lockMinutes * 60))
             let outcome = try await repository.recordFailedLogin(try user.requireID(), threshold: Self.maxFailedLogins, lockUntil: lockUntil)
-            if let until = outcome.lockedUntil { throw AuthError.locked(until: until) }
-            throw AuthError.badCredentials
+            if let until = outcome.lockedUntil { throw AuthError.badCredentials(.lockedNow(until: until)) }
+            throw AuthError.badCredentials(.wrongPassword)
         }
+        try await repository.forgetAttempt(attempt.id)
         guard !user.disabled else { throw AuthError.disabled }
         try await repository.recordSuccessfulLogin(user)
         let token = Self.randomToken()
@@ -112,6 +135,73 @@ public struct AccountService: Sendable {
                                         createdAt: now, expiresAt: now.addingTimeInterval(Self.sessionSeconds))
         try await repository.add(session)
         return SignIn(user: user, cookieToken: token, session: session)
+    }
+
+    // MARK: Lock-outs (the info center)
+
+    /// Who cannot sign in now because of failures: locked accounts and throttled addresses.
+    public struct LockOuts: Sendable {
+        /// A locked account: its user and the end of the lock.
+        public struct Account: Sendable {
+            public var username: String
+            public var displayName: String
+            public var unitCode: String
+            public var lockedUntil: Date
+        }
+        /// A throttled address: its failures in the window, the names typed (distinct, in order), and when
+        /// attempts from it are let through again unless more failures come.
+        public struct Address: Sendable {
+            public var address: String
+            public var failures: Int
+            public var usernames: [String]
+            public var until: Date
+        }
+        public var accounts: [Account]
+        public var addresses: [Address]
+    }
+
+    /// The current lock-outs (old attempts are swept on the way).
+    public func lockOuts() async throws -> LockOuts {
+        let now = clock.now()
+        let window = TimeInterval(Self.throttleMinutes * 60)
+        let accounts = try await repository.locked(at: now).map {
+            LockOuts.Account(username: $0.username, displayName: $0.displayName, unitCode: $0.unitCode, lockedUntil: $0.lockedUntil ?? now)
+        }
+        let addresses = try await repository.throttledAddresses(windowStart: now.addingTimeInterval(-window), threshold: Self.maxFailuresPerAddress)
+            .map { entry -> LockOuts.Address in
+                // Let through again once fewer than the limit remain in the window: when the failure that is
+                // the limit-th newest ages out.
+                let deciding = entry.attempts[entry.attempts.count - Self.maxFailuresPerAddress]
+                var names: [String] = []
+                for a in entry.attempts where !names.contains(a.username) { names.append(a.username) }
+                return LockOuts.Address(address: entry.address, failures: entry.attempts.count, usernames: names,
+                                        until: deciding.attemptedAt.addingTimeInterval(window))
+            }
+        return LockOuts(accounts: accounts, addresses: addresses)
+    }
+
+    /// Lifts the lock of the account `username` and clears its failure count, audit-logged as `actor`.
+    /// - Returns: `false` when there is no such user.
+    @discardableResult
+    public func unlock(username: String, by actor: AuditActor) async throws -> Bool {
+        let time = clock.now()
+        return try await database.transaction { db in
+            guard let user = try await UserRepository(database: db).unlock(username: username) else { return false }
+            try await AuditLog.append(actor.event(.lockoutCleared, AuditTarget(detail: "user=\(user.username); account unlocked"), at: time), on: db)
+            return true
+        }
+    }
+
+    /// Lifts the throttling of client `address` by forgetting its failures, audit-logged as `actor`.
+    /// - Returns: how many failures were forgotten.
+    @discardableResult
+    public func clearThrottle(address: String, by actor: AuditActor) async throws -> Int {
+        let time = clock.now()
+        return try await database.transaction { db in
+            let count = try await UserRepository(database: db).clearAttempts(from: address)
+            try await AuditLog.append(actor.event(.lockoutCleared, AuditTarget(detail: "address=\(address); failures=\(count); throttling cleared"), at: time), on: db)
+            return count
+        }
     }
 
     /// The user and session of a session cookie, if it is known, unexpired and its user not disabled.

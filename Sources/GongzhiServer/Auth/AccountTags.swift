@@ -61,6 +61,7 @@ struct NavTag: UnsafeUnescapedLeafTag {
             ("/sharing", "数据共享", RouteAccess.authenticated),
             ("/query", "数据查询", RouteAccess.recordReaders),
             ("/audit", "审计日志", RouteAccess.auditors),
+            ("/account/lockouts", "登录锁定", RouteAccess.admins),
         ]
         return all.filter { $0.2.isEmpty || actor.principal.hasAny(of: $0.2) }.map { ($0.0, $0.1) }
     }

@@ -8,10 +8,10 @@ public enum AuthError: Error, Sendable, Equatable {
     case unauthenticated
     /// A bearer token that is unknown, revoked or whose owner is disabled (401).
     case invalidToken
-    /// Wrong username or password (401).
-    case badCredentials
-    /// Too many failed logins: locked until this instant (423).
-    case locked(until: Date)
+    /// A sign-in refused for `reason` (401). The clerk gets the same status and message whatever the reason
+    /// — unknown name, wrong password, locked account, throttled address — so that the answer tells nobody
+    /// which usernames exist or are locked (issue 9); the reason goes to the audit log.
+    case badCredentials(SignInRefusal)
     /// The account is disabled (403).
     case disabled
     /// The signed-in user's roles do not include any of these (403).
@@ -35,7 +35,6 @@ public enum AuthError: Error, Sendable, Equatable {
         case .unauthenticated: "unauthenticated"
         case .invalidToken: "invalid_token"
         case .badCredentials: "bad_credentials"
-        case .locked: "account_locked"
         case .disabled: "account_disabled"
         case .forbidden: "forbidden"
         case .csrfMismatch: "csrf_mismatch"
@@ -53,9 +52,7 @@ public enum AuthError: Error, Sendable, Equatable {
         case .unauthenticated: "请先登录：页面请在 /login 登录，API 请在请求头中带上 Authorization: Bearer <令牌>。"
         case .invalidToken: "API 令牌无效或已撤销：请在“API 令牌”页面新建令牌。"
         case .badCredentials:
-            "用户名或密码不正确。连续 \(AccountService.maxFailedLogins) 次登录失败，账户将锁定 \(AccountService.lockMinutes) 分钟。"
-        case .locked(let until):
-            "连续 \(AccountService.maxFailedLogins) 次登录失败，账户已锁定：请于 \(PlatformClock.display(until)) 之后再试，或联系信息中心。"
+            "用户名或密码不正确，或多次失败后暂时不能登录：请核对后稍后再试（最长 \(AccountService.lockMinutes) 分钟）；如仍不能登录，请联系信息中心。"
         case .disabled: "账户已停用：请联系信息中心。"
         case .forbidden(let roles):
             "您的角色无权使用此功能（需要：" + roles.sorted().map(\.chineseName).joined(separator: "、") + "）。"
@@ -72,10 +69,35 @@ public enum AuthError: Error, Sendable, Equatable {
     public var status: Int {
         switch self {
         case .unauthenticated, .invalidToken, .badCredentials: 401
-        case .locked: 423
         case .disabled, .forbidden, .csrfMismatch: 403
         case .weakPassword, .invalidUsername, .incompleteUser, .unknownUnit: 400
         case .usernameTaken: 409
+        }
+    }
+}
+
+/// Why a sign-in was refused, for the audit log and the operator (issue 9). Never shown to the clerk: every
+/// reason answers as ``AuthError/badCredentials(_:)``.
+public enum SignInRefusal: Sendable, Equatable, CustomStringConvertible {
+    /// No user has the name typed (or it was blank).
+    case unknownUser
+    /// The password does not match.
+    case wrongPassword
+    /// The password does not match and this failure locked the account until `until`.
+    case lockedNow(until: Date)
+    /// The account was locked until `until` (the password was checked, but not honoured).
+    case accountLocked(until: Date)
+    /// Too many failures from the client's address within the window: refused without checking.
+    case addressThrottled
+
+    /// English, for the audit log's `detail` (`reason=…`).
+    public var description: String {
+        switch self {
+        case .unknownUser: "unknown_user"
+        case .wrongPassword: "wrong_password"
+        case .lockedNow(let until): "wrong_password; account_locked_until=\(PlatformClock.iso8601(until))"
+        case .accountLocked(let until): "account_locked_until=\(PlatformClock.iso8601(until))"
+        case .addressThrottled: "address_throttled"
         }
     }
 }

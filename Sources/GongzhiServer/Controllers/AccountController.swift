@@ -3,8 +3,8 @@ import GongzhiCore
 import GongzhiStore
 import Vapor
 
-/// Sign-in and sign-out pages, and the own API tokens (page and API): created, listed and revoked by their
-/// owner, each token shown once.
+/// Sign-in and sign-out pages, the own API tokens (page and API): created, listed and revoked by their
+/// owner, each token shown once; and the info center's page of sign-in lock-outs.
 struct AccountController: Sendable {
     // MARK: Sign-in
 
@@ -14,6 +14,7 @@ struct AccountController: Sendable {
         var username: String
         var error: String?
         var minimumPasswordLength: Int
+        var lockMinutes: Int = AccountService.lockMinutes
     }
 
     func loginForm(req: Request) async throws -> Response {
@@ -35,11 +36,16 @@ struct AccountController: Sendable {
         let next = LoginTarget.safe(try? req.content.get(String.self, at: "next"))
         let signIn: AccountService.SignIn
         do {
-            signIn = try await req.accounts.signIn(username: username, password: password)
+            signIn = try await req.accounts.signIn(username: username, password: password, from: req.clientAddress)
         } catch let error as AuthError {
-            // Who tried, and why it failed, goes to the audit log (the name typed, never the password).
-            try await req.audit.record(.loginFailed, by: AuditActor(user: String(username.prefix(64)), unit: "", address: req.clientAddress),
-                                       AuditTarget(detail: "reason=\(error)"))
+            // Who tried, and why it failed, goes to the audit log (the name typed, never the password); the
+            // clerk sees the same answer for every reason but a disabled account with the right password.
+            let reason = if case .badCredentials(let refusal) = error { refusal.description } else { error.code }
+            let actor = AuditActor(user: String(username.prefix(64)), unit: "", address: req.clientAddress)
+            // Through the write gate: failed sign-ins come in bursts (see SQLiteWriteGate).
+            try await SQLiteWriteGate.transaction(on: req.db, lockTable: AuditEntryRecord.schema) { db in
+                try await req.audit.record(.loginFailed, by: actor, AuditTarget(detail: "reason=\(reason)"), on: db)
+            }
             return try await renderLogin(req, next: next, username: username, error: error.message,
                                          status: HTTPResponseStatus(statusCode: error.status))
         }
@@ -170,5 +176,77 @@ struct AccountController: Sendable {
               try await req.accounts.revokeToken(id, of: try await currentUser(req)) else { throw Abort(.notFound) }
         try await req.audit.record(.tokenChange, by: req.auditActor, AuditTarget(detail: "token=\(id.uuidString.lowercased()); revoked"))
         return .noContent
+    }
+
+    // MARK: Lock-outs (the info center)
+
+    struct LockedAccountItem: Encodable {
+        var username: String
+        var displayName: String
+        var unitCode: String
+        var until: String
+    }
+
+    struct ThrottledAddressItem: Encodable {
+        var address: String
+        var failures: Int
+        var usernames: String
+        var until: String
+    }
+
+    struct LockOutsPage: Encodable {
+        var title: String
+        var accounts: [LockedAccountItem]
+        var addresses: [ThrottledAddressItem]
+        var maxFailedLogins: Int
+        var lockMinutes: Int
+        var maxFailuresPerAddress: Int
+        var throttleMinutes: Int
+        var notice: String?
+        var error: String?
+    }
+
+    private func renderLockOuts(_ req: Request, notice: String? = nil, error: String? = nil,
+                                status: HTTPResponseStatus = .ok) async throws -> Response {
+        let current = try await req.accounts.lockOuts()
+        let page = LockOutsPage(
+            title: "登录锁定",
+            accounts: current.accounts.map {
+                LockedAccountItem(username: $0.username, displayName: $0.displayName, unitCode: $0.unitCode, until: PlatformClock.display($0.lockedUntil))
+            },
+            addresses: current.addresses.map {
+                ThrottledAddressItem(address: $0.address.isEmpty ? "（未知）" : $0.address, failures: $0.failures,
+                                     usernames: $0.usernames.joined(separator: "、"), until: PlatformClock.display($0.until))
+            },
+            maxFailedLogins: AccountService.maxFailedLogins, lockMinutes: AccountService.lockMinutes,
+            maxFailuresPerAddress: AccountService.maxFailuresPerAddress, throttleMinutes: AccountService.throttleMinutes,
+            notice: notice, error: error)
+        let response = try await req.view.render("lockouts", page).encodeResponse(status: status, for: req)
+        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        return response
+    }
+
+    /// `GET /account/lockouts`: locked accounts and throttled addresses, each with a button that lifts it.
+    func lockOuts(req: Request) async throws -> Response {
+        try await renderLockOuts(req)
+    }
+
+    /// `POST /account/lockouts/clear` with `username` (an account's lock) or `address` (an address's
+    /// throttling): lifts it, audit-logged, and shows the page again.
+    func clearLockOut(req: Request) async throws -> Response {
+        func text(_ key: String) -> String? { (try? req.content.get(String.self, at: key))?.trimmingCharacters(in: .whitespaces) }
+        if let username = text("username"), !username.isEmpty {
+            guard try await req.accounts.unlock(username: username, by: req.auditActor) else {
+                return try await renderLockOuts(req, error: "没有用户名为“\(username)”的用户。", status: .notFound)
+            }
+            return try await renderLockOuts(req, notice: "已解除用户 \(username) 的登录锁定。")
+        }
+        if let address = text("address") {
+            // An unknown address is stored as empty text and shown as “（未知）”.
+            let stored = address == "（未知）" ? "" : address
+            let forgotten = try await req.accounts.clearThrottle(address: stored, by: req.auditActor)
+            return try await renderLockOuts(req, notice: "已解除地址 \(address) 的登录限制（清除 \(forgotten) 次失败记录）。")
+        }
+        return try await renderLockOuts(req, error: "请指定要解除锁定的用户名（username）或地址（address）。", status: .badRequest)
     }
 }

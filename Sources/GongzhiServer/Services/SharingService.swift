@@ -19,7 +19,12 @@ public enum SharingError: Error, Sendable {
     case badFilter(String)
     case missingDocument
     case missingSignatory
+    /// Another user's action on the same request or grant came first — a concurrent approve, deny, withdraw,
+    /// confirm or revoke (issue 9) — and nothing was changed. `subject` names what (Chinese: 共享申请, 授权),
+    /// `current` its state now (Chinese). HTTP 409.
+    case alreadyDecided(subject: String, current: String)
 
+    /// Stable machine-readable code for API clients.
     public var code: String {
         switch self {
         case .request(let e): e.code
@@ -34,6 +39,7 @@ public enum SharingError: Error, Sendable {
         case .badFilter: "bad_filter"
         case .missingDocument: "missing_document"
         case .missingSignatory: "missing_signatory"
+        case .alreadyDecided: "already_decided"
         }
     }
 
@@ -52,6 +58,8 @@ public enum SharingError: Error, Sendable {
         case .badFilter(let why): why
         case .missingDocument: "请上传已签署的数据安全保障协议文件（PDF 或扫描件）。"
         case .missingSignatory: "请填写协议签署人。"
+        case .alreadyDecided(let subject, let current):
+            "该\(subject)刚刚已由他人处理（当前状态：\(current)），您的操作未生效：请刷新页面查看最新状态。"
         }
     }
 }
@@ -127,7 +135,7 @@ public struct SharingService: Sendable {
         record.documentSHA256 = sha256
         record.recordedAt = clock.now()
         record.recordedBy = principal.userID
-        try await database.transaction { db in
+        try await SQLiteWriteGate.transaction(on: database, lockTable: SecurityAgreementRecord.schema) { db in
             try await record.create(on: db)
             try await audit(.securityAgreement, by: principal, AuditTarget(
                 detail: "unit=\(unit); signed_on=\(signedOn); signatory=\(signatory); document_sha256=\(sha256)"), on: db)
@@ -192,7 +200,7 @@ public struct SharingService: Sendable {
             }
         }
         let submitted = request, issued = grant
-        return try await database.transaction { db in
+        return try await SQLiteWriteGate.transaction(on: database, lockTable: AccessRequestRecord.schema) { db in
             let record = AccessRequestRecord()
             record.update(from: submitted)
             try await record.create(on: db)
@@ -210,22 +218,35 @@ public struct SharingService: Sendable {
     }
 
     /// Applies a workflow event to request `id` (confirm, deny, withdraw) and stores the new state.
-    /// - Throws: ``SharingError``.
+    ///
+    /// The new state is stored only if the request is still in the state the event was applied to (a
+    /// conditional update in the transaction that also writes the audit entry), so of two concurrent events
+    /// exactly one takes effect.
+    /// - Throws: ``SharingError`` — `.alreadyDecided` when another transition came first.
     @discardableResult
     public func apply(_ event: AccessRequest.Event, toRequest id: UUID, by principal: Principal) async throws -> AccessRequestRecord {
-        guard let record = try await SharingRepository(database: database).request(id), var request = record.request else {
+        let repository = SharingRepository(database: database)
+        guard let record = try await repository.request(id), var request = record.request else {
             throw SharingError.notFound("共享申请")
         }
+        let before = request.state
         do { try request.apply(event, by: principal, at: now) } catch { throw SharingError.request(error) }
         record.update(from: request)
         let action: AuditAction = if case .deny = event { .approval } else { .accessRequest }
-        try await database.transaction { db in
-            try await record.save(on: db)
+        try await SQLiteWriteGate.transaction(on: database, lockTable: AccessRequestRecord.schema) { db in
+            guard try await repository.storeTransition(record, from: before, on: db) else { throw try await Self.conflict(request: id, on: db) }
             try await audit(action, by: principal, AuditTarget(
                 indicatorCode: record.indicatorCode,
                 detail: "request=\(id.uuidString.lowercased()); event=\(event.name); state=\(record.state)"), on: db)
         }
         return record
+    }
+
+    /// The refusal of a transition that lost the race: the request's state as it is now.
+    static func conflict(request id: UUID, on db: any Database) async throws -> SharingError {
+        let current = try await SharingRepository(database: db).request(id, on: db)
+        let state = current.flatMap { AccessRequest.State(rawValue: $0.state) }
+        return .alreadyDecided(subject: "共享申请", current: state?.chineseName ?? "未知")
     }
 
     static func grantTarget(_ g: GrantRecord, _ what: String) -> AuditTarget {
@@ -234,8 +255,10 @@ public struct SharingService: Sendable {
                         + "periods=\(g.periodFrom)–\(g.periodTo); expires=\(g.expiresOn); limits=\(g.dailyQueryRows)/\(g.dailyDownloadRows)")
     }
 
-    /// Approves request `id` and issues its grant with `terms` (approvers).
-    /// - Throws: ``SharingError``.
+    /// Approves request `id` and issues its grant with `terms` (approvers). The request's new state, the grant
+    /// and both audit entries are written in one transaction, the state by a conditional update: of several
+    /// concurrent approvals exactly one issues a grant.
+    /// - Throws: ``SharingError`` — `.alreadyDecided` when another decision came first.
     public func approve(request id: UUID, terms: Grant.Terms, note: String?, by principal: Principal) async throws -> GrantRecord {
         guard let record = try await SharingRepository(database: database).request(id), var request = record.request else {
             throw SharingError.notFound("共享申请")
@@ -258,9 +281,13 @@ public struct SharingService: Sendable {
             throw SharingError.grant(error)
         }
         let approved = request
-        return try await database.transaction { db in
+        let repository = SharingRepository(database: database)
+        return try await SQLiteWriteGate.transaction(on: database, lockTable: AccessRequestRecord.schema) { db in
             record.update(from: approved)
-            try await record.save(on: db)
+            // Only from pending approval: a concurrent approve or deny that came first leaves nothing to update.
+            guard try await repository.storeTransition(record, from: .pendingApproval, on: db) else {
+                throw try await Self.conflict(request: id, on: db)
+            }
             try await audit(.approval, by: principal, AuditTarget(
                 indicatorCode: code, detail: "request=\(id.uuidString.lowercased()); event=approve; note=\(note ?? "")"), on: db)
             let grantRecord = GrantRecord(grant, requestID: id)
@@ -270,16 +297,21 @@ public struct SharingService: Sendable {
         }
     }
 
-    /// Revokes grant `id` with a reason (approvers, admins).
-    /// - Throws: ``SharingError``.
+    /// Revokes grant `id` with a reason (approvers, admins). The revocation is stored only if the grant is not
+    /// revoked meanwhile (a conditional update), in the transaction of its audit entry.
+    /// - Throws: ``SharingError`` — `.grant(.alreadyRevoked)`, or `.alreadyDecided` when a concurrent
+    ///   revocation came first.
     public func revoke(grant id: UUID, reason: String, by principal: Principal) async throws {
-        guard let record = try await SharingRepository(database: database).grant(id), var grant = record.grant else {
+        let repository = SharingRepository(database: database)
+        guard let record = try await repository.grant(id), var grant = record.grant else {
             throw SharingError.notFound("授权")
         }
         do { try grant.revoke(by: principal, at: now, reason: reason) } catch { throw SharingError.grant(error) }
         record.update(from: grant)
-        try await database.transaction { db in
-            try await record.save(on: db)
+        try await SQLiteWriteGate.transaction(on: database, lockTable: GrantRecord.schema) { db in
+            guard try await repository.storeRevocation(record, on: db) else {
+                throw SharingError.alreadyDecided(subject: "授权", current: "已撤销")
+            }
             try await audit(.grantChange, by: principal, Self.grantTarget(record, "revoked; reason=\(reason)"), on: db)
         }
     }
@@ -340,7 +372,7 @@ public struct SharingService: Sendable {
         do {
             return try await body()
         } catch let error as SharingError {
-            try await database.transaction { db in
+            try await SQLiteWriteGate.transaction(on: database, lockTable: AuditEntryRecord.schema) { db in
                 try await audit(action, by: principal, AuditTarget(indicatorCode: indicator, query: query, rowCount: query == nil ? nil : 0,
                                                                    detail: "refused=\(error.code)"), on: db)
             }
@@ -348,30 +380,54 @@ public struct SharingService: Sendable {
         }
     }
 
+    /// Runs `body` in one transaction that counts against the quota of `access`'s grant atomically (issue 9):
+    /// on SQLite the write lock is taken first (after ``SQLiteWriteGate`` lets it through), so the usage read, the records read and the usage written
+    /// cannot interleave with another reservation; on PostgreSQL the usage row is locked
+    /// (``SharingRepository/reserve(_:user:grant:on:db:_:)``). The unit's own data has no quota: then `body`
+    /// reads outside a transaction and its audit entry takes one of its own.
+    func reserving<T: Sendable>(_ kind: QuotaKind, _ principal: Principal, _ access: Access,
+                                _ body: @escaping @Sendable (any Database, _ reserve: Reservation) async throws -> T) async throws -> T {
+        let today = clock.today(), user = principal.userID
+        guard access.grantID != nil else { return try await body(database, Reservation { rows in try await rows(nil) }) }
+        return try await SQLiteWriteGate.transaction(on: database, lockTable: QuotaUsageRecord.schema) { db in
+            let reservation = Reservation { rows in
+                guard let grantID = access.grantID, let grant = access.grant else { return try await rows(nil) }
+                return try await SharingRepository(database: db).reserve(kind, user: user, grant: grantID, on: today, db: db) { usage in
+                    try await rows((grant.limits, usage))
+                }
+            }
+            return try await body(db, reservation)
+        }
+    }
+
+    /// Reserves quota inside ``reserving(_:_:_:_:)``: its closure gets the grant's limits and today's usage
+    /// (`nil` for the unit's own data) and returns the rows it takes, which are added to the usage.
+    struct Reservation: Sendable {
+        let run: @Sendable (_ rows: @Sendable ((limits: QuotaLimits, usage: QuotaUsage)?) async throws -> Int) async throws -> Int
+
+        init(_ run: @escaping @Sendable (_ rows: @Sendable ((limits: QuotaLimits, usage: QuotaUsage)?) async throws -> Int) async throws -> Int) {
+            self.run = run
+        }
+    }
+
     func answer(_ principal: Principal, _ search: Search, page: Int, per: Int) async throws -> Page {
         let access = try await resolve(principal, .query, search)
         let paging = Paging(page: page, per: per, maxPer: Self.maxPerPage)
         let per = paging.per, page = paging.page
-        let total = try await access.query.count(on: database)
-        var limit = max(0, min(per, total - paging.offset))
-        var cutShort = false
-        if let grantID = access.grantID, let grant = access.grant, limit > 0 {
-            let usage = try await SharingRepository(database: database).usage(user: principal.userID, grant: grantID, on: clock.today())
-            do {
-                let allowed = try Quota.allowance(.query, requested: limit, limits: grant.limits, usage: usage, on: clock.today())
-                cutShort = allowed < limit
-                limit = allowed
-            } catch { throw SharingError.quota(error) }
-        }
-        let rows = try await access.query.rows(offset: paging.offset, limit: limit, on: database)
         let today = clock.today()
-        // The audit entry first: on SQLite its write takes the database's write lock before the usage is read.
-        try await database.transaction { db in
+        let (total, rows, cutShort) = try await reserving(.query, principal, access) { db, reservation in
+            let total = try await access.query.count(on: db)
+            let wanted = max(0, min(per, total - paging.offset))
+            let limit = try await reservation.run { quota in
+                guard let quota, wanted > 0 else { return wanted }
+                do { return try Quota.allowance(.query, requested: wanted, limits: quota.limits, usage: quota.usage, on: today) } catch let error as QuotaError {
+                    throw SharingError.quota(error)
+                }
+            }
+            let rows = limit > 0 ? try await access.query.rows(offset: paging.offset, limit: limit, on: db) : []
             try await audit(.query, by: principal, AuditTarget(indicatorCode: search.indicator, recordIDs: rows.map { String($0.id) },
                                                                query: Self.describe(search, page: page), rowCount: rows.count), on: db)
-            if let grantID = access.grantID, !rows.isEmpty {
-                try await SharingRepository(database: db).addUsage(rows.count, .query, user: principal.userID, grant: grantID, on: today, db: db)
-            }
+            return (total, rows, limit < wanted)
         }
         return Page(fields: access.fields, rows: try rows.map { ($0.id, $0.period, try access.show($0.values)) },
                     total: total, page: page, per: per, cutShort: cutShort, grantID: access.grantID)
@@ -386,29 +442,29 @@ public struct SharingService: Sendable {
 
     func everything(_ principal: Principal, _ search: Search, maxRows: Int) async throws -> Page {
         let access = try await resolve(principal, .download, search)
-        let total = try await access.query.count(on: database)
-        guard total <= maxRows else {
-            throw SharingError.badFilter("符合条件的记录有 \(total) 条，超过单次下载上限 \(maxRows) 条：请缩小报送期或增加条件。")
-        }
-        if let grantID = access.grantID, let grant = access.grant, total > 0 {
-            let usage = try await SharingRepository(database: database).usage(user: principal.userID, grant: grantID, on: clock.today())
-            do { _ = try Quota.allowance(.download, requested: total, limits: grant.limits, usage: usage, on: clock.today()) } catch {
-                throw SharingError.quota(error)
+        let today = clock.today()
+        // Counted, checked against the quota, read and reserved in one transaction: concurrent downloads of one
+        // user under one grant queue on the reservation, so together they never exceed the daily limit.
+        let (total, rows) = try await reserving(.download, principal, access) { db, reservation in
+            let total = try await access.query.count(on: db)
+            guard total <= maxRows else {
+                throw SharingError.badFilter("符合条件的记录有 \(total) 条，超过单次下载上限 \(maxRows) 条：请缩小报送期或增加条件。")
             }
-        }
-        var rows: [RecordQuery.Row] = []
-        while rows.count < total {
-            let batch = try await access.query.rows(offset: rows.count, limit: RecordQuery.maxLimit, on: database)
-            if batch.isEmpty { break }
-            rows += batch
-        }
-        let today = clock.today(), count = rows.count, ids = rows.map { String($0.id) }
-        try await database.transaction { db in
-            try await audit(.download, by: principal, AuditTarget(indicatorCode: search.indicator, recordIDs: ids,
-                                                                  query: Self.describe(search), rowCount: count), on: db)
-            if let grantID = access.grantID, count > 0 {
-                try await SharingRepository(database: db).addUsage(count, .download, user: principal.userID, grant: grantID, on: today, db: db)
+            _ = try await reservation.run { quota in
+                guard let quota, total > 0 else { return total }
+                do { return try Quota.allowance(.download, requested: total, limits: quota.limits, usage: quota.usage, on: today) } catch let error as QuotaError {
+                    throw SharingError.quota(error)
+                }
             }
+            var rows: [RecordQuery.Row] = []
+            while rows.count < total {
+                let batch = try await access.query.rows(offset: rows.count, limit: min(RecordQuery.maxLimit, total - rows.count), on: db)
+                if batch.isEmpty { break }
+                rows += batch
+            }
+            try await audit(.download, by: principal, AuditTarget(indicatorCode: search.indicator, recordIDs: rows.map { String($0.id) },
+                                                                  query: Self.describe(search), rowCount: rows.count), on: db)
+            return (total, rows)
         }
         return Page(fields: access.fields, rows: try rows.map { ($0.id, $0.period, try access.show($0.values)) },
                     total: total, page: 1, per: rows.count, cutShort: false, grantID: access.grantID)
@@ -450,9 +506,10 @@ public struct SharingService: Sendable {
         }
         let today = clock.today()
         let repository = SharingRepository(database: database)
-        // The broadest grant first (most fields), then the newest: a narrow later grant never hides a wider one.
+        // In a fixed order (by id), so that among grants the rule sees as equal the same one is used every time;
+        // the rule itself is Grant.preferred (broadest fields, then the latest expiry, then the newest).
         let grantRecords = principal.unitCode == indicator.unit ? [] : try await repository.grants(of: principal.unitCode, indicator: indicator.code)
-            .sorted { ($0.fieldCount, $0.issuedAt) > ($1.fieldCount, $1.issuedAt) }
+            .sorted { ($0.id?.uuidString ?? "") < ($1.id?.uuidString ?? "") }
         let grants = grantRecords.compactMap(\.grant)
         let context = AccessContext(today: today, agreement: try await repository.agreement(of: principal.unitCode, on: today),
                                     grants: grants)
@@ -463,8 +520,12 @@ public struct SharingService: Sendable {
                                                    context: context)
             } catch { throw SharingError.denied(error) }
         }
-        if let g = grant, !(g.covers(from) && g.covers(to)) {
-            throw SharingError.denied(.periodNotGranted(indicator: indicator.code, period: "\(from)–\(to)"))
+        if grant != nil {
+            // One grant must cover the whole range; of those that do, the preferred one.
+            guard let best = Grant.preferred(among: grants.filter { $0.providingUnit == indicator.unit }, on: today, covering: [from, to]) else {
+                throw SharingError.denied(.periodNotGranted(indicator: indicator.code, period: "\(from)–\(to)"))
+            }
+            grant = best
         }
         var filters: [(key: String, value: String)] = []
         for (key, value) in search.fieldEquals {

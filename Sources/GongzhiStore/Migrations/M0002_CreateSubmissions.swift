@@ -72,6 +72,7 @@ public enum GongzhiMigrations {
         M0007_CreateAuditLog(),
         M0008_CreateSharing(),
         M0009_HoldUnderLoad(),
+        M0012_CreateLoginAttempts(),
         M0015_AddCorrections(),
     ]
 }

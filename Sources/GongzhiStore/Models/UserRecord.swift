@@ -41,3 +41,25 @@ public final class UserRecord: Model, @unchecked Sendable {
         self.disabled = false
     }
 }
+
+/// One sign-in attempt from a client address (issue 9): written before the password is checked and removed
+/// again when the attempt succeeds or is refused unchecked, so the rows of an address within the throttling
+/// window are its failures (and attempts still in flight).
+public final class LoginAttemptRecord: Model, @unchecked Sendable {
+    public static let schema = "login_attempts"
+
+    @ID(key: .id) public var id: UUID?
+    /// The client's address as ``AuditActor`` takes it (after trusted proxies); empty when unknown.
+    @Field(key: "client_address") public var clientAddress: String
+    /// The name typed (at most 64 characters), for the info center's lock-out page.
+    @Field(key: "username") public var username: String
+    @Field(key: "attempted_at") public var attemptedAt: Date
+
+    public init() {}
+
+    public init(clientAddress: String, username: String, attemptedAt: Date) {
+        self.clientAddress = clientAddress
+        self.username = username
+        self.attemptedAt = attemptedAt
+    }
+}

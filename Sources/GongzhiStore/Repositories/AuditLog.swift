@@ -72,7 +72,7 @@ public struct AuditLog: Sendable {
     /// Seals `event` after the log's newest entry and inserts it, with its record ids in `audit_record_refs`.
     ///
     /// Runs in `db`'s transaction when `db` is one (the act's transaction: if it rolls back, the entry goes
-    /// with the act), otherwise in a transaction of its own. Appenders are serialised by updating the one
+    /// with the act), otherwise in a transaction of its own (on SQLite through ``SQLiteWriteGate``). Appenders are serialised by updating the one
     /// row of `audit_append_lock` first, the same statement on both databases: on PostgreSQL that row lock
     /// is held until the transaction ends, so a second appender waits and then (READ COMMITTED) reads the
     /// head the first one committed; on SQLite the update takes the database's write lock, which is
@@ -84,11 +84,8 @@ public struct AuditLog: Sendable {
     @discardableResult
     public static func append(_ event: AuditEvent, on db: any Database) async throws -> AuditEntry {
         if db.inTransaction { return try await appendInTransaction(event, on: db) }
-        // A standalone append (a page view's entry) queues behind an import's batch instead of spinning in
-        // SQLite's busy handler.
-        return try await SQLiteWriteGate.serialize(on: db) {
-            try await db.transaction { try await appendInTransaction(event, on: $0) }
-        }
+        // On its own, through the process's SQLite write gate: appends come in bursts (page views).
+        return try await SQLiteWriteGate.transaction(on: db, lockTable: "audit_append_lock") { try await appendInTransaction(event, on: $0) }
     }
 
     private static func appendInTransaction(_ event: AuditEvent, on db: any Database) async throws -> AuditEntry {

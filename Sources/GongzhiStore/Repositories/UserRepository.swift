@@ -37,7 +37,7 @@ public struct UserRepository: Sendable {
     /// `lockUntil` and the count starts again.
     /// - Returns: the failures counted so far (0 once locked) and the lock's end, if this failure locked it.
     public func recordFailedLogin(_ userID: UUID, threshold: Int, lockUntil: Date) async throws -> (failures: Int, lockedUntil: Date?) {
-        try await database.transaction { db in
+        try await SQLiteWriteGate.transaction(on: database, lockTable: UserRecord.schema) { db in
             guard let sql = db as? any SQLDatabase else { throw StoreError.notSQL }
             // One statement, so that concurrent attempts cannot both read the same count.
             try await sql.update(UserRecord.schema)
@@ -59,6 +59,60 @@ public struct UserRepository: Sendable {
         user.failedLogins = 0
         user.lockedUntil = nil
         try await user.update(on: database)
+    }
+
+    /// Every user locked at `now`, by the end of the lock.
+    public func locked(at now: Date) async throws -> [UserRecord] {
+        try await UserRecord.query(on: database).filter(\.$lockedUntil > now).sort(\.$lockedUntil).all()
+    }
+
+    /// Lifts the lock of the user named `username` and clears the failure count.
+    /// - Returns: the user, or `nil` when there is no such user.
+    public func unlock(username: String) async throws -> UserRecord? {
+        guard let user = try await user(named: username) else { return nil }
+        user.failedLogins = 0
+        user.lockedUntil = nil
+        try await user.update(on: database)
+        return user
+    }
+
+    // MARK: Sign-in attempts per address
+
+    /// Notes an attempt from `address` before its password is checked, and counts the attempts from there
+    /// since `windowStart`, this one included. Writing first and counting after makes the count a reservation:
+    /// of many concurrent attempts from one address, the one whose row is the n-th to be committed counts at
+    /// least n, so no more than a limit of them get through.
+    /// - Returns: the attempt's id (for ``forgetAttempt(_:)``) and the count.
+    public func beginAttempt(from address: String, username: String, at now: Date, windowStart: Date) async throws -> (id: UUID, count: Int) {
+        try await LoginAttemptRecord.query(on: database).filter(\.$clientAddress == address).filter(\.$attemptedAt < windowStart).delete()
+        let attempt = LoginAttemptRecord(clientAddress: address, username: String(username.prefix(64)), attemptedAt: now)
+        try await attempt.create(on: database)
+        let count = try await LoginAttemptRecord.query(on: database).filter(\.$clientAddress == address)
+            .filter(\.$attemptedAt >= windowStart).count()
+        return (try attempt.requireID(), count)
+    }
+
+    /// Removes an attempt that must not count as a failure (it succeeded, or it was refused unchecked).
+    public func forgetAttempt(_ id: UUID) async throws {
+        try await LoginAttemptRecord.query(on: database).filter(\.$id == id).delete()
+    }
+
+    /// Failed attempts since `windowStart` per address, oldest first, for addresses with at least `threshold`;
+    /// older attempts are deleted on the way.
+    public func throttledAddresses(windowStart: Date, threshold: Int) async throws -> [(address: String, attempts: [LoginAttemptRecord])] {
+        try await LoginAttemptRecord.query(on: database).filter(\.$attemptedAt < windowStart).delete()
+        let recent = try await LoginAttemptRecord.query(on: database).sort(\.$attemptedAt).all()
+        let grouped = Dictionary(grouping: recent, by: \.clientAddress).filter { $0.value.count >= threshold }
+        return grouped.keys.sorted().map { ($0, grouped[$0]!) }
+    }
+
+    /// Forgets every failed attempt from `address`, which lifts its throttling.
+    /// - Returns: how many were forgotten.
+    @discardableResult
+    public func clearAttempts(from address: String) async throws -> Int {
+        let count = try await LoginAttemptRecord.query(on: database).filter(\.$clientAddress == address).count()
+        try await LoginAttemptRecord.query(on: database).filter(\.$clientAddress == address).delete()
+        return count
     }
 
     // MARK: API tokens

@@ -38,6 +38,21 @@ public actor SQLiteWriteGate {
         }
     }
 
+    /// Runs `body` in a transaction on `database` — on SQLite behind the gate, with the write lock taken
+    /// first (see ``SharingRepository/lockForWrite(_:table:)``, here on `lockTable`), so a transaction that
+    /// reads before it writes cannot fail on a commit in between; on PostgreSQL a plain transaction.
+    /// - Throws: whatever `body` throws; database errors.
+    public static func transaction<T: Sendable>(on database: any Database, lockTable: String,
+                                                _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        guard DatabaseDialect.of(database) == .sqlite else { return try await database.transaction(body) }
+        return try await serialize(on: database) {
+            try await database.transaction { db in
+                try await SharingRepository.lockForWrite(db, table: lockTable)
+                return try await body(db)
+            }
+        }
+    }
+
     private func acquire() async {
         if !busy {
             busy = true
