@@ -215,10 +215,16 @@ struct HoldUnderLoadTests {
                 ("unit submissions", "SELECT * FROM submissions WHERE unit_code = \(bind: "housing") AND period = \(bind: "2024-03")"),
                 ("audit by user", "SELECT * FROM audit_log WHERE user_id = \(bind: "u") ORDER BY seq DESC LIMIT 50"),
                 ("audit by unit", "SELECT * FROM audit_log WHERE unit = \(bind: "housing") ORDER BY seq DESC LIMIT 50"),
-                ("lineage", "SELECT * FROM audit_record_refs WHERE record_id = \(bind: 1)"),
+                ("lineage", "SELECT * FROM audit_record_refs WHERE record_id = \(bind: "1")"),
             ]
             for (name, query) in queries {
-                let plan = try await QueryPlan.explain(query, on: app.db, dialect: dialect)
+                let plan: QueryPlan
+                do {
+                    plan = try await QueryPlan.explain(query, on: app.db, dialect: dialect)
+                } catch {
+                    Issue.record("\(name): \(String(reflecting: error))")
+                    continue
+                }
                 #expect(!plan.scans(table: "records"), "\(name) scans records:\n\(plan.text)")
                 #expect(!plan.scans(table: "record_keys"), "\(name) scans record_keys:\n\(plan.text)")
                 #expect(!plan.scans(table: "audit_log"), "\(name) scans audit_log:\n\(plan.text)")
