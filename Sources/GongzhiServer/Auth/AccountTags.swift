@@ -52,7 +52,8 @@ struct AccountBarTag: UnsafeUnescapedLeafTag {
 struct NavTag: UnsafeUnescapedLeafTag {
     static func links(for actor: Actor) -> [(href: String, label: String)] {
         let all: [(String, String, Set<Role>)] = [
-            ("/", "数据项目录", RouteAccess.authenticated),
+            ("/", "首页", RouteAccess.authenticated),
+            ("/catalog", "数据项目录", RouteAccess.authenticated),
             ("/upload", "上传报送", RouteAccess.reporters),
             ("/zero-data", "零数据报送", RouteAccess.reporters),
             ("/submissions", "报送记录", RouteAccess.unitReaders),

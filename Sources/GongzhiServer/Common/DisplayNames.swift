@@ -167,6 +167,8 @@ enum AuditDetailText {
         case "effective": "施行日期"
         case "units": "单位数"
         case "indicators": "数据项数"
+        case "expires": "有效至"
+        case "limits": "每人每日限额（查询/下载，条）"
         case "lineage record": "流转痕迹记录"
         default: key
         }
@@ -194,6 +196,7 @@ enum AuditDetailText {
         switch word {
         case "revoked": return "已撤销"
         case "created": return "已新建"
+        case "issued": return "已签发"
         case "home": return "首页"
         case "board.xlsx": return "导出报送情况看板（Excel）"
         case "errors.csv": return "下载错误行清单（CSV）"
