@@ -99,6 +99,7 @@ struct DailyWorkPagesTests {
             let board = try await app.gongzhi.reporting(on: app.db).board(from: ReportingPeriod("2024Q1")!, to: ReportingPeriod("2024Q1")!,
                                                                          asOf: CalendarDate(iso: "2024-05-15")!)
             #expect(headHome.contains("本单位与全市（2024Q1）"))
+            #expect(!headHome.contains("href=\"/upload?"), "a unit head does not upload, so no upload links")
             #expect(headHome.contains("<strong>12.5%</strong>") && headHome.contains("<strong>\(board.totals.onTimeRateText)</strong>"))
             let comparison = Self.bars(headHome)
             #expect(comparison.map(\.label) == ["市住房保障和房产管理局", "全市"] || comparison.map(\.label) == ["市住房保障和房产管理局"],

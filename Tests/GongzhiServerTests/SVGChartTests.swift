@@ -70,6 +70,9 @@ struct SVGChartTests {
         let a = width("甲"), b = width("乙")
         #expect(a != nil && b != nil && abs(a! - 2 * b!) < 0.2)
         // a value beyond the scale is drawn at full length, not beyond
+        // whole numbers get an axis of whole quarters: 7 at most → a scale of 8 (2, 4, 6, 8)
+        let counts = SVGChart(title: "t", orientation: .vertical, bars: [.init(label: "一月", value: 7)], unit: "项").svg()
+        #expect(counts.contains(">8项</text>") && counts.contains(">2项</text>") && !counts.contains("1.8"))
         let capped = SVGChart(title: "t", bars: [.init(label: "甲", value: 150)], scaleMax: 100, width: 600).svg()
         #expect(capped.contains("data-value=\"150\""))
     }

@@ -89,7 +89,8 @@ public struct SVGChart: Sendable {
     public var orientation: Orientation
     public var series: [Series]
     public var bars: [Bar]
-    /// The value a full-length bar stands for (e.g. 100 for percentages); `nil` takes the largest bar total.
+    /// The value a full-length bar stands for (e.g. 100 for percentages); `nil` takes the largest bar total,
+    /// rounded up to a multiple of 4 when every value is a whole number (so the axis's quarters are whole too).
     public var scaleMax: Double?
     /// Written after numbers in value labels and the axis: `"%"`, `"项"`, or empty.
     public var unit: String
@@ -125,7 +126,8 @@ public struct SVGChart: Sendable {
 
     private var scale: Double {
         let largest = bars.map(\.total).max() ?? 0
-        let s = scaleMax ?? largest
+        let whole = bars.allSatisfy { $0.values.allSatisfy { $0 == $0.rounded() } }
+        let s = scaleMax ?? (whole ? (largest / 4).rounded(.up) * 4 : largest)
         return s > 0 ? s : 1
     }
 

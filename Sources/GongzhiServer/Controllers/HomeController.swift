@@ -63,6 +63,8 @@ struct HomeController: Sendable {
         var unitName: String
         var roles: String
         var isUnitStaff: Bool
+        /// Whether the user may upload (links to file a task are shown only then).
+        var canUpload: Bool
         var dueSoon: [DueItem]
         var overdue: [ReportingController.OverdueGroup]
         var overdueTotal: Int
@@ -91,7 +93,7 @@ struct HomeController: Sendable {
         var page = HomePage(
             title: "首页", today: today.isoString, userName: actor.displayName, unit: unit, unitName: names.unit(unit),
             roles: principal.roles.sorted().map(\.chineseName).joined(separator: "、"),
-            isUnitStaff: principal.hasAny(of: [Role.reporter, .unitHead]), dueSoon: [], overdue: [], overdueTotal: 0, recent: [],
+            isUnitStaff: principal.hasAny(of: [Role.reporter, .unitHead]), canUpload: principal.hasAny(of: RouteAccess.reporters), dueSoon: [], overdue: [], overdueTotal: 0, recent: [],
             comparison: nil, isApprover: principal.has(.approver), toDecide: [], isAdmin: principal.has(.admin), behind: [],
             behindChart: "", proxies: [], isAuditor: principal.has(.auditor), activity: [], isAnalyst: principal.has(.analyst),
             grants: [], requests: [])

@@ -348,6 +348,8 @@ struct ReportingController: Sendable {
         var contacts: [ContactItem]
         var incidents: [IncidentItem]
         var canRecordIncident: Bool
+        /// Whether the user may upload (links to file a task are shown only then).
+        var canUpload: Bool
         var error: String?
     }
 
@@ -452,7 +454,7 @@ struct ReportingController: Sendable {
             chart: Self.monthlyChart(rows, from: from, to: to, asOf: asOf),
             page: page, pages: pages, previous: page > 1 ? link(page - 1) : nil, next: page < pages ? link(page + 1) : nil,
             contacts: contacts, incidents: incidents, canRecordIncident: try req.actor.principal.has(.admin) && req.actor.unitCode == SubmissionService.proxyUnit,
-            error: error))
+            canUpload: try req.actor.principal.hasAny(of: RouteAccess.reporters), error: error))
     }
 
     /// Records a contact change from the unit page's form, then shows the page again.
