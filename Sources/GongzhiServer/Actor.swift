@@ -20,6 +20,8 @@ public struct Actor: Sendable, Equatable {
     /// The name the page header shows.
     public var displayName: String
     public var credential: Credential
+    /// The unit's name for the page header (`市住房保障和房产管理局`); `nil` for API requests, which show no page.
+    public var unitName: String?
 
     public init(principal: Principal, username: String, displayName: String, credential: Credential) {
         self.principal = principal
@@ -87,6 +89,10 @@ struct CredentialsMiddleware: AsyncMiddleware {
         } else if !request.isAPI, let cookie = request.cookies[Self.cookieName]?.string, !cookie.isEmpty,
                   let found = try await request.accounts.session(cookieToken: cookie) {
             request.signedIn = Actor(found.user, credential: .session(csrfToken: found.session.csrfToken))
+        }
+        if !request.isAPI, let code = request.signedIn?.unitCode {
+            // Pages name the unit in their header.
+            request.signedIn?.unitName = try await CatalogRepository(database: request.db).unit(code: code)?.name
         }
         return try await next.respond(to: request)
     }

@@ -5,7 +5,7 @@ import Vapor
 /// group of ``routes(_:)``; within a group, handlers narrow further by unit (a reporter reads only its own
 /// unit's submissions and pages, see ``Actor/mayRead(unit:)``).
 enum RouteAccess {
-    /// Any signed-in user: the catalog, templates, the own account and API tokens.
+    /// Any signed-in user: the home (what is due, per role), the catalog, templates, the own account and API tokens.
     static let authenticated: Set<Role> = []
     /// File submissions and zero data: reporters for their own unit, admins (info center) for any unit
     /// as proxy. Analysts, approvers and auditors do not upload.
@@ -36,6 +36,7 @@ enum RouteAccess {
 
 /// Every route, grouped by who may use it (``RouteAccess``), pages first, then the JSON API.
 func routes(_ app: Application) throws {
+    let home = HomeController()
     let catalog = CatalogController()
     let submissions = SubmissionController()
     let reporting = ReportingController()
@@ -54,7 +55,8 @@ func routes(_ app: Application) throws {
     authenticated.get("account", "tokens", use: account.tokens)
     authenticated.post("account", "tokens", use: account.createToken)
     authenticated.post("account", "tokens", ":id", "revoke", use: account.revokeToken)
-    authenticated.get(use: catalog.index)
+    authenticated.get(use: home.index)
+    authenticated.get("catalog", use: catalog.index)
     authenticated.get("indicators", ":code", use: catalog.show)
     authenticated.get("indicators", ":code", "template.xlsx", use: catalog.template)
     authenticated.get("sharing", use: sharing.overview)

@@ -317,7 +317,7 @@ struct AuditLogTests {
                 #expect(page.contains("审计日志"))
                 #expect(page.contains("data-action=\"submission\""))
                 #expect(!page.contains("data-action=\"query\""))
-                #expect(page.contains("submission=\(id)"))
+                #expect(page.contains("报送编号：\(id)"), "the detail in Chinese")
             }
             try await app.testing().test(.GET, "audit?user=wang&from=2026-11-29&to=2026-11-29", headers: try await Self.auditor(app)) { res async in
                 #expect(res.status == .ok)

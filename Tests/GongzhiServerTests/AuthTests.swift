@@ -213,7 +213,7 @@ struct AuthTests {
             }
             try await app.testing().test(.GET, "account/tokens", headers: session.headers) { res async in
                 #expect(res.body.string.contains("撤销"))
-                #expect(res.body.string.contains("已于 2026-11-29 10:00:00 撤销"))
+                #expect(res.body.string.contains("已于 2026-11-29 10:00（北京时间） 撤销"))
             }
             // and over the API: create, then delete
             var second = ""

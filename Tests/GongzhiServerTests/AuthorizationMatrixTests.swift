@@ -25,7 +25,7 @@ struct AuthorizationMatrixTests {
             "GET /health": anyone, "GET /login": anyone, "POST /login": anyone,
             "POST /logout": signedIn, "GET /account/tokens": signedIn, "POST /account/tokens": signedIn,
             "POST /account/tokens/:id/revoke": signedIn,
-            "GET /": signedIn, "GET /indicators/:code": signedIn, "GET /indicators/:code/template.xlsx": signedIn,
+            "GET /": signedIn, "GET /catalog": signedIn, "GET /indicators/:code": signedIn, "GET /indicators/:code/template.xlsx": signedIn,
             "GET /sharing": signedIn, "GET /sharing/requests/:id": signedIn,
             "GET /upload": reporters, "POST /submissions": reporters, "GET /zero-data": reporters, "POST /zero-data": reporters,
             "GET /submissions": unitReaders, "GET /submissions/:id": unitReaders, "GET /submissions/:id/records": unitReaders,

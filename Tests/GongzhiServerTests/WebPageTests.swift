@@ -97,7 +97,7 @@ struct WebPageTests {
     func pagesRender() async throws {
         try await AppHarness.withApp { app, _ async throws in
             let admin = try await AppHarness.login(app)
-            try await app.testing().test(.GET, "/", headers: admin.headers) { res async in
+            try await app.testing().test(.GET, "/catalog", headers: admin.headers) { res async in
                 #expect(res.status == .ok)
                 let page = res.body.string
                 #expect(page.contains("市住房保障和房产管理局"))

@@ -24,7 +24,7 @@ struct AccountBarTag: UnsafeUnescapedLeafTag {
         var csrf = ""
         if case .session(let token) = actor.credential { csrf = token }
         return .string("""
-            <span class="actor">\(Self.escape(actor.displayName))（\(Self.escape(actor.unitCode))，\(Self.escape(roles))）\
+            <span class="actor">\(Self.escape(actor.displayName))（\(Self.escape(actor.unitName ?? actor.unitCode))，\(Self.escape(roles))）\
             <a href="/account/tokens">API 令牌</a>\
             <form method="post" action="/logout" style="display:inline"><input type="hidden" name="csrf_token" value="\(Self.escape(csrf))">\
             <button type="submit" class="link">退出</button></form></span>
@@ -52,7 +52,8 @@ struct AccountBarTag: UnsafeUnescapedLeafTag {
 struct NavTag: UnsafeUnescapedLeafTag {
     static func links(for actor: Actor) -> [(href: String, label: String)] {
         let all: [(String, String, Set<Role>)] = [
-            ("/", "数据项目录", RouteAccess.authenticated),
+            ("/", "首页", RouteAccess.authenticated),
+            ("/catalog", "数据项目录", RouteAccess.authenticated),
             ("/upload", "上传报送", RouteAccess.reporters),
             ("/zero-data", "零数据报送", RouteAccess.reporters),
             ("/submissions", "报送记录", RouteAccess.unitReaders),

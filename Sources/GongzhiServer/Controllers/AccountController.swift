@@ -90,8 +90,8 @@ struct AccountController: Sendable {
     }
 
     static func item(_ t: ApiTokenRecord) -> TokenItem {
-        TokenItem(id: t.id?.uuidString.lowercased() ?? "", name: t.name, createdAt: PlatformClock.display(t.createdAt),
-                  lastUsedAt: t.lastUsedAt.map(PlatformClock.display), revokedAt: t.revokedAt.map(PlatformClock.display))
+        TokenItem(id: t.id?.uuidString.lowercased() ?? "", name: t.name, createdAt: DisplayNames.time(t.createdAt),
+                  lastUsedAt: t.lastUsedAt.map { DisplayNames.time($0) }, revokedAt: t.revokedAt.map { DisplayNames.time($0) })
     }
 
     /// The signed-in user's stored record.

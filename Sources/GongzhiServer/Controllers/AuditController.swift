@@ -71,20 +71,21 @@ struct AuditController: Sendable {
         var address: String
         var hash: String
 
-        init(_ r: AuditEntryRecord, recordsShown: Int = 20) {
+        /// The entry as the page shows it: names instead of codes, the detail in Chinese, Beijing time.
+        init(_ r: AuditEntryRecord, names: DisplayNames, recordsShown: Int = 20) {
             let ids = r.recordIDs ?? [r.recordIDsJSON]
             seq = r.sequence
-            time = AuditController.display(r.timeMilliseconds)
-            user = r.userID
-            unit = r.unitCode
+            time = DisplayNames.time(milliseconds: r.timeMilliseconds)
+            user = names.user(r.userID)
+            unit = names.unit(r.unitCode)
             action = r.action
             actionName = r.auditAction?.chineseName ?? r.action
-            indicator = r.indicatorCode ?? ""
+            indicator = r.indicatorCode.map(names.indicator) ?? ""
             records = Array(ids.prefix(recordsShown))
             moreRecords = max(ids.count - recordsShown, 0)
             query = r.query ?? ""
             rows = r.rowCount.map(String.init) ?? ""
-            detail = r.detail ?? ""
+            detail = AuditDetailText.chinese(r.detail ?? "", indicator: r.indicatorCode, names: names)
             address = r.address
             hash = r.hash
         }
@@ -118,6 +119,8 @@ struct AuditController: Sendable {
         var title: String
         var user: String, unit: String, indicator: String, from: String, to: String
         var actions: [ActionOption]
+        /// The unit filter's choices (code, name, whether chosen), the first meaning every unit.
+        var units: [ActionOption]
         var entries: [EntryRow]
         var total: Int
         var page: Int
@@ -136,11 +139,14 @@ struct AuditController: Sendable {
         let pages = max((total + Self.pageSize - 1) / Self.pageSize, 1)
         try await audit.record(.auditView, by: req.auditActor,
                                AuditTarget(indicatorCode: filters.filter.indicatorCode, query: req.auditQuery, rowCount: rows.count))
+        let names = try await DisplayNames.load(req)
+        let units = [ActionOption(code: "", label: "全部单位", selected: filters.unit.isEmpty)]
+            + names.units.sorted { $0.key < $1.key }.map { ActionOption(code: $0.key, label: $0.value, selected: $0.key == filters.unit) }
         let actions = [ActionOption(code: "", label: "全部操作", selected: filters.action.isEmpty)]
             + AuditAction.allCases.map { ActionOption(code: $0.rawValue, label: $0.chineseName, selected: $0.rawValue == filters.action) }
         return try await req.view.render("audit", LogPage(
             title: "审计日志", user: filters.user, unit: filters.unit, indicator: filters.indicator, from: filters.from, to: filters.to,
-            actions: actions, entries: rows.map { EntryRow($0) }, total: total, page: pageAsked, pages: pages,
+            actions: actions, units: units, entries: rows.map { EntryRow($0, names: names) }, total: total, page: pageAsked, pages: pages,
             previous: pageAsked > 1 ? pageAsked - 1 : nil, next: pageAsked < pages ? pageAsked + 1 : nil,
             queryString: filters.queryString))
     }
@@ -212,6 +218,7 @@ struct AuditController: Sendable {
         var indicatorCode: String
         var indicatorName: String
         var unitCode: String
+        var unitName: String
         var period: String
         var fileName: String
         var fileSHA256: String
@@ -231,13 +238,14 @@ struct AuditController: Sendable {
     func show(req: Request) async throws -> View {
         let l = try await lineage(req)
         let s = l.submission
+        let names = try await DisplayNames.load(req)
         return try await req.view.render("lineage", LineagePage(
             title: "数据流转痕迹", recordID: l.recordID, submissionID: try s.requireID().uuidString.lowercased(),
-            indicatorCode: s.indicatorCode, indicatorName: s.indicatorName, unitCode: s.unitCode, period: s.period,
-            fileName: s.fileName, fileSHA256: s.fileSHA256, receivedAt: PlatformClock.display(s.receivedAt),
+            indicatorCode: s.indicatorCode, indicatorName: s.indicatorName, unitCode: s.unitCode, unitName: names.unit(s.unitCode), period: s.period,
+            fileName: s.fileName, fileSHA256: s.fileSHA256, receivedAt: DisplayNames.time(s.receivedAt),
             sheet: l.record.sheet, row: l.record.rowNumber, state: s.state, stateName: s.lifecycleState.chineseName,
             isCurrent: s.lifecycleState.isCurrent, supersededBy: s.supersededBy?.uuidString.lowercased(),
-            submitted: l.submitted.map { EntryRow($0) }, touches: l.touches.map { EntryRow($0, recordsShown: 10) },
+            submitted: l.submitted.map { EntryRow($0, names: names) }, touches: l.touches.map { EntryRow($0, names: names, recordsShown: 10) },
             hasTouches: !l.touches.isEmpty))
     }
 

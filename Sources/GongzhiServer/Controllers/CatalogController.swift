@@ -30,12 +30,15 @@ struct CatalogController: Sendable {
         var units: [UnitItem]
     }
 
+    /// `GET /catalog`: every member unit with its indicators, the signed-in user's own unit first.
     func index(req: Request) async throws -> View {
+        let own = req.signedIn?.unitCode
         let repository = CatalogRepository(database: req.db)
         let version = try await repository.currentVersion()
         let indicators = try await repository.currentIndicators()
         let byUnit = Dictionary(grouping: indicators, by: \.unitCode)
-        let units = try await repository.units().filter { !$0.isOperator }.map { unit in
+        let all = try await repository.units().filter { !$0.isOperator }
+        let units = (all.filter { $0.code == own } + all.filter { $0.code != own }).map { unit in
             UnitItem(code: unit.code, name: unit.name, short: unit.shortName,
                      indicators: (byUnit[unit.code] ?? []).map { record in
                          let indicator = try? record.indicator()

@@ -17,13 +17,17 @@ struct ReportingController: Sendable {
         var collections: Set<CollectionPeriod>
         var collection: String
         var asOf: CalendarDate
+        /// How the units are ordered: ``BoardSort`` (`rate`, the ranking, by default).
+        var sort: BoardSort
+        /// The page of units whose task grid is shown, from 1.
+        var page: Int
 
         init(_ req: Request) throws {
             let today = req.gongzhi.clock.today()
             asOf = try req.queryText("as_of").map { try ReportingService.date($0) } ?? today
-            let lastQuarter = ReportingPeriod.containing(ReportingPeriod.containing(asOf, collection: .quarterly).firstDay.adding(days: -1)!,
-                                                         collection: .quarterly)
-            from = try req.queryText("from").map { try ReportingService.period($0) } ?? lastQuarter
+            from = try req.queryText("from").map { try ReportingService.period($0) } ?? Self.lastQuarter(asOf)
+            sort = req.queryText("sort").flatMap(BoardSort.init(rawValue:)) ?? .rate
+            page = max(req.query[Int.self, at: "page"] ?? 1, 1)
             to = try req.queryText("to").map { try ReportingService.period($0) } ?? from
             collection = req.queryText("collection") ?? ""
             if collection.isEmpty {
@@ -32,6 +36,62 @@ struct ReportingController: Sendable {
                 guard let chosen = CollectionPeriod(rawValue: collection) else { throw ReportingError.unknownCollection(collection) }
                 collections = [chosen]
             }
+        }
+
+        /// The last quarter whose deadlines have all passed or are passing on `day`: the one before `day`'s.
+        static func lastQuarter(_ day: CalendarDate) -> ReportingPeriod {
+            ReportingPeriod.containing(ReportingPeriod.containing(day, collection: .quarterly).firstDay.adding(days: -1)!, collection: .quarterly)
+        }
+
+        /// The query string with `sort` and `page` as given (the others as asked), for links.
+        func link(sort: BoardSort? = nil, page: Int? = nil) -> String {
+            var c = URLComponents()
+            c.queryItems = [.init(name: "from", value: from.description), .init(name: "to", value: to.description),
+                            .init(name: "collection", value: collection), .init(name: "as_of", value: asOf.isoString),
+                            .init(name: "sort", value: (sort ?? self.sort).rawValue), .init(name: "page", value: String(page ?? self.page))]
+            return c.percentEncodedQuery ?? ""
+        }
+    }
+
+    /// The orders of the board's units: by on-time rate (the ranking), by name (catalog order), by most missed,
+    /// by most days late.
+    enum BoardSort: String, CaseIterable {
+        case rate, name, missed, late
+
+        var chineseName: String {
+            switch self {
+            case .rate: "按时率排名"
+            case .name: "单位顺序"
+            case .missed: "未报最多"
+            case .late: "缓报天数最多"
+            }
+        }
+    }
+
+    /// Units of the task grid per board page.
+    static let boardPageSize = 10
+
+    /// `units` ranked by on-time rate, best first: a higher rate first, then fewer days late, then fewer missed;
+    /// units with nothing due yet last. Equal keys share a rank (1, 2, 2, 4…). Returns each unit's rank by code.
+    static func ranks(_ units: [StatusBoard.UnitRow]) -> [String: Int] {
+        func key(_ c: StatusCounts) -> (Double, Int, Int) { (-(c.onTimeRate ?? -1), c.daysLate, c.missed) }
+        let ordered = units.sorted { key($0.counts) < key($1.counts) }
+        var out: [String: Int] = [:]
+        for (i, u) in ordered.enumerated() {
+            if i > 0, key(ordered[i - 1].counts) == key(u.counts) { out[u.unit] = out[ordered[i - 1].unit] } else { out[u.unit] = i + 1 }
+        }
+        return out
+    }
+
+    /// `units` in the order `sort` asks for; ties keep the catalog order.
+    static func sorted(_ units: [StatusBoard.UnitRow], by sort: BoardSort, ranks: [String: Int]) -> [StatusBoard.UnitRow] {
+        let position = Dictionary(units.enumerated().map { ($1.unit, $0) }, uniquingKeysWith: { a, _ in a })
+        func pos(_ u: StatusBoard.UnitRow) -> Int { position[u.unit] ?? 0 }
+        return switch sort {
+        case .name: units
+        case .rate: units.sorted { (ranks[$0.unit] ?? .max, pos($0)) < (ranks[$1.unit] ?? .max, pos($1)) }
+        case .missed: units.sorted { (-$0.counts.missed, pos($0)) < (-$1.counts.missed, pos($1)) }
+        case .late: units.sorted { (-$0.counts.daysLate, pos($0)) < (-$1.counts.daysLate, pos($1)) }
         }
     }
 
@@ -60,9 +120,16 @@ struct ReportingController: Sendable {
     struct BoardUnit: Encodable {
         var unit: String
         var unitName: String
+        var rank: Int
         var span: Int
         var lines: [BoardLine]
         var counts: CountsView
+    }
+
+    struct SortLink: Encodable {
+        var label: String
+        var query: String
+        var current: Bool
     }
 
     struct BoardPage: Encodable {
@@ -72,9 +139,19 @@ struct ReportingController: Sendable {
         var collection: String
         var asOf: String
         var columns: [String]
+        /// Every unit, one row each, in the chosen order (the ranking by default).
+        var ranking: [BoardUnit]
+        /// The units of this page, with their task grid.
         var units: [BoardUnit]
         var totals: CountsView
         var query: String
+        var sorts: [SortLink]
+        var sortName: String
+        var chart: String
+        var page: Int
+        var pages: Int
+        var previous: String?
+        var next: String?
     }
 
     static func cell(_ status: TaskStatus?) -> BoardCell {
@@ -85,18 +162,35 @@ struct ReportingController: Sendable {
     func board(req: Request) async throws -> View {
         let q = try BoardQuery(req)
         let board = try await req.reporting.board(from: q.from, to: q.to, collections: q.collections, asOf: q.asOf)
-        let units = board.units.map { u in
-            BoardUnit(unit: u.unit, unitName: u.unitName, span: u.lines.count,
+        let ranks = Self.ranks(board.units)
+        let ordered = Self.sorted(board.units, by: q.sort, ranks: ranks)
+        let units = ordered.map { u in
+            BoardUnit(unit: u.unit, unitName: u.unitName, rank: ranks[u.unit] ?? 0, span: u.lines.count,
                       lines: u.lines.map { BoardLine(indicator: $0.indicator, indicatorName: $0.indicatorName, cells: $0.cells.map(Self.cell)) },
                       counts: CountsView(u.counts))
         }
+        let pages = max((units.count + Self.boardPageSize - 1) / Self.boardPageSize, 1)
+        let page = min(q.page, pages)
         var query = URLComponents()
         query.queryItems = [.init(name: "from", value: q.from.description), .init(name: "to", value: q.to.description),
                             .init(name: "collection", value: q.collection), .init(name: "as_of", value: q.asOf.isoString)]
+        let byRate = Self.sorted(board.units, by: .rate, ranks: ranks).filter { $0.counts.onTimeRate != nil }
+        let chart = SVGChart(
+            title: "各单位按时率排名（\(q.from)–\(q.to)，截至 \(q.asOf.isoString)）",
+            series: [.init("按时率", color: SVGChart.Palette.green)],
+            bars: byRate.map { u in
+                .init(label: "\(ranks[u.unit] ?? 0). \(u.unitName)", value: (u.counts.onTimeRate ?? 0) * 100,
+                      note: u.counts.onTimeRateText, link: "/units/\(u.unit)?as_of=\(q.asOf.isoString)")
+            },
+            scaleMax: 100, unit: "%").svg()
         return try await req.view.render("board", BoardPage(
             title: "报送情况看板", from: q.from.description, to: q.to.description, collection: q.collection, asOf: q.asOf.isoString,
-            columns: board.columns.map(\.description), units: units, totals: CountsView(board.totals),
-            query: query.percentEncodedQuery ?? ""))
+            columns: board.columns.map(\.description), ranking: units,
+            units: Array(units.dropFirst((page - 1) * Self.boardPageSize).prefix(Self.boardPageSize)),
+            totals: CountsView(board.totals), query: query.percentEncodedQuery ?? "",
+            sorts: BoardSort.allCases.map { SortLink(label: $0.chineseName, query: q.link(sort: $0, page: 1), current: $0 == q.sort) },
+            sortName: q.sort.chineseName, chart: chart, page: page, pages: pages,
+            previous: page > 1 ? q.link(page: page - 1) : nil, next: page < pages ? q.link(page: page + 1) : nil))
     }
 
     /// The board as an xlsx workbook: one row per unit and indicator, one column per period, statuses in
@@ -176,18 +270,86 @@ struct ReportingController: Sendable {
         var recordedAt: String
     }
 
+    /// A unit's overdue tasks of one indicator, in one line: how many periods, which, and how long overdue.
+    struct OverdueGroup: Encodable {
+        var indicator: String
+        var indicatorName: String
+        var count: Int
+        /// The periods, the first few and the last: `2025-01、2025-02、2025-03 … 2026-10`.
+        var periods: String
+        /// The most recent overdue period (the one a clerk files first).
+        var latestPeriod: String
+        var mostDaysOverdue: Int
+        var leastDaysOverdue: Int
+    }
+
+    /// Missed tasks grouped by indicator, in task (catalog) order; days overdue counted from each deadline to `today`.
+    static func overdueGroups(_ missed: [ReportingService.TaskRow], today: CalendarDate) -> [OverdueGroup] {
+        var order: [String] = []
+        var byIndicator: [String: [ReportingService.TaskRow]] = [:]
+        for row in missed {
+            if byIndicator[row.state.task.indicator] == nil { order.append(row.state.task.indicator) }
+            byIndicator[row.state.task.indicator, default: []].append(row)
+        }
+        return order.map { code in
+            let rows = byIndicator[code]!.sorted { $0.state.task.period < $1.state.task.period }
+            let periods = rows.map(\.state.task.period.description)
+            let shown = periods.count > 4 ? periods.prefix(3).joined(separator: "、") + " … " + periods.last! : periods.joined(separator: "、")
+            let days = rows.map { today.daysSinceEpoch - $0.state.task.deadline.daysSinceEpoch }
+            return OverdueGroup(indicator: code, indicatorName: rows[0].indicatorName, count: rows.count, periods: shown,
+                                latestPeriod: periods.last!, mostDaysOverdue: days.max() ?? 0, leastDaysOverdue: days.min() ?? 0)
+        }
+    }
+
+    /// A unit's row of the board beside the city's totals, for one quarter, with a chart of the two rates.
+    struct Comparison: Encodable {
+        var period: String
+        var unitName: String
+        var own: CountsView
+        var city: CountsView
+        var chart: String
+    }
+
+    /// The comparison of `unit` with the whole city over the last quarter whose deadlines have passed as of `asOf`
+    /// (the board's default quarter).
+    static func comparison(_ req: Request, unit: String, asOf: CalendarDate, names: DisplayNames) async throws -> Comparison {
+        let quarter = BoardQuery.lastQuarter(asOf)
+        let board = try await req.reporting.board(from: quarter, to: quarter, asOf: asOf)
+        let own = board.units.first { $0.unit == unit }?.counts ?? StatusCounts()
+        let unitName = names.unit(unit)
+        let chart = SVGChart(
+            title: "\(quarter) 按时率：本单位与全市", series: [.init("按时率", color: SVGChart.Palette.green)],
+            bars: [.init(label: unitName, value: (own.onTimeRate ?? 0) * 100, note: own.onTimeRateText),
+                   .init(label: "全市", value: (board.totals.onTimeRate ?? 0) * 100, note: board.totals.onTimeRateText)],
+            scaleMax: 100, unit: "%", width: 560).svg()
+        return Comparison(period: quarter.description, unitName: unitName, own: CountsView(own), city: CountsView(board.totals), chart: chart)
+    }
+
     struct UnitPage: Encodable {
         var title: String
         var unit: String
         var unitName: String
         var today: String
-        var overdue: [TaskItem]
+        var asOf: String
+        var from: String
+        var to: String
+        var overdue: [OverdueGroup]
+        var overdueTotal: Int
         var dueSoon: [TaskItem]
-        var tasks: [TaskItem]
+        var columns: [String]
+        var lines: [BoardLine]
         var counts: CountsView
+        var comparison: Comparison
+        var chart: String
+        var page: Int
+        var pages: Int
+        var previous: String?
+        var next: String?
         var contacts: [ContactItem]
         var incidents: [IncidentItem]
         var canRecordIncident: Bool
+        /// Whether the user may upload (links to file a task are shown only then).
+        var canUpload: Bool
         var error: String?
     }
 
@@ -199,9 +361,43 @@ struct ReportingController: Sendable {
 
     /// Days ahead that count as "due soon" on a unit's page.
     static let dueSoonDays = 7
+    /// Indicators per page of a unit's task grid.
+    static let unitPageSize = 15
 
     func unit(req: Request) async throws -> View {
         try await renderUnit(req, error: nil)
+    }
+
+    /// The quarter `n` quarters before `period`'s quarter.
+    static func quarter(_ n: Int, before day: CalendarDate) -> ReportingPeriod {
+        guard case .quarter(let y, let q) = ReportingPeriod.containing(day, collection: .quarterly) else { fatalError("a quarter") }
+        let index = y * 4 + (q - 1) - n
+        return .quarter(year: index / 4, quarter: index % 4 + 1)
+    }
+
+    /// The month-by-month record of `rows`: per month of `from`...`to`, the tasks whose period ends in that month,
+    /// stacked by status.
+    static func monthlyChart(_ rows: [ReportingService.TaskRow], from: ReportingPeriod, to: ReportingPeriod, asOf: CalendarDate) -> String {
+        let statuses: [(String, String, (TaskStatus) -> Bool)] = [
+            ("按时", SVGChart.Palette.green, { $0 == .onTime }), ("零数据", SVGChart.Palette.blue, { if case .zeroData = $0 { true } else { false } }),
+            ("缓报", SVGChart.Palette.amber, { if case .late = $0 { true } else { false } }), ("未报", SVGChart.Palette.red, { $0 == .missed }),
+            ("待报", SVGChart.Palette.grey, { $0 == .open }),
+        ]
+        var months: [ReportingPeriod] = []
+        var m = ReportingPeriod.containing(from.firstDay, collection: .monthly)
+        while m.firstDay <= to.lastDay && m.firstDay <= asOf {
+            months.append(m)
+            m = m.next
+        }
+        let byMonth = Dictionary(grouping: rows) { ReportingPeriod.containing($0.state.task.period.lastDay, collection: .monthly) }
+        return SVGChart(
+            title: "逐月报送情况（按报送期末月，截至 \(asOf.isoString)）", orientation: .vertical,
+            series: statuses.map { SVGChart.Series($0.0, color: $0.1) },
+            bars: months.map { month in
+                let states = (byMonth[month] ?? []).map(\.state.status)
+                return SVGChart.Bar(label: month.description, values: statuses.map { s in Double(states.filter(s.2).count) })
+            },
+            unit: "项", width: 760).svg()
     }
 
     private func renderUnit(_ req: Request, error: String?) async throws -> View {
@@ -210,10 +406,28 @@ struct ReportingController: Sendable {
             throw Abort(.notFound)
         }
         let today = req.gongzhi.clock.today()
-        // This year's and last year's tasks whose period has begun: what the unit owes and has owed lately.
-        let rows = try await req.reporting.tasks(from: .year(today.year - 1), to: .year(today.year), unit: code, asOf: today)
-            .filter { $0.state.task.period.firstDay <= today }
-        let soon = today.adding(days: Self.dueSoonDays)!
+        let asOf = try req.queryText("as_of").map { try ReportingService.date($0) } ?? today
+        // By default the quarter of `as_of` and the three before it: a year of months, one screen wide.
+        let from = try req.queryText("from").map { try ReportingService.period($0) } ?? Self.quarter(3, before: asOf)
+        let to = try req.queryText("to").map { try ReportingService.period($0) } ?? ReportingPeriod.containing(asOf, collection: .quarterly)
+        let names = try await DisplayNames.load(req)
+        // Tasks whose period has begun by `as_of`: what the unit owed then.
+        let rows = try await req.reporting.tasks(from: from, to: to, unit: code, asOf: asOf)
+            .filter { $0.state.task.period.firstDay <= asOf }
+        let soon = asOf.adding(days: Self.dueSoonDays)!
+        // Overdue over this year and the last, whatever range the grid shows: the clerk's backlog.
+        let missed = try await req.reporting.overdue(asOf: asOf, unit: code)
+        let grid = StatusBoard(states: rows.map(\.state), asOf: asOf, unitOrder: [code],
+                               indicatorNames: Dictionary(rows.map { ($0.state.task.indicator, $0.indicatorName) }, uniquingKeysWith: { a, _ in a }))
+        let lines = grid.units.first?.lines ?? []
+        let pages = max((lines.count + Self.unitPageSize - 1) / Self.unitPageSize, 1)
+        let page = min(max(req.query[Int.self, at: "page"] ?? 1, 1), pages)
+        func link(_ p: Int) -> String {
+            var c = URLComponents()
+            c.queryItems = [.init(name: "from", value: from.description), .init(name: "to", value: to.description),
+                            .init(name: "as_of", value: asOf.isoString), .init(name: "page", value: String(p))]
+            return c.percentEncodedQuery ?? ""
+        }
         let history = try await ReportingRepository(database: req.db).contacts(of: code).compactMap(\.contact)
         let current = Set(ContactRole.allCases.compactMap { ContactRules.holder(of: $0, on: today, in: history) }.map {
             "\($0.role.rawValue)|\($0.effectiveFrom)|\($0.name)"
@@ -224,15 +438,23 @@ struct ReportingController: Sendable {
                         current: current.contains("\(c.role.rawValue)|\(c.effectiveFrom)|\(c.name)"))
         }
         let incidents = try await ReportingRepository(database: req.db).incidents(of: code).map {
-            IncidentItem(occurredOn: $0.occurredOn, description: $0.description, recordedAt: PlatformClock.display($0.recordedAt))
+            IncidentItem(occurredOn: $0.occurredOn, description: $0.description, recordedAt: DisplayNames.time($0.recordedAt))
         }
         return try await req.view.render("unit", UnitPage(
-            title: unit.name, unit: code, unitName: unit.name, today: today.isoString,
-            overdue: rows.filter { $0.state.status == .missed }.map(Self.item),
-            dueSoon: rows.filter { $0.state.status == .open && $0.state.task.deadline <= soon }.map(Self.item),
-            tasks: rows.reversed().map(Self.item), counts: CountsView(StatusCounts(rows.map(\.state), asOf: today)),
+            title: unit.name, unit: code, unitName: unit.name, today: today.isoString, asOf: asOf.isoString,
+            from: from.description, to: to.description,
+            overdue: Self.overdueGroups(missed, today: asOf), overdueTotal: missed.count,
+            dueSoon: rows.filter { $0.state.status == .open && $0.state.task.deadline >= asOf && $0.state.task.deadline <= soon }.map(Self.item),
+            columns: grid.columns.map(\.description),
+            lines: lines.dropFirst((page - 1) * Self.unitPageSize).prefix(Self.unitPageSize).map {
+                BoardLine(indicator: $0.indicator, indicatorName: $0.indicatorName, cells: $0.cells.map(Self.cell))
+            },
+            counts: CountsView(StatusCounts(rows.map(\.state), asOf: asOf)),
+            comparison: try await Self.comparison(req, unit: code, asOf: asOf, names: names),
+            chart: Self.monthlyChart(rows, from: from, to: to, asOf: asOf),
+            page: page, pages: pages, previous: page > 1 ? link(page - 1) : nil, next: page < pages ? link(page + 1) : nil,
             contacts: contacts, incidents: incidents, canRecordIncident: try req.actor.principal.has(.admin) && req.actor.unitCode == SubmissionService.proxyUnit,
-            error: error))
+            canUpload: try req.actor.principal.hasAny(of: RouteAccess.reporters), error: error))
     }
 
     /// Records a contact change from the unit page's form, then shows the page again.

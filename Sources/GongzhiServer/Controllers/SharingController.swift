@@ -23,6 +23,8 @@ struct SharingController: Sendable {
     struct GrantItem: Encodable {
         var id: String
         var indicator: String
+        /// `HOU-004 房屋出租信息`.
+        var indicatorName: String
         var clearFields: String
         var maskedFields: String
         var periods: String
@@ -38,6 +40,11 @@ struct SharingController: Sendable {
         var document: String
     }
 
+    struct UnitChoice: Encodable {
+        var code: String
+        var name: String
+    }
+
     struct OverviewPage: Encodable {
         var title: String
         var unit: String
@@ -47,20 +54,23 @@ struct SharingController: Sendable {
         var toConfirm: [RequestItem]
         var grants: [GrantItem]
         var agreements: [AgreementItem]
+        /// Units an agreement can be recorded for (admins' form): code and name.
+        var unitChoices: [UnitChoice]
         var isAdmin: Bool
         var isAnalyst: Bool
         var error: String?
     }
 
-    static func item(_ r: AccessRequestRecord, names: [String: String]) -> RequestItem {
-        let state = AccessRequest.State(rawValue: r.state)
-        return RequestItem(id: r.id?.uuidString.lowercased() ?? "", requestingUnit: names[r.requestingUnit] ?? r.requestingUnit,
-                           providingUnit: names[r.providingUnit] ?? r.providingUnit,
-                           subject: r.indicatorCode ?? "目录外：\(r.dataDescription ?? "")", periods: "\(r.periodFrom)–\(r.periodTo)",
-                           state: r.state, stateName: state?.chineseName ?? r.state, createdAt: r.createdAt.replacingOccurrences(of: "T", with: " "))
+    /// A request as pages list it: unit names, the indicator's code and name, the time in Beijing time.
+    static func item(_ r: AccessRequestRecord, names: DisplayNames) -> RequestItem {
+        RequestItem(id: r.id?.uuidString.lowercased() ?? "", requestingUnit: names.unit(r.requestingUnit),
+                    providingUnit: names.unit(r.providingUnit),
+                    subject: r.indicatorCode.map(names.indicator) ?? "目录外：\(r.dataDescription ?? "")", periods: "\(r.periodFrom)–\(r.periodTo)",
+                    state: r.state, stateName: DisplayNames.requestState(r.state), createdAt: DisplayNames.time(localText: r.createdAt))
     }
 
-    static func item(_ g: GrantRecord, today: CalendarDate) -> GrantItem {
+    /// A grant as pages list it: the indicator's name, field labels instead of keys, its status today.
+    static func item(_ g: GrantRecord, today: CalendarDate, names: DisplayNames) -> GrantItem {
         let status: String = switch g.grant?.status(on: today) {
         case .active?: "有效"
         case .notYetValid?: "未生效"
@@ -68,20 +78,19 @@ struct SharingController: Sendable {
         case .revoked(let reason)?: "已撤销（\(reason)）"
         case nil: "—"
         }
-        return GrantItem(id: g.id?.uuidString.lowercased() ?? "", indicator: g.indicatorCode,
-                         clearFields: g.clearFields.replacingOccurrences(of: ",", with: "、"),
-                         maskedFields: g.maskedFields.replacingOccurrences(of: ",", with: "、"),
+        func labels(_ keys: String) -> String {
+            let text = names.fields(keys.split(separator: ",").map(String.init), of: g.indicatorCode)
+            return text.isEmpty ? "无" : text
+        }
+        return GrantItem(id: g.id?.uuidString.lowercased() ?? "", indicator: g.indicatorCode, indicatorName: names.indicator(g.indicatorCode),
+                         clearFields: labels(g.clearFields), maskedFields: labels(g.maskedFields),
                          periods: "\(g.periodFrom)–\(g.periodTo)", expiresOn: g.expiresOn,
                          limits: "查询 \(g.dailyQueryRows) 条/人/日，下载 \(g.dailyDownloadRows) 条/人/日", status: status)
     }
 
-    static func item(_ a: SecurityAgreementRecord, names: [String: String]) -> AgreementItem {
-        AgreementItem(unit: names[a.unitCode] ?? a.unitCode, signedOn: a.signedOn, signatory: a.signatory,
+    static func item(_ a: SecurityAgreementRecord, names: DisplayNames) -> AgreementItem {
+        AgreementItem(unit: names.unit(a.unitCode), signedOn: a.signedOn, signatory: a.signatory,
                       document: "\(a.documentName)（SHA-256 \(a.documentSHA256.prefix(12))…）")
-    }
-
-    func unitNames(_ req: Request) async throws -> [String: String] {
-        Dictionary(try await CatalogRepository(database: req.db).units().map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
     }
 
     func overview(req: Request) async throws -> View {
@@ -91,7 +100,7 @@ struct SharingController: Sendable {
     func renderOverview(_ req: Request, error: String?) async throws -> View {
         let principal = try req.principal
         let repository = SharingRepository(database: req.db)
-        let names = try await unitNames(req)
+        let names = try await DisplayNames.load(req)
         let today = req.gongzhi.clock.today()
         let mine = try await repository.requests(requesting: principal.unitCode).map { Self.item($0, names: names) }
         let toDecide = principal.has(.approver)
@@ -100,12 +109,14 @@ struct SharingController: Sendable {
         let toConfirm = principal.has(.unitHead)
             ? try await repository.requests(providing: principal.unitCode, states: [.awaitingProviderConfirmation]).map { Self.item($0, names: names) }
             : []
-        let grants = try await repository.grants(of: principal.unitCode).map { Self.item($0, today: today) }
+        let grants = try await repository.grants(of: principal.unitCode).map { Self.item($0, today: today, names: names) }
         let agreement = try await repository.agreements(of: principal.unitCode).first.map { Self.item($0, names: names) }
         let agreements = principal.has(.admin) ? try await repository.agreements().map { Self.item($0, names: names) } : []
         return try await req.view.render("sharing", OverviewPage(
-            title: "数据共享", unit: names[principal.unitCode] ?? principal.unitCode, agreement: agreement, mine: mine,
-            toDecide: toDecide, toConfirm: toConfirm, grants: grants, agreements: agreements, isAdmin: principal.has(.admin),
+            title: "数据共享", unit: names.unit(principal.unitCode), agreement: agreement, mine: mine,
+            toDecide: toDecide, toConfirm: toConfirm, grants: grants, agreements: agreements,
+            unitChoices: principal.has(.admin) ? names.units.map { UnitChoice(code: $0.key, name: $0.value) }.sorted { $0.code < $1.code } : [],
+            isAdmin: principal.has(.admin),
             isAnalyst: principal.has(.analyst), error: error))
     }
 
@@ -259,7 +270,7 @@ struct SharingController: Sendable {
     func renderRequest(_ req: Request, error: String?) async throws -> View {
         let (record, request) = try await loadRequest(req)
         let principal = try req.principal
-        let names = try await unitNames(req)
+        let names = try await DisplayNames.load(req)
         let catalog = try await req.reporting.catalog()
         let indicator = record.indicatorCode.flatMap(catalog.indicator(code:))
         let fields = request.fields.map { key in
@@ -267,12 +278,12 @@ struct SharingController: Sendable {
             return FieldOption(key: key, label: field?.label ?? key, personal: field.map { MaskingRule.isPersonal($0, in: indicator!) } ?? true)
         }
         let today = req.gongzhi.clock.today()
-        let grants = try await SharingRepository(database: req.db).grants(forRequest: try record.requireID()).map { Self.item($0, today: today) }
+        let grants = try await SharingRepository(database: req.db).grants(forRequest: try record.requireID()).map { Self.item($0, today: today, names: names) }
         return try await req.view.render("sharing-request-show", RequestPage(
             title: "共享申请", request: Self.item(record, names: names), fields: fields, purpose: request.purpose,
             legalBasis: request.legalBasis, mode: request.mode?.chineseName,
             history: request.history.map {
-                TransitionItem(at: $0.at.isoString.replacingOccurrences(of: "T", with: " "), by: $0.by, event: $0.event,
+                TransitionItem(at: DisplayNames.time($0.at), by: names.user($0.by), event: DisplayNames.requestEvent($0.event),
                                to: $0.to.chineseName, note: $0.note)
             },
             grants: grants,
