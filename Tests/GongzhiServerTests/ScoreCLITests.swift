@@ -40,4 +40,30 @@ extension CLITests {
         let missing = try Self.run(["score", "--facts", "/no/such/facts.json", "--json"])
         #expect(missing.status == 1)
     }
+
+    @Test("gongzhi score --quarter --json stores a run whose printed facts give the same scorecard through --facts")
+    func scoreQuarter() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let env = ["GONGZHI_DB": dir.appendingPathComponent("db.sqlite").path, "GONGZHI_FILES": dir.appendingPathComponent("files").path]
+        #expect(try Self.run(["migrate"], environment: env).status == 0)
+        let run = try Self.run(["score", "--quarter", "2024Q1", "--unit", "housing", "--as-of", "2024-05-01", "--json"], environment: env)
+        #expect(run.status == 0, Comment(rawValue: run.stderr))
+        guard case .object(let members) = try JSONValue.parse(run.stdout),
+              case .array(let cards)? = members.first(where: { $0.0 == "scorecards" })?.1, cards.count == 1,
+              case .object(let card)? = cards.first, let facts = card.first(where: { $0.0 == "facts" })?.1 else {
+            Issue.record("unexpected output: \(run.stdout)"); return
+        }
+        let file = dir.appendingPathComponent("facts.json")
+        try facts.serialized(pretty: true).write(to: file, atomically: true, encoding: .utf8)
+        let again = try Self.run(["score", "--facts", file.path, "--json"])
+        #expect(again.status == 0)
+        let differences = JSONContract.differences(actual: try JSONValue.parse(again.stdout), expected: .object(card.filter { $0.0 != "facts" }))
+        #expect(differences.isEmpty, Comment(rawValue: differences.joined(separator: "\n")))
+        #expect(again.stdout.contains("\"missed_tasks\": 16"))
+        // a second run is kept beside the first; a wrong quarter or unit is refused
+        #expect(try Self.run(["score", "--quarter", "2024Q1", "--unit", "housing"], environment: env).stdout.contains("共 1 个单位"))
+        #expect(try Self.run(["score", "--quarter", "2024-03"], environment: env).status == 1)
+        #expect(try Self.run(["score", "--quarter", "2024Q1", "--unit", "nope"], environment: env).status == 1)
+    }
 }

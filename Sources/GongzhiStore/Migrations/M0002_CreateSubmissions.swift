@@ -71,5 +71,6 @@ public enum GongzhiMigrations {
         M0006_CreateUsers(),
         M0007_CreateAuditLog(),
         M0008_CreateSharing(),
+        M0010_CreateAssessmentRuns(),
     ]
 }

@@ -1,0 +1,57 @@
+import FluentKit
+import Foundation
+import GongzhiCore
+
+/// Stores and reads assessment runs (考核评分). A run and its scores are written in one transaction.
+public struct AssessmentRepository: Sendable {
+    public let database: any Database
+
+    public init(database: any Database) {
+        self.database = database
+    }
+
+    /// One unit's stored result, ready to be written.
+    public struct Score: Sendable {
+        public var unit: String
+        public var facts: AssessmentFacts
+        public var scorecard: Scorecard
+
+        public init(unit: String, facts: AssessmentFacts, scorecard: Scorecard) {
+            self.unit = unit
+            self.facts = facts
+            self.scorecard = scorecard
+        }
+    }
+
+    /// Writes `run` with its `scores` in one transaction; returns the run's id.
+    public func store(_ run: AssessmentRunRecord, scores: [Score]) async throws -> UUID {
+        try await database.transaction { db in
+            try await run.create(on: db)
+            let id = try run.requireID()
+            for score in scores {
+                try await AssessmentScoreRecord(runID: id, unitCode: score.unit, total: score.scorecard.total.roundedText(),
+                                                facts: score.facts.json.serialized(), scorecard: score.scorecard.json.serialized())
+                    .create(on: db)
+            }
+            return id
+        }
+    }
+
+    /// The runs of `quarter` (all quarters when `nil`), newest first.
+    public func runs(quarter: String? = nil) async throws -> [AssessmentRunRecord] {
+        let query = AssessmentRunRecord.query(on: database)
+        if let quarter { query.filter(\.$quarter == quarter) }
+        return try await query.sort(\.$ranAt, .descending).all()
+    }
+
+    public func run(_ id: UUID) async throws -> AssessmentRunRecord? {
+        try await AssessmentRunRecord.find(id, on: database)
+    }
+
+    /// A run's scores (optionally of one unit), by unit code.
+    public func scores(of runID: UUID, unit: String? = nil) async throws -> [AssessmentScoreRecord] {
+        let query = AssessmentScoreRecord.query(on: database).filter(\.$run.$id == runID)
+        if let unit { query.filter(\.$unitCode == unit) }
+        return try await query.sort(\.$unitCode).all()
+    }
+}

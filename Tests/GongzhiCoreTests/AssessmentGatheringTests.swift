@@ -1,0 +1,75 @@
+import Testing
+@testable import GongzhiCore
+
+private func d(_ iso: String) -> CalendarDate { CalendarDate(iso: iso)! }
+private func p(_ text: String) -> ReportingPeriod { ReportingPeriod(text)! }
+
+@Suite("Assessment facts from the reporting calendar (issue 11 §2)")
+struct AssessmentGatheringTests {
+    static let calendar = ReportingCalendar(catalog: ReportingCalendarTests.catalog)
+
+    static func names(_ tasks: [ReportingTask]) -> [String] { tasks.map { "\($0.indicator) \($0.period)" } }
+
+    @Test("scope per 附注1: three monthly tasks and one quarterly; the yearly task only in Q4")
+    func scope() {
+        #expect(Self.names(AssessmentGathering.tasks(calendar: Self.calendar, quarter: p("2024Q1"), unit: "alpha"))
+                == ["T-M 2024-01", "T-M 2024-02", "T-M 2024-03", "T-Q 2024Q1"])
+        #expect(AssessmentGathering.tasks(calendar: Self.calendar, quarter: p("2024Q3"), unit: "beta").isEmpty)
+        let q4 = AssessmentGathering.tasks(calendar: Self.calendar, quarter: p("2024Q4"), unit: "beta")
+        #expect(Self.names(q4) == ["T-Y 2024"])
+        #expect(q4.first?.deadline == d("2025-01-20"))
+    }
+
+    @Test("no task for a period that begins before the catalog took effect (2017-09-01)")
+    func effectiveDate() {
+        #expect(Self.names(AssessmentGathering.tasks(calendar: Self.calendar, quarter: p("2017Q3"), unit: "alpha")) == ["T-M 2017-09"])
+        #expect(AssessmentGathering.tasks(calendar: Self.calendar, quarter: p("2017Q2"), unit: "alpha").isEmpty)
+        #expect(AssessmentGathering.tasks(calendar: Self.calendar, quarter: p("2017Q4"), unit: "alpha").count == 4)
+    }
+
+    static let task = ReportingTask(unit: "alpha", indicator: "T-M", period: p("2024-02"), deadline: d("2024-03-20"))
+
+    static func filing(_ day: String, _ state: SubmissionState, kind: TaskFiling.Kind = .data, explanation: String? = nil,
+                       proxy: Bool = false, wholeFile: Bool = false, read: Int = 0, rejected: Int = 0, duplicates: Int = 0) -> AssessmentFiling {
+        AssessmentFiling(filing: TaskFiling(receivedOn: d(day), kind: kind, state: state, explanation: explanation), proxy: proxy,
+                         refusedWholeFile: wholeFile, rowsRead: read, rowsRejected: rejected, duplicateRows: duplicates)
+    }
+
+    @Test("first discharging day, its proxy; the figures of the filing in force; a whole-file refusal before discharge")
+    func taskFacts() {
+        // given: a wrong template, a proxy file that discharges late, then a correction
+        let filings = [
+            Self.filing("2024-03-18", .refused, wholeFile: true),
+            Self.filing("2024-03-19", .refused, read: 10, rejected: 10),
+            Self.filing("2024-03-22", .superseded, proxy: true, read: 100, rejected: 40),
+            Self.filing("2024-03-25", .accepted, read: 120, rejected: 12, duplicates: 3),
+        ]
+        // when
+        let facts = AssessmentGathering.task(Self.task, collection: .monthly, filings: filings, asOf: d("2024-04-30"))
+        // then
+        #expect(facts == AssessmentFacts.Task(indicator: "T-M", collection: .monthly, period: p("2024-02"), deadline: d("2024-03-20"),
+                                              submittedOn: d("2024-03-22"), proxy: true, formatOK: false, records: 120,
+                                              erroneous: 12, duplicateRows: 3))
+        // as of the day before the correction, the proxy file is in force
+        let earlier = AssessmentGathering.task(Self.task, collection: .monthly, filings: filings, asOf: d("2024-03-23"))
+        #expect(earlier.records == 100 && earlier.erroneous == 40)
+        // a refused file after the discharge does not make the format wrong
+        let after = AssessmentGathering.task(Self.task, collection: .monthly,
+                                             filings: [Self.filing("2024-03-10", .accepted, read: 5), Self.filing("2024-03-11", .refused, wholeFile: true)],
+                                             asOf: d("2024-04-30"))
+        #expect(after.formatOK && after.submittedOn == d("2024-03-10"))
+    }
+
+    @Test("never discharged: submitted_on null; explained zero data in force: zero_data with no rows")
+    func missedAndZeroData() throws {
+        let none = AssessmentGathering.task(Self.task, collection: .monthly, filings: [Self.filing("2024-03-19", .refused, read: 3, rejected: 3)],
+                                            asOf: d("2024-04-30"))
+        #expect(none.submittedOn == nil && none.records == 0)
+        let zero = AssessmentGathering.task(Self.task, collection: .monthly,
+                                            filings: [Self.filing("2024-03-21", .accepted, kind: .zeroData, explanation: "本月无交易数据，情况属实")],
+                                            asOf: d("2024-04-30"))
+        #expect(zero.submittedOn == d("2024-03-21") && zero.zeroData && zero.zeroDataExplained && zero.records == 0)
+        let card = try AssessmentScoring.score(AssessmentFacts(unit: "alpha", quarter: p("2024Q1"), tasks: [zero]))
+        #expect(card.missedTasks == 0 && card.lateDays == 1)
+    }
+}
