@@ -32,6 +32,13 @@ enum RouteAccess {
     static let auditors: Set<Role> = [.auditor]
     /// A record's lineage (数据流转痕迹): auditors and the info center.
     static let lineageReaders: Set<Role> = [.auditor, .admin]
+    /// Every unit's assessment results and the bulletin (考核评分, 简报): the 综合治税办, the info center, the
+    /// city office and auditors.
+    static let assessmentReaders: Set<Role> = [.coordinator, .admin, .approver, .auditor]
+    /// Run a quarter's assessment: the 综合治税办 and the info center.
+    static let assessmentRunners: Set<Role> = [.coordinator, .admin]
+    /// A unit's explained scorecard: the readers above (every unit) and a unit's head (own unit only).
+    static let scorecardReaders: Set<Role> = [.unitHead, .coordinator, .admin, .approver, .auditor]
 }
 
 /// Every route, grouped by who may use it (``RouteAccess``), pages first, then the JSON API.
@@ -42,6 +49,7 @@ func routes(_ app: Application) throws {
     let sharing = SharingController()
     let audit = AuditController()
     let account = AccountController()
+    let assessment = AssessmentController()
 
     // Public: sign-in and the health check.
     app.get("health") { (_: Request) -> [String: String] in ["status": "ok"] }
@@ -101,6 +109,13 @@ func routes(_ app: Application) throws {
     auditors.get("audit.csv", use: audit.export)
 
     app.require(RouteAccess.lineageReaders).get("records", ":id", "lineage", use: audit.show)
+
+    let assessmentReaders = app.require(RouteAccess.assessmentReaders)
+    assessmentReaders.get("assessment", use: assessment.index)
+    assessmentReaders.get("assessment", "bulletin", use: assessment.bulletin)
+    assessmentReaders.get("assessment", "bulletin.xlsx", use: assessment.bulletinXLSX)
+    app.require(RouteAccess.assessmentRunners).post("assessment", "runs", use: assessment.runQuarter)
+    app.require(RouteAccess.scorecardReaders).get("assessment", "units", ":code", use: assessment.unit)
 
     // JSON API (bearer tokens)
     let api = app.grouped("api", "v1")

@@ -19,10 +19,12 @@ public enum XlsxTableWriter {
         }
     }
 
-    /// One cell: text (written as an inline string, never interpreted) or an integer.
+    /// One cell: text (written as an inline string, never interpreted), an integer, or a decimal number.
     public struct Cell: Sendable {
         public var text: String
         public var number: Int?
+        /// Plain decimal text (`-12.5`, `19.13`) written as a number cell.
+        public var decimal: String?
         public var fill: Fill
         public var bold: Bool
 
@@ -38,6 +40,19 @@ public enum XlsxTableWriter {
             self.number = number
             self.fill = fill
             self.bold = false
+        }
+
+        /// A number cell from plain decimal text (digits, at most one `.`, an optional leading `-`); anything
+        /// else is written as text.
+        public init(decimal: String, fill: Fill = .none, bold: Bool = false) {
+            self.text = decimal
+            self.number = nil
+            let body = decimal.hasPrefix("-") ? decimal.dropFirst() : Substring(decimal)
+            let valid = !body.isEmpty && body.filter { $0 == "." }.count <= 1 && body.first != "." && body.last != "."
+                && body.allSatisfy { $0 == "." || ("0"..."9").contains($0) }
+            self.decimal = valid ? decimal : nil
+            self.fill = fill
+            self.bold = bold
         }
     }
 
@@ -146,6 +161,8 @@ public enum XlsxTableWriter {
                 let style = style(fill: cell.fill, bold: cell.bold)
                 if let n = cell.number {
                     xml += #"<c r="\#(ref)" s="\#(style)"><v>\#(n)</v></c>"#
+                } else if let d = cell.decimal {
+                    xml += #"<c r="\#(ref)" s="\#(style)"><v>\#(d)</v></c>"#
                 } else {
                     xml += XlsxTemplateWriter.Layout.inlineCell(ref, cell.text, style: style)
                 }

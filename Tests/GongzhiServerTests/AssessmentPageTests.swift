@@ -1,0 +1,111 @@
+import Foundation
+import GongzhiCore
+import GongzhiIngest
+@testable import GongzhiServer
+import GongzhiStore
+import GongzhiTestSupport
+import Testing
+import Vapor
+import VaporTesting
+
+/// The assessment pages over the scripted quarter of ``AssessmentRunTests``: the coordinator runs the quarter,
+/// the ranking, a unit's explanation (a unit head sees only the own unit), the bulletin with its chart and
+/// its xlsx, which agree with the stored run.
+@Suite("Assessment pages: runs, explanation, bulletin", .serialized)
+struct AssessmentPageTests {
+    @Test("the coordinator runs a quarter; ranking, explanation, bulletin and xlsx agree with the stored run")
+    func pages() async throws {
+        let clock = TestClock()
+        try await AppHarness.withApp(clock: clock.clock) { app, directory async throws in
+            try await AssessmentRunTests.script(app, clock)
+            let service = AssessmentService(database: app.db, clock: app.gongzhi.clock)
+            _ = try await service.run(quarter: ReportingPeriod("2023Q4")!, asOf: CalendarDate(iso: "2024-04-30")!, ranBy: "tester")
+            let coordinator = try await AppHarness.login(app, unit: "tax-office", roles: [.coordinator])
+
+            // run 2024Q1 from the page
+            var location = ""
+            try await app.testing().test(.POST, "assessment/runs", headers: coordinator.formHeaders,
+                                         body: coordinator.form("quarter=2024Q1&as_of=2024-04-30")) { res async in
+                #expect(res.status == .seeOther, "\(res.body.string)")
+                location = res.headers.first(name: .location) ?? ""
+            }
+            #expect(location.hasPrefix("/assessment?quarter=2024Q1&run="))
+            let run = try #require(try await service.latestRun(quarter: ReportingPeriod("2024Q1")!))
+            #expect(run.ranBy == coordinator.username)
+            let results = try await service.results(of: try #require(run.id))
+            let aic = try #require(results.first { $0.unit == "industry-commerce" })
+
+            // the ranking
+            try await app.testing().test(.GET, "assessment?quarter=2024Q1", headers: coordinator.headers) { res async in
+                #expect(res.status == .ok)
+                let page = res.body.string
+                #expect(page.contains("考核结果"))
+                #expect(page.contains("市住房保障和房产管理局"))
+                #expect(page.contains("<strong>\(aic.scorecard.total.roundedText())</strong>"))
+            }
+
+            // a unit's explanation, line by line
+            try await app.testing().test(.GET, "assessment/units/industry-commerce?quarter=2024Q1", headers: coordinator.headers) { res async in
+                #expect(res.status == .ok)
+                let page = res.body.string
+                #expect(page.contains("缓报 2 天：AIC-001 2024-03 截止 04-20，04-22 报送"))
+                #expect(page.contains("未报：AIC-002 2024-01 截止 02-20，未报送"))
+                #expect(page.contains("未报（大量重复数据）"))
+                #expect(page.contains("责任人缺位或变更未告知 1 次"))
+                #expect(page.contains(aic.scorecard.items.timeliness.roundedText()))
+            }
+
+            // a unit head reads the own unit's explanation, and no other unit's
+            let head = try await AppHarness.login(app, unit: "housing", roles: [.unitHead])
+            try await app.testing().test(.GET, "assessment/units/housing?quarter=2024Q1", headers: head.headers) { res async in
+                #expect(res.status == .ok)
+                #expect(res.body.string.contains("缓报 5 天：HOU-001 2024-02 截止 03-20，03-25 报送"))
+            }
+            try await app.testing().test(.GET, "assessment/units/industry-commerce?quarter=2024Q1", headers: head.headers) { res async in
+                #expect(res.status == .notFound)
+            }
+            try await app.testing().test(.GET, "assessment?quarter=2024Q1", headers: head.headers) { res async in
+                #expect(res.status == .forbidden)
+            }
+
+            // the bulletin: chart, named units, change against 2023Q4
+            try await app.testing().test(.GET, "assessment/bulletin?quarter=2024Q1", headers: coordinator.headers) { res async in
+                #expect(res.status == .ok)
+                let page = res.body.string
+                #expect(page.contains("<svg"))
+                #expect(page.contains("未报数据扣分的单位"))
+                #expect(page.contains("市工商行政管理局") || page.contains("industry-commerce"))
+            }
+
+            // the xlsx: numbers as numbers, equal to the run
+            try await app.testing().test(.GET, "assessment/bulletin.xlsx?quarter=2024Q1", headers: coordinator.headers) { res async throws in
+                #expect(res.status == .ok)
+                let url = directory.appendingPathComponent("bulletin.xlsx")
+                try Data(buffer: res.body).write(to: url)
+                let workbook = try XlsxWorkbook(url: url)
+                let reader = try workbook.open(try #require(workbook.sheets.first))
+                var rows: [[RawCell]] = []
+                while let row = try reader.nextRow() { rows.append(row.cells.map(\.value)) }
+                #expect(rows.count == results.count + 2)
+                let line = try #require(rows.first { $0.count > 1 && $0[1].rawValue == "industry-commerce" })
+                guard case .number(let total, _) = line[11] else { Issue.record("total is not a number: \(line[11])"); return }
+                #expect(total == aic.scorecard.total.roundedText())
+                guard case .number(let timeliness, _) = line[4] else { Issue.record("timeliness is not a number"); return }
+                #expect(timeliness == aic.scorecard.items.timeliness.roundedText())
+                guard case .number = line[12] else { Issue.record("the change against 2023Q4 is not a number: \(line[12])"); return }
+            }
+        }
+    }
+
+    @Test("the chart is drawn without floating point, escaped, one bar per unit")
+    func chart() {
+        let chart = StackedBarChart(title: "测试 <图>", series: [.init(name: "甲", fill: "#000"), .init(name: "乙", fill: "#fff")],
+                                    bars: [.init(label: "A&B", values: [5000, 2500], note: "75"), .init(label: "C", values: [-10, 100], note: "1")],
+                                    scaleMaximum: 10_000)
+        let svg = chart.svg
+        #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>"))
+        #expect(svg.contains("A&amp;B") && svg.contains("测试 &lt;图&gt;"))
+        #expect(svg.contains(#"width="280""#), "50 of 100 points is half of 560 px")
+        #expect(StackedBarChart.points(1913) == "19.13" && StackedBarChart.points(1950) == "19.5" && StackedBarChart.points(-500) == "-5")
+    }
+}
