@@ -35,7 +35,7 @@ enum RouteAccess {
     /// Every unit's assessment results and the bulletin (考核评分, 简报): the 综合治税办, the info center, the
     /// city office and auditors.
     static let assessmentReaders: Set<Role> = [.coordinator, .admin, .approver, .auditor]
-    /// Run a quarter's assessment: the 综合治税办 and the info center.
+    /// Run a quarter's assessment and record the assessor's entries: the 综合治税办 and the info center.
     static let assessmentRunners: Set<Role> = [.coordinator, .admin]
     /// A unit's explained scorecard: the readers above (every unit) and a unit's head (own unit only).
     static let scorecardReaders: Set<Role> = [.unitHead, .coordinator, .admin, .approver, .auditor]
@@ -114,7 +114,9 @@ func routes(_ app: Application) throws {
     assessmentReaders.get("assessment", use: assessment.index)
     assessmentReaders.get("assessment", "bulletin", use: assessment.bulletin)
     assessmentReaders.get("assessment", "bulletin.xlsx", use: assessment.bulletinXLSX)
-    app.require(RouteAccess.assessmentRunners).post("assessment", "runs", use: assessment.runQuarter)
+    let assessmentRunners = app.require(RouteAccess.assessmentRunners)
+    assessmentRunners.post("assessment", "runs", use: assessment.runQuarter)
+    assessmentRunners.post("assessment", "units", ":code", "entries", use: assessment.addEntry)
     app.require(RouteAccess.scorecardReaders).get("assessment", "units", ":code", use: assessment.unit)
 
     // JSON API (bearer tokens)

@@ -49,7 +49,7 @@ struct ScoreCommand: AsyncParsableCommand {
             let asOf = try asOf.map { try ReportingService.date($0) }
             let run = try await AppRunner.withApp(existingDatabase: true) { app in
                 try await AssessmentService(database: app.db, clock: app.gongzhi.clock)
-                    .run(quarter: quarter, unit: unit, asOf: asOf, ranBy: by)
+                    .run(quarter: quarter, unit: unit, asOf: asOf, ranBy: by, actor: .commandLine())
             }
             if json {
                 print(AssessmentService.json(run).serialized(pretty: true))

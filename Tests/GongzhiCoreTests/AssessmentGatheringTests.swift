@@ -73,3 +73,43 @@ struct AssessmentGatheringTests {
         #expect(card.missedTasks == 0 && card.lateDays == 1)
     }
 }
+
+@Suite("Assessor entries (issue 11 §3)")
+struct AssessorEntryTests {
+    static let q1 = ReportingPeriod("2024Q1")!
+
+    @Test("values are checked as the facts schema checks them; a reason is required, and for a leak what leaked")
+    func checked() throws {
+        #expect(try AssessorEntry.checked(unit: "u", quarter: Self.q1, kind: .applicationEffect, valueText: "３", reason: "年度报告").value == 3)
+        #expect(try AssessorEntry.checked(unit: "u", quarter: Self.q1, kind: .specialContributionRank, valueText: " ", reason: "撤销").value == nil)
+        for (kind, text) in [(AssessorEntry.Kind.applicationEffect, "6"), (.adoptedLeads, "-1"), (.specialContributionRank, "0"),
+                             (.leakPenalty, "3"), (.leakPenalty, "7.5"), (.adoptedLeads, "")] {
+            #expect(throws: AssessorEntry.Problem.badValue(kind, text)) {
+                try AssessorEntry.checked(unit: "u", quarter: Self.q1, kind: kind, valueText: text, reason: "依据")
+            }
+        }
+        #expect(throws: AssessorEntry.Problem.missingReason) {
+            try AssessorEntry.checked(unit: "u", quarter: Self.q1, kind: .adoptedLeads, valueText: "2", reason: "  ")
+        }
+        #expect(throws: AssessorEntry.Problem.missingLeakDetail) {
+            try AssessorEntry.checked(unit: "u", quarter: Self.q1, kind: .leakPenalty, valueText: "8", reason: "通报")
+        }
+        #expect(try AssessorEntry.checked(unit: "u", quarter: Self.q1, kind: .leakPenalty, valueText: "0", reason: "撤销").value == 0)
+    }
+
+    @Test("the latest entry of each kind for the unit and quarter sets its key")
+    func applying() {
+        let facts = AssessmentFacts(unit: "u", quarter: Self.q1, tasks: [])
+        let entries = [
+            AssessorEntry(unit: "u", quarter: Self.q1, kind: .adoptedLeads, value: 2, reason: "a"),
+            AssessorEntry(unit: "u", quarter: Self.q1, kind: .adoptedLeads, value: 3, reason: "b"),
+            AssessorEntry(unit: "u", quarter: Self.q1, kind: .specialContributionRank, value: 2, reason: "c"),
+            AssessorEntry(unit: "u", quarter: Self.q1, kind: .leakPenalty, value: 8, reason: "d", detail: "2024-02-03 名单外泄"),
+            AssessorEntry(unit: "v", quarter: Self.q1, kind: .applicationEffect, value: 5, reason: "other unit"),
+            AssessorEntry(unit: "u", quarter: ReportingPeriod("2024Q2")!, kind: .applicationEffect, value: 5, reason: "other quarter"),
+        ]
+        let applied = facts.applying(entries)
+        #expect(applied.adoptedLeads == 3 && applied.specialContributionRank == 2 && applied.leakPenalty == 8)
+        #expect(applied.applicationEffect == 0)
+    }
+}

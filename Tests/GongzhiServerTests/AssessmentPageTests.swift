@@ -97,6 +97,38 @@ struct AssessmentPageTests {
         }
     }
 
+    @Test("the assessor's entries are checked, audit-logged, shown on the unit page and counted from the next run")
+    func entries() async throws {
+        let clock = TestClock()
+        clock.set("2024-05-06")
+        try await AppHarness.withApp(clock: clock.clock) { app, _ async throws in
+            let coordinator = try await AppHarness.login(app, unit: "tax-office", roles: [.coordinator])
+            for (form, status) in [
+                ("quarter=2024Q1&kind=leak_penalty&value=8&reason=%E9%80%9A%E6%8A%A5&detail=2024-02-03%20%E5%90%8D%E5%8D%95%E5%A4%96%E6%B3%84", HTTPStatus.seeOther),
+                ("quarter=2024Q1&kind=application_effect&value=3&reason=%E5%B9%B4%E5%BA%A6%E6%8A%A5%E5%91%8A", .seeOther),
+                ("quarter=2024Q1&kind=leak_penalty&value=3&reason=x", .badRequest),
+                ("quarter=2024Q1&kind=leak_penalty&value=9&reason=x", .badRequest),
+                ("quarter=2024Q1&kind=nope&value=1&reason=x", .badRequest),
+            ] {
+                try await app.testing().test(.POST, "assessment/units/housing/entries", headers: coordinator.formHeaders,
+                                             body: coordinator.form(form)) { res async in
+                    #expect(res.status == status, "\(form): \(res.body.string.prefix(300))")
+                }
+            }
+            let logged = try await AuditLog(database: app.db).entries(matching: AuditFilter(action: .assessment), page: 1, per: 10)
+            #expect(logged.total == 2)
+            try await app.testing().test(.GET, "assessment/units/housing?quarter=2024Q1", headers: coordinator.headers) { res async in
+                let page = res.body.string
+                #expect(page.contains("2024-02-03 名单外泄") && page.contains("年度报告") && page.contains("数据泄露扣分"))
+            }
+            let run = try await AssessmentService(database: app.db, clock: app.gongzhi.clock)
+                .run(quarter: ReportingPeriod("2024Q1")!, unit: "housing", ranBy: "tester", actor: .commandLine())
+            let card = try #require(run.scores.first).scorecard
+            #expect(card.penalty == 8 && card.bonus.applicationEffect == 3)
+            #expect(try await AuditLog(database: app.db).entries(matching: AuditFilter(action: .assessment), page: 1, per: 10).total == 3)
+        }
+    }
+
     @Test("the chart is drawn without floating point, escaped, one bar per unit")
     func chart() {
         let chart = StackedBarChart(title: "测试 <图>", series: [.init(name: "甲", fill: "#000"), .init(name: "乙", fill: "#fff")],

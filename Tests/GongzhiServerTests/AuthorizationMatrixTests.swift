@@ -53,6 +53,7 @@ struct AuthorizationMatrixTests {
             "GET /assessment/bulletin": [.coordinator, .admin, .approver, .auditor],
             "GET /assessment/bulletin.xlsx": [.coordinator, .admin, .approver, .auditor],
             "POST /assessment/runs": [.coordinator, .admin],
+            "POST /assessment/units/:code/entries": [.coordinator, .admin],
             "GET /assessment/units/:code": [.unitHead, .coordinator, .admin, .approver, .auditor],
         ]
     }()

@@ -25,6 +25,8 @@ public enum AuditAction: String, Hashable, Sendable, CaseIterable {
     case auditView = "audit_view"
     /// An API token created or revoked by its owner (the token itself is never logged).
     case tokenChange = "token_change"
+    /// An assessment run (考核评分) or an assessor's entry (grade, adopted leads, rank, leak).
+    case assessment
 
     /// Chinese name for the audit page.
     public var chineseName: String {
@@ -44,6 +46,7 @@ public enum AuditAction: String, Hashable, Sendable, CaseIterable {
         case .submission: "数据报送"
         case .auditView: "查阅审计日志"
         case .tokenChange: "API 令牌变更"
+        case .assessment: "考核评分"
         }
     }
 }

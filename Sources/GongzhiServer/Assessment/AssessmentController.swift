@@ -127,7 +127,7 @@ struct AssessmentController: Sendable {
         let asOfText = ((try? req.content.get(String.self, at: "as_of")) ?? "").trimmingCharacters(in: .whitespaces)
         let asOf: CalendarDate?
         do { asOf = asOfText.isEmpty ? nil : try ReportingService.date(asOfText) } catch { throw Abort(.badRequest, reason: error.message) }
-        let run = try await Self.service(req).run(quarter: quarter, asOf: asOf, ranBy: try req.actor.username)
+        let run = try await Self.service(req).run(quarter: quarter, asOf: asOf, ranBy: try req.actor.username, actor: req.auditActor)
         return req.redirect(to: "/assessment?quarter=\(quarter)&run=\(run.id.uuidString.lowercased())", redirectType: .normal)
     }
 
@@ -162,6 +162,20 @@ struct AssessmentController: Sendable {
         var change: String
     }
 
+    struct EntryView: Encodable {
+        var kind: String
+        var value: String
+        var reason: String
+        var detail: String
+        var enteredBy: String
+        var enteredAt: String
+    }
+
+    struct KindOption: Encodable {
+        var code: String
+        var name: String
+    }
+
     struct UnitPage: Encodable {
         var title: String
         var unit: String
@@ -180,6 +194,10 @@ struct AssessmentController: Sendable {
         var tasks: [TaskView]
         var history: [HistoryItem]
         var seesAll: Bool
+        /// The assessor's entries for the unit and quarter, oldest first.
+        var entries: [EntryView]
+        var canEnter: Bool
+        var kinds: [KindOption]
     }
 
     /// `GET /assessment/units/:code?quarter=…[&run=ID]`: one unit's scorecard explained line by line, its
@@ -196,7 +214,13 @@ struct AssessmentController: Sendable {
         var page = UnitPage(title: "考核评分说明", unit: code, unitName: names[code] ?? code, quarter: quarter.description,
                             quarterName: quarter.chineseName, run: selected.map { Self.runItem($0, selected: selected) }, total: "", base: "",
                             bonusTotal: "", penalty: "", errorRate: "", items: [], bonus: [], penaltyLines: [], tasks: [], history: [],
-                            seesAll: actor.principal.hasAny(of: Self.seesAll))
+                            seesAll: actor.principal.hasAny(of: Self.seesAll), entries: [],
+                            canEnter: actor.principal.hasAny(of: RouteAccess.assessmentRunners),
+                            kinds: AssessorEntry.Kind.allCases.map { KindOption(code: $0.rawValue, name: $0.chineseName) })
+        page.entries = try await AssessmentRepository(database: req.db).entries(quarter: quarter.description, unit: code).map { r in
+            EntryView(kind: AssessorEntry.Kind(rawValue: r.kind)?.chineseName ?? r.kind, value: r.value.map(String.init) ?? "无名次",
+                      reason: r.reason, detail: r.detail, enteredBy: r.enteredBy, enteredAt: PlatformClock.display(r.enteredAt))
+        }
         var earlier: Rational?
         for run in runs.reversed() {
             guard let id = run.id, let result = try await service.results(of: id, unit: code).first else { continue }
@@ -247,6 +271,25 @@ struct AssessmentController: Sendable {
                             erroneous: t.erroneous, duplicates: t.duplicateRows, notes: notes.joined(separator: "，"))
         }
         return try await req.view.render("assessment-unit", page)
+    }
+
+    /// `POST /assessment/units/:code/entries` (form `quarter`, `kind`, `value`, `reason`, `detail`): an assessor's
+    /// entry, audit-logged; it counts from the next run on.
+    func addEntry(req: Request) async throws -> Response {
+        let code = req.parameters.get("code") ?? ""
+        func field(_ key: String) -> String { (try? req.content.get(String.self, at: key)) ?? "" }
+        let quarter: ReportingPeriod
+        do { quarter = try AssessmentService.quarter(field("quarter")) } catch { throw Abort(.badRequest, reason: error.message) }
+        guard let kind = AssessorEntry.Kind(rawValue: field("kind")) else {
+            throw Abort(.badRequest, reason: "请选择录入项目：" + AssessorEntry.Kind.allCases.map(\.chineseName).joined(separator: "、") + "。")
+        }
+        do {
+            _ = try await Self.service(req).recordEntry(unit: code, quarter: quarter, kind: kind, valueText: field("value"),
+                                                        reason: field("reason"), detail: field("detail"), by: req.auditActor)
+        } catch let problem as AssessorEntry.Problem {
+            throw Abort(.badRequest, reason: problem.message)
+        }
+        return req.redirect(to: "/assessment/units/\(code)?quarter=\(quarter)", redirectType: .normal)
     }
 
     // MARK: Bulletin

@@ -27,8 +27,8 @@ public struct AssessmentService: Sendable {
         catalog.units.map(\.code).filter { !catalog.indicators(of: $0).isEmpty }
     }
 
-    /// `unit`'s facts for `quarter`, as of the end of `asOf` (issue 11 §2). Meetings, surveys and the
-    /// assessor's entries are 0 / null until the platform records them.
+    /// `unit`'s facts for `quarter`, as of the end of `asOf` (issue 11 §2), with the assessor's entries for the
+    /// quarter applied (the latest of each kind). Meetings and surveys are 0 until the platform records them.
     public func facts(unit: String, quarter: ReportingPeriod, asOf: CalendarDate, catalog: Catalog) async throws -> AssessmentFacts {
         let tasks = AssessmentGathering.tasks(calendar: ReportingCalendar(catalog: catalog), quarter: quarter, unit: unit)
         let reporting = ReportingRepository(database: database)
@@ -43,7 +43,9 @@ public struct AssessmentService: Sendable {
             factsTasks.append(AssessmentGathering.task(task, collection: task.period.collectionPeriod, filings: filings, asOf: asOf))
         }
         let incidents = try await reporting.incidents(of: unit, from: quarter.firstDay, to: min(quarter.lastDay, asOf))
-        return AssessmentFacts(unit: unit, quarter: quarter, tasks: factsTasks, contactIncidents: incidents.count)
+        let entries = try await AssessmentRepository(database: database).entries(quarter: quarter.description, unit: unit)
+            .filter { PlatformClock.day(of: $0.enteredAt) <= asOf }.compactMap(\.entry)
+        return AssessmentFacts(unit: unit, quarter: quarter, tasks: factsTasks, contactIncidents: incidents.count).applying(entries)
     }
 
     /// What the assessment needs of a stored submission: whether the whole file was refused (its report says
@@ -73,10 +75,11 @@ public struct AssessmentService: Sendable {
     }
 
     /// Gathers, scores and stores `quarter` for `unit` (every assessed unit when `nil`), as of `asOf` (today
-    /// by default). Earlier runs are kept.
+    /// by default). Earlier runs are kept. With `actor`, an `assessment` audit event is written with the run.
     /// - Throws: ``ReportingError`` (no catalog, unknown unit); ``AssessmentFactsError`` when a value is too
     ///   large to compute exactly; database errors.
-    public func run(quarter: ReportingPeriod, unit: String? = nil, asOf: CalendarDate? = nil, ranBy: String) async throws -> Run {
+    public func run(quarter: ReportingPeriod, unit: String? = nil, asOf: CalendarDate? = nil, ranBy: String,
+                    actor: AuditActor? = nil) async throws -> Run {
         let catalog = try await ReportingService(database: database, clock: clock).catalog()
         let units: [String]
         if let unit {
@@ -93,7 +96,10 @@ public struct AssessmentService: Sendable {
         }
         let record = AssessmentRunRecord(quarter: quarter.description, asOf: asOf.isoString, ranAt: clock.now(), ranBy: ranBy,
                                          catalogVersion: catalog.catalog.version)
-        let id = try await AssessmentRepository(database: database).store(record, scores: scores)
+        let event = actor?.event(.assessment, AuditTarget(rowCount: scores.count,
+                                                          detail: "run quarter=\(quarter);as_of=\(asOf.isoString)" + (unit.map { ";unit=\($0)" } ?? "")),
+                                 at: record.ranAt)
+        let id = try await AssessmentRepository(database: database).store(record, scores: scores, audit: event)
         return Run(id: id, quarter: quarter, asOf: asOf, scores: scores)
     }
 
@@ -145,5 +151,22 @@ extension AssessmentService {
     /// The latest run of `quarter`, if any.
     public func latestRun(quarter: ReportingPeriod) async throws -> AssessmentRunRecord? {
         try await AssessmentRepository(database: database).runs(quarter: quarter.description).first
+    }
+}
+
+extension AssessmentService {
+    /// Records an assessor's entry for `unit` and `quarter`, checked by ``AssessorEntry/checked(unit:quarter:kind:valueText:reason:detail:)``,
+    /// with its `assessment` audit event in the same transaction. It counts from the next run on.
+    /// - Throws: ``AssessorEntry/Problem``; ``ReportingError/unknownUnit(_:)``; database errors.
+    public func recordEntry(unit: String, quarter: ReportingPeriod, kind: AssessorEntry.Kind, valueText: String, reason: String,
+                            detail: String, by actor: AuditActor) async throws -> AssessorEntry {
+        let catalog = try await ReportingService(database: database, clock: clock).catalog()
+        guard catalog.units.contains(where: { $0.code == unit }) else { throw ReportingError.unknownUnit(unit) }
+        let entry = try AssessorEntry.checked(unit: unit, quarter: quarter, kind: kind, valueText: valueText, reason: reason, detail: detail)
+        let now = clock.now()
+        let value = entry.value.map(String.init) ?? "none"
+        let event = actor.event(.assessment, AuditTarget(detail: "entry unit=\(unit);quarter=\(quarter);\(kind.rawValue)=\(value)"), at: now)
+        try await AssessmentRepository(database: database).add(entry, enteredBy: actor.user, at: now, audit: event)
+        return entry
     }
 }

@@ -72,5 +72,6 @@ public enum GongzhiMigrations {
         M0007_CreateAuditLog(),
         M0008_CreateSharing(),
         M0010_CreateAssessmentRuns(),
+        M0011_CreateAssessorEntries(),
     ]
 }

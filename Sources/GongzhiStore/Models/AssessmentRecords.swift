@@ -54,3 +54,24 @@ public final class AssessmentScoreRecord: Model, @unchecked Sendable {
         self.scorecard = scorecard
     }
 }
+
+/// One assessor entry (`AssessorEntry` in GongzhiCore) with who entered it and when.
+public final class AssessorEntryRecord: Model, @unchecked Sendable {
+    public static let schema = "assessor_entries"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "unit_code") public var unitCode: String
+    /// `2024Q1`.
+    @Field(key: "quarter") public var quarter: String
+    /// `AssessorEntry.Kind` raw value.
+    @Field(key: "kind") public var kind: String
+    @OptionalField(key: "value") public var value: Int?
+    @Field(key: "reason") public var reason: String
+    /// For a leak: what leaked and when.
+    @Field(key: "detail") public var detail: String
+    /// The login of the assessor.
+    @Field(key: "entered_by") public var enteredBy: String
+    @Field(key: "entered_at") public var enteredAt: Date
+
+    public init() {}
+}

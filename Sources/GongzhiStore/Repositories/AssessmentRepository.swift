@@ -23,8 +23,8 @@ public struct AssessmentRepository: Sendable {
         }
     }
 
-    /// Writes `run` with its `scores` in one transaction; returns the run's id.
-    public func store(_ run: AssessmentRunRecord, scores: [Score]) async throws -> UUID {
+    /// Writes `run` with its `scores`, and its audit event when given, in one transaction; returns the run's id.
+    public func store(_ run: AssessmentRunRecord, scores: [Score], audit event: AuditEvent? = nil) async throws -> UUID {
         try await database.transaction { db in
             try await run.create(on: db)
             let id = try run.requireID()
@@ -33,6 +33,7 @@ public struct AssessmentRepository: Sendable {
                                                 facts: score.facts.json.serialized(), scorecard: score.scorecard.json.serialized())
                     .create(on: db)
             }
+            if let event { _ = try await AuditLog.append(event, on: db) }
             return id
         }
     }
@@ -53,5 +54,20 @@ public struct AssessmentRepository: Sendable {
         let query = AssessmentScoreRecord.query(on: database).filter(\.$run.$id == runID)
         if let unit { query.filter(\.$unitCode == unit) }
         return try await query.sort(\.$unitCode).all()
+    }
+
+    /// Stores an assessor entry, and its audit event in the same transaction.
+    public func add(_ entry: AssessorEntry, enteredBy: String, at date: Date, audit event: AuditEvent) async throws {
+        try await database.transaction { db in
+            try await AssessorEntryRecord(entry, enteredBy: enteredBy, enteredAt: date).create(on: db)
+            _ = try await AuditLog.append(event, on: db)
+        }
+    }
+
+    /// The assessor entries of `quarter` (of one unit when given), oldest first.
+    public func entries(quarter: String, unit: String? = nil) async throws -> [AssessorEntryRecord] {
+        let query = AssessorEntryRecord.query(on: database).filter(\.$quarter == quarter)
+        if let unit { query.filter(\.$unitCode == unit) }
+        return try await query.sort(\.$enteredAt).all()
     }
 }
