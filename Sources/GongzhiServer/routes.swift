@@ -39,6 +39,8 @@ enum RouteAccess {
     static let assessmentRunners: Set<Role> = [.coordinator, .admin]
     /// A unit's explained scorecard: the readers above (every unit) and a unit's head (own unit only).
     static let scorecardReaders: Set<Role> = [.unitHead, .coordinator, .admin, .approver, .auditor]
+    /// Return the unit's survey forms (调研反馈表): its reporter or head.
+    static let surveyResponders: Set<Role> = [.reporter, .unitHead]
 }
 
 /// Every route, grouped by who may use it (``RouteAccess``), pages first, then the JSON API.
@@ -50,6 +52,7 @@ func routes(_ app: Application) throws {
     let audit = AuditController()
     let account = AccountController()
     let assessment = AssessmentController()
+    let meetings = MeetingController()
 
     // Public: sign-in and the health check.
     app.get("health") { (_: Request) -> [String: String] in ["status": "ok"] }
@@ -114,9 +117,16 @@ func routes(_ app: Application) throws {
     assessmentReaders.get("assessment", use: assessment.index)
     assessmentReaders.get("assessment", "bulletin", use: assessment.bulletin)
     assessmentReaders.get("assessment", "bulletin.xlsx", use: assessment.bulletinXLSX)
+    assessmentReaders.get("assessment", "meetings", use: meetings.index)
     let assessmentRunners = app.require(RouteAccess.assessmentRunners)
     assessmentRunners.post("assessment", "runs", use: assessment.runQuarter)
     assessmentRunners.post("assessment", "units", ":code", "entries", use: assessment.addEntry)
+    assessmentRunners.post("assessment", "meetings", use: meetings.schedule)
+    assessmentRunners.post("assessment", "meetings", ":id", "attendance", use: meetings.attendance)
+    assessmentRunners.post("assessment", "surveys", use: meetings.issue)
+    let surveyResponders = app.require(RouteAccess.surveyResponders)
+    surveyResponders.get("surveys", use: meetings.unitSurveys)
+    surveyResponders.on(.POST, "surveys", ":id", "return", body: .collect(maxSize: "20mb"), use: meetings.returnSurvey)
     app.require(RouteAccess.scorecardReaders).get("assessment", "units", ":code", use: assessment.unit)
 
     // JSON API (bearer tokens)

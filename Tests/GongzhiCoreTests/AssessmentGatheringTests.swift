@@ -113,3 +113,32 @@ struct AssessorEntryTests {
         #expect(applied.applicationEffect == 0)
     }
 }
+
+@Suite("Meetings and survey forms in the facts (附件2 其他)")
+struct MeetingsAndSurveysTests {
+    static let q1 = ReportingPeriod("2024Q1")!
+    static func d(_ iso: String) -> CalendarDate { CalendarDate(iso: iso)! }
+
+    @Test("meetings of the quarter held by the day count: absent, late or left early once each; excused and unrecorded nothing")
+    func meetings() {
+        let records: [MeetingsAndSurveys.MeetingRecord] = [
+            .init(heldOn: Self.d("2024-01-10"), attendance: .absent), .init(heldOn: Self.d("2024-02-10"), attendance: .late),
+            .init(heldOn: Self.d("2024-03-10"), attendance: .leftEarly), .init(heldOn: Self.d("2024-03-11"), attendance: .excused),
+            .init(heldOn: Self.d("2024-03-12"), attendance: nil), .init(heldOn: Self.d("2024-04-01"), attendance: .absent),
+            .init(heldOn: Self.d("2024-03-31"), attendance: .absent),
+        ]
+        #expect(MeetingsAndSurveys.meetings(records, quarter: Self.q1, asOf: Self.d("2024-04-30")) == (2, 2))
+        #expect(MeetingsAndSurveys.meetings(records, quarter: Self.q1, asOf: Self.d("2024-03-10")) == (1, 2))
+    }
+
+    @Test("survey forms due in the quarter: late after the due day, missing once the due day has passed unanswered")
+    func surveys() {
+        let records: [MeetingsAndSurveys.SurveyRecord] = [
+            .init(dueOn: Self.d("2024-03-25"), returnedOn: Self.d("2024-03-25")), .init(dueOn: Self.d("2024-03-25"), returnedOn: Self.d("2024-03-28")),
+            .init(dueOn: Self.d("2024-03-25"), returnedOn: nil), .init(dueOn: Self.d("2024-04-05"), returnedOn: nil),
+        ]
+        #expect(MeetingsAndSurveys.surveys(records, quarter: Self.q1, asOf: Self.d("2024-04-30")) == (1, 1))
+        #expect(MeetingsAndSurveys.surveys(records, quarter: Self.q1, asOf: Self.d("2024-03-25")) == (0, 0))
+        #expect(MeetingsAndSurveys.surveys(records, quarter: Self.q1, asOf: Self.d("2024-03-27")) == (2, 0), "not returned by the day: missing")
+    }
+}

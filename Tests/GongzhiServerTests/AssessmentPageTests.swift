@@ -1,4 +1,5 @@
 import Foundation
+import FluentKit
 import GongzhiCore
 import GongzhiIngest
 @testable import GongzhiServer
@@ -66,6 +67,30 @@ struct AssessmentPageTests {
             }
             try await app.testing().test(.GET, "assessment?quarter=2024Q1", headers: head.headers) { res async in
                 #expect(res.status == .forbidden)
+            }
+
+            // meetings and survey forms
+            try await app.testing().test(.GET, "assessment/meetings", headers: coordinator.headers) { res async in
+                #expect(res.status == .ok)
+                let page = res.body.string
+                #expect(page.contains("一季度数据报送推进会") && page.contains("涉税数据应用情况调研") && page.contains("逾期"))
+                #expect(page.contains(#"<option value="absent" selected>无故缺席</option>"#))
+            }
+            let reporter = try await AppHarness.login(app, unit: "industry-commerce", roles: [.reporter])
+            let surveyID = try #require(try await SurveyFormRecord.query(on: app.db).first()?.id).uuidString.lowercased()
+            try await app.testing().test(.GET, "surveys", headers: reporter.headers) { res async in
+                #expect(res.status == .ok && res.body.string.contains("/surveys/\(surveyID)/return"))
+            }
+            for expected in [HTTPStatus.seeOther, .badRequest] {
+                let boundary = "b\(UUID().uuidString.prefix(8))"
+                try await app.testing().test(.POST, "surveys/\(surveyID)/return", headers: reporter.multipartHeaders(boundary: boundary),
+                                             body: AppHarness.multipart(boundary: boundary, fields: [("csrf_token", reporter.csrf)],
+                                                                        file: ("file", "反馈.xlsx", Data("answer".utf8)))) { res async in
+                    #expect(res.status == expected, "\(res.body.string.prefix(300))")
+                }
+            }
+            try await app.testing().test(.GET, "surveys", headers: reporter.headers) { res async in
+                #expect(res.body.string.contains("已于 2024-05-06"))
             }
 
             // the bulletin: chart, named units, change against 2023Q4

@@ -16,7 +16,9 @@ private func p(_ text: String) -> ReportingPeriod { ReportingPeriod(text)! }
 /// Added to the scripted quarter:
 /// - industry-commerce AIC-001 2024-01: S07's rows three times over (one CSV) on 02-19 → in time, but
 ///   at least half the rows are duplicates, so the scorer counts it missed;
-/// - contact incidents of industry-commerce on 2024-03-05 (in Q1) and 2024-04-02 (in Q2).
+/// - contact incidents of industry-commerce on 2024-03-05 (in Q1) and 2024-04-02 (in Q2);
+/// - a joint meeting on 2024-03-15: housing absent without leave, industry-commerce late, urban-construction
+///   excused; a survey form due 2024-03-25 to housing (returned 03-28, late) and industry-commerce (never).
 @Suite("Assessment facts and runs over a scripted quarter", .serialized)
 struct AssessmentRunTests {
     /// S07 (AIC-001, GB18030 CSV) with its data rows written three times.
@@ -39,6 +41,20 @@ struct AssessmentRunTests {
         defer { try? FileManager.default.removeItem(at: url) }
         _ = try await app.submissions.submit(file: url, fileName: url.lastPathComponent, indicatorCode: "AIC-001", period: "2024-01",
                                              by: .commandLine(unit: "industry-commerce"))
+        let meetings = MeetingService(database: app.db, clock: app.gongzhi.clock, files: app.gongzhi.files)
+        let office = AuditActor.commandLine(unit: "tax-office")
+        clock.set("2024-03-10")
+        let meeting = try await meetings.schedule(kind: "meeting", heldOn: "2024-03-15", time: "09:30", place: "市财政局三楼会议室",
+                                                  topic: "一季度数据报送推进会", units: ["housing", "industry-commerce", "urban-construction"], by: office)
+        let survey = try await meetings.issueSurvey(title: "涉税数据应用情况调研", instructions: "请填写附表并上传", dueOn: "2024-03-25",
+                                                    units: ["housing", "industry-commerce"], by: office)
+        clock.set("2024-03-15", hour: 12)
+        try await meetings.recordAttendance(meeting: meeting, attendance: ["housing": .absent, "industry-commerce": .late,
+                                                                           "urban-construction": .excused],
+                                            minutes: "通报一季度报送进度。", by: office)
+        clock.set("2024-03-28")
+        try await meetings.returnSurvey(survey, unit: "housing", fileName: "调研反馈.docx", data: Data("反馈内容".utf8),
+                                        by: .commandLine(unit: "housing"))
         clock.set("2024-05-06")
         let reporting = app.gongzhi.reporting(on: app.db)
         for day in ["2024-03-05", "2024-04-02"] {
@@ -83,7 +99,7 @@ struct AssessmentRunTests {
                          submittedOn: d("2024-03-20"), records: 80, erroneous: 8, duplicateRows: 0),
                     Task(indicator: "AIC-001", collection: .monthly, period: p("2024-03"), deadline: d("2024-04-20"),
                          submittedOn: d("2024-04-22"), records: 222, erroneous: 19, duplicateRows: 2),
-                ]), contactIncidents: 1)
+                ]), contactIncidents: 1, meetingsLateOrEarly: 1, surveysMissing: 1)
             #expect(aic == aicByHand)
             let aicCard = try AssessmentScoring.score(aic)
             #expect(aicCard.missedTasks == 7 && aicCard.lateDays == 2)
@@ -107,6 +123,10 @@ struct AssessmentRunTests {
             // housing: explained zero data (one late), the correction in force, and no yearly task outside Q4
             let housing = try await service.facts(unit: "housing", quarter: p("2024Q1"), asOf: asOf, catalog: catalog)
             #expect(housing.tasks.count == 16)
+            #expect([housing.meetingsAbsent, housing.meetingsLateOrEarly, housing.surveysMissing, housing.surveysLate] as [Int] == [1, 0, 0, 1])
+            // as of the survey's due day, nothing is missing yet; the meeting already counts
+            let early = try await service.facts(unit: "industry-commerce", quarter: p("2024Q1"), asOf: d("2024-03-25"), catalog: catalog)
+            #expect([early.meetingsLateOrEarly, early.surveysMissing] as [Int] == [1, 0])
             #expect(housing.tasks.first { $0.indicator == "HOU-001" && $0.period == p("2024-01") }
                     == Task(indicator: "HOU-001", collection: .monthly, period: p("2024-01"), deadline: d("2024-02-20"),
                             submittedOn: d("2024-02-18"), zeroData: true, zeroDataExplained: true))

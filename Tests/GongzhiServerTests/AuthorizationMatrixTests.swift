@@ -54,6 +54,12 @@ struct AuthorizationMatrixTests {
             "GET /assessment/bulletin.xlsx": [.coordinator, .admin, .approver, .auditor],
             "POST /assessment/runs": [.coordinator, .admin],
             "POST /assessment/units/:code/entries": [.coordinator, .admin],
+            "GET /assessment/meetings": [.coordinator, .admin, .approver, .auditor],
+            "POST /assessment/meetings": [.coordinator, .admin],
+            "POST /assessment/meetings/:id/attendance": [.coordinator, .admin],
+            "POST /assessment/surveys": [.coordinator, .admin],
+            "GET /surveys": [.reporter, .unitHead],
+            "POST /surveys/:id/return": [.reporter, .unitHead],
             "GET /assessment/units/:code": [.unitHead, .coordinator, .admin, .approver, .auditor],
         ]
     }()

@@ -27,8 +27,9 @@ public struct AssessmentService: Sendable {
         catalog.units.map(\.code).filter { !catalog.indicators(of: $0).isEmpty }
     }
 
-    /// `unit`'s facts for `quarter`, as of the end of `asOf` (issue 11 §2), with the assessor's entries for the
-    /// quarter applied (the latest of each kind). Meetings and surveys are 0 until the platform records them.
+    /// `unit`'s facts for `quarter`, as of the end of `asOf` (issue 11 §2): tasks from the calendar and the
+    /// submissions, contact incidents, meetings and survey forms recorded on the platform (``MeetingsAndSurveys``),
+    /// and the assessor's entries for the quarter (the latest of each kind).
     public func facts(unit: String, quarter: ReportingPeriod, asOf: CalendarDate, catalog: Catalog) async throws -> AssessmentFacts {
         let tasks = AssessmentGathering.tasks(calendar: ReportingCalendar(catalog: catalog), quarter: quarter, unit: unit)
         let reporting = ReportingRepository(database: database)
@@ -45,7 +46,11 @@ public struct AssessmentService: Sendable {
         let incidents = try await reporting.incidents(of: unit, from: quarter.firstDay, to: min(quarter.lastDay, asOf))
         let entries = try await AssessmentRepository(database: database).entries(quarter: quarter.description, unit: unit)
             .filter { PlatformClock.day(of: $0.enteredAt) <= asOf }.compactMap(\.entry)
-        return AssessmentFacts(unit: unit, quarter: quarter, tasks: factsTasks, contactIncidents: incidents.count).applying(entries)
+        let meetings = MeetingsAndSurveys.meetings(try await MeetingService.meetingRecords(unit: unit, on: database), quarter: quarter, asOf: asOf)
+        let surveys = MeetingsAndSurveys.surveys(try await MeetingService.surveyRecords(unit: unit, on: database), quarter: quarter, asOf: asOf)
+        return AssessmentFacts(unit: unit, quarter: quarter, tasks: factsTasks, contactIncidents: incidents.count,
+                               meetingsAbsent: meetings.absent, meetingsLateOrEarly: meetings.lateOrEarly,
+                               surveysMissing: surveys.missing, surveysLate: surveys.late).applying(entries)
     }
 
     /// What the assessment needs of a stored submission: whether the whole file was refused (its report says

@@ -73,5 +73,6 @@ public enum GongzhiMigrations {
         M0008_CreateSharing(),
         M0010_CreateAssessmentRuns(),
         M0011_CreateAssessorEntries(),
+        M0012_CreateMeetingsAndSurveys(),
     ]
 }
