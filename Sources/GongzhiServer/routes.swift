@@ -124,6 +124,7 @@ func routes(_ app: Application) throws {
     assessmentRunners.post("assessment", "meetings", use: meetings.schedule)
     assessmentRunners.post("assessment", "meetings", ":id", "attendance", use: meetings.attendance)
     assessmentRunners.post("assessment", "surveys", use: meetings.issue)
+    assessmentRunners.post("assessment", "bulletin", "publish", use: assessment.publish)
     let surveyResponders = app.require(RouteAccess.surveyResponders)
     surveyResponders.get("surveys", use: meetings.unitSurveys)
     surveyResponders.on(.POST, "surveys", ":id", "return", body: .collect(maxSize: "20mb"), use: meetings.returnSurvey)

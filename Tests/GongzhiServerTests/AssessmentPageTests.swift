@@ -102,6 +102,25 @@ struct AssessmentPageTests {
                 #expect(page.contains("市工商行政管理局") || page.contains("industry-commerce"))
             }
 
+            // publishing freezes the bulletin on this run and tells units on their home page
+            try await app.testing().test(.POST, "assessment/bulletin/publish", headers: coordinator.formHeaders,
+                                         body: coordinator.form("quarter=2024Q1")) { res async in
+                #expect(res.status == .seeOther)
+            }
+            try await app.testing().test(.POST, "assessment/bulletin/publish", headers: coordinator.formHeaders,
+                                         body: coordinator.form("quarter=2024Q1")) { res async in
+                #expect(res.status == .conflict)
+            }
+            _ = try await service.run(quarter: ReportingPeriod("2024Q1")!, asOf: CalendarDate(iso: "2024-05-06")!, ranBy: "later")
+            try await app.testing().test(.GET, "assessment/bulletin?quarter=2024Q1", headers: coordinator.headers) { res async in
+                #expect(res.body.string.contains("发布后不再随再次考核改变") && res.body.string.contains("事实截至 2024-04-30"))
+            }
+            let aicRank = AssessmentService.ranks(results)[try #require(results.firstIndex { $0.unit == "industry-commerce" })]
+            try await app.testing().test(.GET, "", headers: reporter.headers) { res async in
+                #expect(res.body.string.contains("2024年第1季度考核简报已于"))
+                #expect(res.body.string.contains("本单位得分 \(aic.scorecard.total.roundedText())，第 \(aicRank) 名"))
+            }
+
             // the xlsx: numbers as numbers, equal to the run
             try await app.testing().test(.GET, "assessment/bulletin.xlsx?quarter=2024Q1", headers: coordinator.headers) { res async throws in
                 #expect(res.status == .ok)

@@ -58,6 +58,7 @@ struct AuthorizationMatrixTests {
             "POST /assessment/meetings": [.coordinator, .admin],
             "POST /assessment/meetings/:id/attendance": [.coordinator, .admin],
             "POST /assessment/surveys": [.coordinator, .admin],
+            "POST /assessment/bulletin/publish": [.coordinator, .admin],
             "GET /surveys": [.reporter, .unitHead],
             "POST /surveys/:id/return": [.reporter, .unitHead],
             "GET /assessment/units/:code": [.unitHead, .coordinator, .admin, .approver, .auditor],

@@ -296,6 +296,9 @@ struct AssessmentController: Sendable {
 
     struct BulletinPage: Encodable {
         var title: String
+        /// `已于 … 由 … 发布`, or empty for a draft.
+        var published: String
+        var canPublish: Bool
         var quarter: String
         var quarterName: String
         var previousQuarter: String
@@ -312,23 +315,34 @@ struct AssessmentController: Sendable {
     struct Bulletin {
         var quarter: ReportingPeriod
         var run: AssessmentRunRecord?
+        var published: AssessmentBulletinRecord?
         var results: [AssessmentService.Result]
         var rows: [RankRow]
     }
 
-    /// The latest run of the quarter, ranked, with the change against the latest run of the quarter before.
+    /// The run a quarter's bulletin shows: the published one (frozen), else the latest (a draft).
+    static func bulletinRun(_ req: Request, quarter: ReportingPeriod) async throws -> (AssessmentRunRecord?, AssessmentBulletinRecord?) {
+        if let published = try await AssessmentRepository(database: req.db).bulletin(quarter: quarter.description) {
+            return (try await AssessmentRepository(database: req.db).run(published.$run.id), published)
+        }
+        return (try await service(req).latestRun(quarter: quarter), nil)
+    }
+
+    /// The quarter's bulletin run, ranked, with the change against the bulletin run of the quarter before.
     static func bulletin(_ req: Request) async throws -> Bulletin {
         let quarter = try quarter(req)
         let service = service(req)
-        guard let run = try await service.latestRun(quarter: quarter), let id = run.id else {
-            return Bulletin(quarter: quarter, run: nil, results: [], rows: [])
+        let (run, published) = try await bulletinRun(req, quarter: quarter)
+        guard let run, let id = run.id else {
+            return Bulletin(quarter: quarter, run: nil, published: nil, results: [], rows: [])
         }
         let results = try await service.results(of: id)
         var previous: [String: Rational]? = nil
-        if let before = try await service.latestRun(quarter: Self.previous(quarter)), let beforeID = before.id {
+        if let before = try await bulletinRun(req, quarter: Self.previous(quarter)).0, let beforeID = before.id {
             previous = Dictionary(try await service.results(of: beforeID).map { ($0.unit, $0.scorecard.total) }, uniquingKeysWith: { a, _ in a })
         }
-        return Bulletin(quarter: quarter, run: run, results: results, rows: rows(results, names: try await unitNames(req), previous: previous))
+        return Bulletin(quarter: quarter, run: run, published: published, results: results,
+                        rows: rows(results, names: try await unitNames(req), previous: previous))
     }
 
     /// The chart's series: the five base items, the bonus, then the leak penalty (drawn after the stack).
@@ -351,12 +365,46 @@ struct AssessmentController: Sendable {
     func bulletin(req: Request) async throws -> View {
         let b = try await Self.bulletin(req)
         return try await req.view.render("assessment-bulletin", BulletinPage(
-            title: "考核简报", quarter: b.quarter.description, quarterName: b.quarter.chineseName,
+            title: "考核简报",
+            published: b.published.map { "已于 \(PlatformClock.display($0.publishedAt)) 由 \($0.publishedBy) 发布" } ?? "",
+            canPublish: b.published == nil && b.run != nil && (try req.actor.principal.hasAny(of: RouteAccess.assessmentRunners)),
+            quarter: b.quarter.description, quarterName: b.quarter.chineseName,
             previousQuarter: Self.previous(b.quarter).description, run: b.run.map { Self.runItem($0, selected: b.run) }, rows: b.rows,
             chart: b.results.isEmpty ? "" : Self.chart(b).svg,
             missedUnits: b.rows.filter { $0.missed > 0 }.map { "\($0.unitName)（未报 \($0.missed) 项）" }.joined(separator: "；"),
             leakUnits: b.rows.filter { $0.penalty != "0" }.map { "\($0.unitName)（减 \($0.penalty) 分）" }.joined(separator: "；"),
             unitCount: b.rows.count))
+    }
+
+    /// `POST /assessment/bulletin/publish` (form `quarter`): publish the quarter's bulletin on its latest run.
+    func publish(req: Request) async throws -> Response {
+        let quarter: ReportingPeriod
+        do { quarter = try AssessmentService.quarter((try? req.content.get(String.self, at: "quarter")) ?? "") } catch {
+            throw Abort(.badRequest, reason: error.message)
+        }
+        do { _ = try await Self.service(req).publishBulletin(quarter: quarter, by: req.auditActor) } catch let error as BulletinError {
+            throw Abort(.conflict, reason: error.message)
+        }
+        return req.redirect(to: "/assessment/bulletin?quarter=\(quarter)", redirectType: .normal)
+    }
+
+    /// The notice on the home page once a bulletin is published: the quarter, and the user's unit's place.
+    struct BulletinNotice: Encodable {
+        var text: String
+        var link: String
+    }
+
+    /// The latest published bulletin as seen by the user's unit; `nil` when none is published.
+    static func notice(_ req: Request) async throws -> BulletinNotice? {
+        guard let published = try await AssessmentRepository(database: req.db).latestBulletin(),
+              let quarter = ReportingPeriod(published.quarter) else { return nil }
+        let unit = try req.actor.unitCode
+        var text = "\(quarter.chineseName)考核简报已于 \(PlatformClock.display(published.publishedAt)) 发布"
+        let results = try await service(req).results(of: published.$run.id)
+        if let index = results.firstIndex(where: { $0.unit == unit }) {
+            text += "：本单位得分 \(results[index].scorecard.total.roundedText())，第 \(AssessmentService.ranks(results)[index]) 名（共 \(results.count) 个单位）"
+        }
+        return BulletinNotice(text: text + "。", link: "/assessment/units/\(unit)?quarter=\(quarter)&run=\(published.$run.id.uuidString.lowercased())")
     }
 
     /// The bulletin's ranking as a table: numbers as numbers.

@@ -175,3 +175,32 @@ extension AssessmentService {
         return entry
     }
 }
+
+/// Why a bulletin cannot be published.
+public enum BulletinError: Error, Sendable, Equatable {
+    case noRun(String)
+    case alreadyPublished(String)
+
+    public var message: String {
+        switch self {
+        case .noRun(let q): "\(q) 尚未考核，不能发布简报。"
+        case .alreadyPublished(let at): "本季度简报已于 \(at) 发布，发布后不再修改。"
+        }
+    }
+}
+
+extension AssessmentService {
+    /// Publishes `quarter`'s bulletin on its latest run, freezing it: later runs no longer change it.
+    /// - Throws: ``BulletinError``; database errors.
+    public func publishBulletin(quarter: ReportingPeriod, by actor: AuditActor) async throws -> UUID {
+        let repository = AssessmentRepository(database: database)
+        if let published = try await repository.bulletin(quarter: quarter.description) {
+            throw BulletinError.alreadyPublished(PlatformClock.display(published.publishedAt))
+        }
+        guard let run = try await latestRun(quarter: quarter), let id = run.id else { throw BulletinError.noRun(quarter.chineseName) }
+        let now = clock.now()
+        try await repository.publish(quarter: quarter.description, runID: id, by: actor.user, at: now,
+                                     audit: actor.event(.assessment, AuditTarget(detail: "bulletin quarter=\(quarter);run=\(id.uuidString.lowercased())"), at: now))
+        return id
+    }
+}

@@ -28,6 +28,8 @@ struct CatalogController: Sendable {
         var effective: String
         var indicatorCount: Int
         var units: [UnitItem]
+        /// The latest published assessment bulletin, as the user's unit sees it.
+        var bulletin: AssessmentController.BulletinNotice?
     }
 
     func index(req: Request) async throws -> View {
@@ -47,7 +49,7 @@ struct CatalogController: Sendable {
         }
         return try await req.view.render("catalog", IndexPage(
             title: "归集数据项目录", version: version?.version ?? "-", effective: version?.effective ?? "-",
-            indicatorCount: indicators.count, units: units))
+            indicatorCount: indicators.count, units: units, bulletin: try await AssessmentController.notice(req)))
     }
 
     struct FieldItem: Encodable {

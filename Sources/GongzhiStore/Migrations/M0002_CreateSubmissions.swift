@@ -74,5 +74,6 @@ public enum GongzhiMigrations {
         M0010_CreateAssessmentRuns(),
         M0011_CreateAssessorEntries(),
         M0012_CreateMeetingsAndSurveys(),
+        M0013_CreateAssessmentBulletins(),
     ]
 }

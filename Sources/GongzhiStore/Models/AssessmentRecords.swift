@@ -75,3 +75,23 @@ public final class AssessorEntryRecord: Model, @unchecked Sendable {
 
     public init() {}
 }
+
+/// A published bulletin (简报): the quarter's ranking frozen on one run. At most one per quarter.
+public final class AssessmentBulletinRecord: Model, @unchecked Sendable {
+    public static let schema = "assessment_bulletins"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "quarter") public var quarter: String
+    @Parent(key: "run_id") public var run: AssessmentRunRecord
+    @Field(key: "published_at") public var publishedAt: Date
+    @Field(key: "published_by") public var publishedBy: String
+
+    public init() {}
+
+    public init(quarter: String, runID: UUID, publishedAt: Date, publishedBy: String) {
+        self.quarter = quarter
+        self.$run.id = runID
+        self.publishedAt = publishedAt
+        self.publishedBy = publishedBy
+    }
+}

@@ -70,4 +70,22 @@ public struct AssessmentRepository: Sendable {
         if let unit { query.filter(\.$unitCode == unit) }
         return try await query.sort(\.$enteredAt).all()
     }
+
+    /// Publishes `quarter`'s bulletin on `runID`, with its audit event, in one transaction.
+    public func publish(quarter: String, runID: UUID, by user: String, at date: Date, audit event: AuditEvent) async throws {
+        try await database.transaction { db in
+            try await AssessmentBulletinRecord(quarter: quarter, runID: runID, publishedAt: date, publishedBy: user).create(on: db)
+            _ = try await AuditLog.append(event, on: db)
+        }
+    }
+
+    /// The published bulletin of `quarter`, if any.
+    public func bulletin(quarter: String) async throws -> AssessmentBulletinRecord? {
+        try await AssessmentBulletinRecord.query(on: database).filter(\.$quarter == quarter).first()
+    }
+
+    /// The most recently published bulletin, if any.
+    public func latestBulletin() async throws -> AssessmentBulletinRecord? {
+        try await AssessmentBulletinRecord.query(on: database).sort(\.$publishedAt, .descending).first()
+    }
 }
