@@ -51,6 +51,10 @@ struct ScoreCommand: AsyncParsableCommand {
                 try await AssessmentService(database: app.db, clock: app.gongzhi.clock)
                     .run(quarter: quarter, unit: unit, asOf: asOf, ranBy: by, actor: .commandLine())
             }
+            let lastDeadline = run.scores.flatMap { $0.facts.tasks.map(\.deadline) }.max()
+            if let lastDeadline, lastDeadline >= run.asOf {
+                printError("注意：截至 \(run.asOf.isoString)，本季度还有任务未到截止日期（最晚 \(lastDeadline.isoString)），尚未报送的按未报计；可在截止后再次考核。")
+            }
             if json {
                 print(AssessmentService.json(run).serialized(pretty: true))
             } else {

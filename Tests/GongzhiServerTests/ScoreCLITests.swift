@@ -63,6 +63,9 @@ extension CLITests {
         #expect(again.stdout.contains("\"missed_tasks\": 16"))
         // a second run is kept beside the first; a wrong quarter or unit is refused
         #expect(try Self.run(["score", "--quarter", "2024Q1", "--unit", "housing"], environment: env).stdout.contains("共 1 个单位"))
+        let early = try Self.run(["score", "--quarter", "2024Q1", "--unit", "housing", "--as-of", "2024-04-10"], environment: env)
+        #expect(early.status == 0 && early.stderr.contains("尚未报送的按未报计"))
+        #expect(!run.stderr.contains("尚未报送的按未报计"))
         #expect(try Self.run(["score", "--quarter", "2024-03"], environment: env).status == 1)
         #expect(try Self.run(["score", "--quarter", "2024Q1", "--unit", "nope"], environment: env).status == 1)
     }
