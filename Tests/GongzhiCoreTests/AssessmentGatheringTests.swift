@@ -112,6 +112,26 @@ struct AssessorEntryTests {
         #expect(applied.adoptedLeads == 3 && applied.specialContributionRank == 2 && applied.leakPenalty == 8)
         #expect(applied.applicationEffect == 0)
     }
+
+    @Test("an off-format mark names one task; the latest mark per task sets format_ok false, a withdrawal restores it")
+    func offFormat() throws {
+        let entry = try AssessorEntry.checked(unit: "u", quarter: Self.q1, kind: .offFormat, valueText: "1", reason: "字段顺序与标准不符",
+                                              detail: " hou-001  2024-02 ")
+        #expect(entry.detail == "HOU-001 2024-02")
+        #expect(throws: AssessorEntry.Problem.badTask("HOU-001")) {
+            try AssessorEntry.checked(unit: "u", quarter: Self.q1, kind: .offFormat, valueText: "1", reason: "x", detail: "HOU-001")
+        }
+        let task = { (month: Int) in
+            AssessmentFacts.Task(indicator: "HOU-001", collection: .monthly, period: .month(year: 2024, month: month),
+                                 deadline: CalendarDate(iso: "2024-03-20")!, submittedOn: CalendarDate(iso: "2024-03-19")!)
+        }
+        let facts = AssessmentFacts(unit: "u", quarter: Self.q1, tasks: [task(1), task(2), task(3)])
+        let withdrawn = AssessorEntry(unit: "u", quarter: Self.q1, kind: .offFormat, value: 0, reason: "核实无误", detail: "HOU-001 2024-03")
+        let marked3 = AssessorEntry(unit: "u", quarter: Self.q1, kind: .offFormat, value: 1, reason: "x", detail: "HOU-001 2024-03")
+        let applied = facts.applying([entry, marked3, withdrawn])
+        #expect(applied.tasks.map(\.formatOK) == [true, false, true])
+        #expect(try AssessmentScoring.score(applied).items.format == Rational(20) - Rational(10, 3))
+    }
 }
 
 @Suite("Meetings and survey forms in the facts (附件2 其他)")
