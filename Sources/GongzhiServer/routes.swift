@@ -32,6 +32,15 @@ enum RouteAccess {
     static let auditors: Set<Role> = [.auditor]
     /// A record's lineage (数据流转痕迹): auditors and the info center.
     static let lineageReaders: Set<Role> = [.auditor, .admin]
+    /// Every unit's assessment results and the bulletin (考核评分, 简报): the 综合治税办, the info center, the
+    /// city office and auditors.
+    static let assessmentReaders: Set<Role> = [.coordinator, .admin, .approver, .auditor]
+    /// Run a quarter's assessment and record the assessor's entries: the 综合治税办 and the info center.
+    static let assessmentRunners: Set<Role> = [.coordinator, .admin]
+    /// A unit's explained scorecard: the readers above (every unit) and a unit's head (own unit only).
+    static let scorecardReaders: Set<Role> = [.unitHead, .coordinator, .admin, .approver, .auditor]
+    /// Return the unit's survey forms (调研反馈表): its reporter or head.
+    static let surveyResponders: Set<Role> = [.reporter, .unitHead]
 }
 
 /// Every route, grouped by who may use it (``RouteAccess``), pages first, then the JSON API.
@@ -43,6 +52,8 @@ func routes(_ app: Application) throws {
     let sharing = SharingController()
     let audit = AuditController()
     let account = AccountController()
+    let assessment = AssessmentController()
+    let meetings = MeetingController()
 
     // Public: sign-in and the health check.
     app.get("health") { (_: Request) -> [String: String] in ["status": "ok"] }
@@ -104,6 +115,23 @@ func routes(_ app: Application) throws {
     auditors.get("audit.csv", use: audit.export)
 
     app.require(RouteAccess.lineageReaders).get("records", ":id", "lineage", use: audit.show)
+
+    let assessmentReaders = app.require(RouteAccess.assessmentReaders)
+    assessmentReaders.get("assessment", use: assessment.index)
+    assessmentReaders.get("assessment", "bulletin", use: assessment.bulletin)
+    assessmentReaders.get("assessment", "bulletin.xlsx", use: assessment.bulletinXLSX)
+    assessmentReaders.get("assessment", "meetings", use: meetings.index)
+    let assessmentRunners = app.require(RouteAccess.assessmentRunners)
+    assessmentRunners.post("assessment", "runs", use: assessment.runQuarter)
+    assessmentRunners.post("assessment", "units", ":code", "entries", use: assessment.addEntry)
+    assessmentRunners.post("assessment", "meetings", use: meetings.schedule)
+    assessmentRunners.post("assessment", "meetings", ":id", "attendance", use: meetings.attendance)
+    assessmentRunners.post("assessment", "surveys", use: meetings.issue)
+    assessmentRunners.post("assessment", "bulletin", "publish", use: assessment.publish)
+    let surveyResponders = app.require(RouteAccess.surveyResponders)
+    surveyResponders.get("surveys", use: meetings.unitSurveys)
+    surveyResponders.on(.POST, "surveys", ":id", "return", body: .collect(maxSize: "20mb"), use: meetings.returnSurvey)
+    app.require(RouteAccess.scorecardReaders).get("assessment", "units", ":code", use: assessment.unit)
 
     // JSON API (bearer tokens)
     let api = app.grouped("api", "v1")

@@ -99,6 +99,7 @@ enum DemoData {
         ("tax.analyst", "地税局分析员", "local-tax", .analyst),
         ("city.approver", "市政府办公室审批人", "city-office", .approver),
         ("auditor", "监督检查员", "tax-office", .auditor),
+        ("tax.coordinator", "综合治税办考核员", "tax-office", .coordinator),
     ]
 
     /// On a database without users, creates ``demoUsers`` with one random password, records the tax

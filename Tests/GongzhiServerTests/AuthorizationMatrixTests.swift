@@ -50,13 +50,26 @@ struct AuthorizationMatrixTests {
             "POST /api/v1/grants/:id/revoke": grantKeepers,
             "GET /api/v1/records": recordReaders, "GET /api/v1/records/download": recordReaders,
             "GET /api/v1/records/:id/lineage": lineage,
+            "GET /assessment": [.coordinator, .admin, .approver, .auditor],
+            "GET /assessment/bulletin": [.coordinator, .admin, .approver, .auditor],
+            "GET /assessment/bulletin.xlsx": [.coordinator, .admin, .approver, .auditor],
+            "POST /assessment/runs": [.coordinator, .admin],
+            "POST /assessment/units/:code/entries": [.coordinator, .admin],
+            "GET /assessment/meetings": [.coordinator, .admin, .approver, .auditor],
+            "POST /assessment/meetings": [.coordinator, .admin],
+            "POST /assessment/meetings/:id/attendance": [.coordinator, .admin],
+            "POST /assessment/surveys": [.coordinator, .admin],
+            "POST /assessment/bulletin/publish": [.coordinator, .admin],
+            "GET /surveys": [.reporter, .unitHead],
+            "POST /surveys/:id/return": [.reporter, .unitHead],
+            "GET /assessment/units/:code": [.unitHead, .coordinator, .admin, .approver, .auditor],
         ]
     }()
 
     /// One user per role, each of a unit where that role makes sense.
     static let identities: [(role: Role, unit: String)] = [
         (.reporter, "housing"), (.unitHead, "housing"), (.admin, "info-center"), (.approver, "city-office"),
-        (.analyst, "local-tax"), (.auditor, "tax-office"),
+        (.analyst, "local-tax"), (.auditor, "tax-office"), (.coordinator, "tax-office"),
     ]
 
     static func key(_ route: Route) -> String {

@@ -16,6 +16,9 @@ public enum Role: String, Codable, Sendable, CaseIterable, Comparable {
     case analyst
     /// 监督检查 auditor: reads the audit log and lineage, verifies the log chain.
     case auditor
+    /// 市综合治税办公室 (at 财政局, unit `tax-office`) coordinator: runs the quarterly and annual assessment
+    /// (附件2 考核评分表), publishes bulletins, schedules joint meetings, issues survey forms (issue 11).
+    case coordinator
 
     /// Chinese name for pages and messages.
     public var chineseName: String {
@@ -26,6 +29,7 @@ public enum Role: String, Codable, Sendable, CaseIterable, Comparable {
         case .approver: "审批人（市政府办公室）"
         case .analyst: "数据使用人员"
         case .auditor: "审计监督人员"
+        case .coordinator: "综合治税办考核人员"
         }
     }
 

@@ -27,6 +27,8 @@ public enum AuditAction: String, Hashable, Sendable, CaseIterable {
     case tokenChange = "token_change"
     /// A sign-in lock-out lifted by the info center: an account's lock or an address's throttling (issue 9).
     case lockoutCleared = "lockout_cleared"
+    /// An assessment run (考核评分) or an assessor's entry (grade, adopted leads, rank, leak).
+    case assessment
 
     /// Chinese name for the audit page.
     public var chineseName: String {
@@ -47,6 +49,7 @@ public enum AuditAction: String, Hashable, Sendable, CaseIterable {
         case .auditView: "查阅审计日志"
         case .tokenChange: "API 令牌变更"
         case .lockoutCleared: "解除登录锁定"
+        case .assessment: "考核评分"
         }
     }
 }

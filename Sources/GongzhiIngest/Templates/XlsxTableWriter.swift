@@ -43,8 +43,8 @@ public enum XlsxTableWriter {
         }
 
         /// A number cell from plain decimal text (`-12`, `1234.50`); a text cell for anything else.
-        public init(decimal text: String, fill: Fill = .none) {
-            self.init(text, fill: fill)
+        public init(decimal text: String, fill: Fill = .none, bold: Bool = false) {
+            self.init(text, fill: fill, bold: bold)
             if Self.isPlainDecimal(text) { numeric = text }
         }
 
@@ -78,6 +78,7 @@ public enum XlsxTableWriter {
             // At most 15 significant digits survive in Excel; longer numbers stay text rather than lose digits.
             return digits > 0 && digits <= 15 && dots <= 1 && !text.hasSuffix(".") && !text.hasPrefix(".")
         }
+
     }
 
     /// A title (row 1), a header (row 2) and rows (from row 3).

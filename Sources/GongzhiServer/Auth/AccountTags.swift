@@ -59,6 +59,8 @@ struct NavTag: UnsafeUnescapedLeafTag {
             ("/submissions", "报送记录", RouteAccess.unitReaders),
             ("/units/\(actor.unitCode)", "本单位", RouteAccess.unitReaders),
             ("/board", "报送情况看板", RouteAccess.oversight),
+            ("/assessment", "考核评分", RouteAccess.assessmentReaders),
+            ("/surveys", "调研反馈表", RouteAccess.surveyResponders),
             ("/sharing", "数据共享", RouteAccess.authenticated),
             ("/query", "数据查询", RouteAccess.recordReaders),
             ("/audit", "审计日志", RouteAccess.auditors),

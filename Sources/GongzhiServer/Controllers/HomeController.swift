@@ -81,6 +81,10 @@ struct HomeController: Sendable {
         var isAnalyst: Bool
         var grants: [SharingController.GrantItem]
         var requests: [SharingController.RequestItem]
+        /// 综合治税办 staff: links to the assessment pages.
+        var isCoordinator: Bool
+        /// The latest published assessment bulletin as the user's unit sees it (附件2 简报).
+        var bulletin: AssessmentController.BulletinNotice?
     }
 
     /// `GET /`.
@@ -96,7 +100,8 @@ struct HomeController: Sendable {
             isUnitStaff: principal.hasAny(of: [Role.reporter, .unitHead]), canUpload: principal.hasAny(of: RouteAccess.reporters), dueSoon: [], overdue: [], overdueTotal: 0, recent: [],
             comparison: nil, isApprover: principal.has(.approver), toDecide: [], isAdmin: principal.has(.admin), behind: [],
             behindChart: "", proxies: [], isAuditor: principal.has(.auditor), activity: [], isAnalyst: principal.has(.analyst),
-            grants: [], requests: [])
+            grants: [], requests: [], isCoordinator: principal.has(.coordinator),
+            bulletin: try await AssessmentController.notice(req))
 
         if page.isUnitStaff, names.units[unit] != nil {
             let rows = try await req.reporting.tasks(from: .year(today.year - 1), to: .year(today.year), unit: unit, asOf: today)

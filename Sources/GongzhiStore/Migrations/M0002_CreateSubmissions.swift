@@ -72,7 +72,11 @@ public enum GongzhiMigrations {
         M0007_CreateAuditLog(),
         M0008_CreateSharing(),
         M0009_HoldUnderLoad(),
+        M0010_CreateAssessmentRuns(),
+        M0011_CreateAssessorEntries(),
         M0012_CreateLoginAttempts(),
+        M0013_CreateMeetingsAndSurveys(),
+        M0014_CreateAssessmentBulletins(),
         M0015_AddCorrections(),
     ]
 }
