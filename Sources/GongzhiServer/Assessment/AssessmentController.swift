@@ -345,20 +345,23 @@ struct AssessmentController: Sendable {
                         rows: rows(results, names: try await unitNames(req), previous: previous))
     }
 
-    /// The chart's series: the five base items, the bonus, then the leak penalty (drawn after the stack).
-    static let chartSeries: [StackedBarChart.Series] = [
-        .init(name: "领导重视", fill: "#8b1a1a"), .init(name: "数据归集周期", fill: "#d4a72c"), .init(name: "数据报送格式", fill: "#2da44e"),
-        .init(name: "数据报送质量", fill: "#0969da"), .init(name: "其他", fill: "#8250df"), .init(name: "加分项", fill: "#bf8700"),
+    /// The chart's series: the five base items, then the bonus; a leak penalty is written after the bar.
+    static let chartSeries: [SVGChart.Series] = [
+        .init("领导重视", color: "#8b1a1a"), .init("数据归集周期", color: "#d4a72c"), .init("数据报送格式", color: "#2da44e"),
+        .init("数据报送质量", color: "#0969da"), .init("其他", color: "#8250df"), .init("加分项", color: "#bf8700"),
     ]
 
-    static func chart(_ b: Bulletin) -> StackedBarChart {
-        StackedBarChart(title: "\(b.quarter.chineseName)考核总分（按项目堆叠）", series: chartSeries, bars: zip(b.results, b.rows).map { r, row in
+    /// One stacked bar per ranked unit (the five base items and the bonus, in points), its total written after it
+    /// with the leak penalty when there is one, the label linked to the unit's explanation; scale 0–125.
+    static func chart(_ b: Bulletin) -> SVGChart {
+        SVGChart(title: "\(b.quarter.chineseName)考核总分（按项目堆叠）", series: chartSeries, bars: zip(b.results, b.rows).map { r, row in
             let c = r.scorecard
-            return StackedBarChart.Bar(label: "\(row.rank). \(row.unitName)",
-                                       values: [c.items.leadership, c.items.timeliness, c.items.format, c.items.quality, c.items.other,
-                                                c.bonusTotal].map(\.hundredths),
-                                       note: c.penalty > 0 ? "\(row.total)（减\(c.penalty)）" : row.total)
-        }, scaleMaximum: 12_500)
+            return SVGChart.Bar(label: "\(row.rank). \(row.unitName)",
+                                values: [c.items.leadership, c.items.timeliness, c.items.format, c.items.quality, c.items.other,
+                                         c.bonusTotal].map { Double($0.hundredths) / 100 },
+                                note: c.penalty > 0 ? "\(row.total)（减\(c.penalty)）" : row.total,
+                                link: "/assessment/units/\(row.unit)?quarter=\(b.quarter)")
+        }, scaleMax: 125, width: 860)
     }
 
     /// `GET /assessment/bulletin?quarter=…`: the print-ready bulletin of the quarter's latest run.
@@ -370,7 +373,7 @@ struct AssessmentController: Sendable {
             canPublish: b.published == nil && b.run != nil && (try req.actor.principal.hasAny(of: RouteAccess.assessmentRunners)),
             quarter: b.quarter.description, quarterName: b.quarter.chineseName,
             previousQuarter: Self.previous(b.quarter).description, run: b.run.map { Self.runItem($0, selected: b.run) }, rows: b.rows,
-            chart: b.results.isEmpty ? "" : Self.chart(b).svg,
+            chart: b.results.isEmpty ? "" : Self.chart(b).svg(),
             missedUnits: b.rows.filter { $0.missed > 0 }.map { "\($0.unitName)（未报 \($0.missed) 项）" }.joined(separator: "；"),
             leakUnits: b.rows.filter { $0.penalty != "0" }.map { "\($0.unitName)（减 \($0.penalty) 分）" }.joined(separator: "；"),
             unitCount: b.rows.count))
