@@ -120,6 +120,8 @@ func routes(_ app: Application) throws {
     assessmentReaders.get("assessment", use: assessment.index)
     assessmentReaders.get("assessment", "bulletin", use: assessment.bulletin)
     assessmentReaders.get("assessment", "bulletin.xlsx", use: assessment.bulletinXLSX)
+    assessmentReaders.get("assessment", "annual", use: assessment.annualPage)
+    assessmentReaders.get("assessment", "annual.xlsx", use: assessment.annualXLSX)
     assessmentReaders.get("assessment", "meetings", use: meetings.index)
     let assessmentRunners = app.require(RouteAccess.assessmentRunners)
     assessmentRunners.post("assessment", "runs", use: assessment.runQuarter)

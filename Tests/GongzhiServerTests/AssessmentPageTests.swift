@@ -144,6 +144,66 @@ struct AssessmentPageTests {
         }
     }
 
+    @Test("the annual view: the quarters side by side, the stated rule, the ranking, marks only for a complete year, the xlsx")
+    func annual() async throws {
+        let clock = TestClock()
+        try await AppHarness.withApp(clock: clock.clock) { app, directory async throws in
+            try await AssessmentRunTests.script(app, clock)
+            let service = AssessmentService(database: app.db, clock: app.gongzhi.clock)
+            let full = try await service.run(quarter: ReportingPeriod("2024Q1")!, asOf: CalendarDate(iso: "2024-04-30")!, ranBy: "tester")
+            // a one-unit re-run stays in that unit's history; the quarter's bulletin (and the year) keep the full run
+            _ = try await service.run(quarter: ReportingPeriod("2024Q1")!, unit: "housing", ranBy: "tester")
+            #expect(try await service.latestRun(quarter: ReportingPeriod("2024Q1")!)?.id == full.id)
+            let coordinator = try await AppHarness.login(app, unit: "tax-office", roles: [.coordinator])
+
+            try await app.testing().test(.GET, "assessment/annual?year=2024", headers: coordinator.headers) { res async in
+                #expect(res.status == .ok)
+                let page = res.body.string
+                #expect(page.contains("年度得分 = 已考核季度基本项得分的平均值"))
+                #expect(page.contains("已考核 1 个季度") && page.contains("暂不评定先进单位和后进单位"))
+                #expect(!page.contains("<td>后进单位</td>") && !page.contains("<td>先进单位</td>"))
+            }
+            for q in 2...4 {
+                _ = try await service.run(quarter: .quarter(year: 2024, quarter: q), asOf: CalendarDate(iso: "2025-05-06")!, ranBy: "tester")
+            }
+            let (ranked, runs) = try await service.annual(year: 2024)
+            #expect(runs.count == 4 && runs[ReportingPeriod("2024Q1")!]?.id == full.id)
+            let housing = try #require(ranked.first { $0.result.unit == "housing" })
+            #expect(housing.result.quarters.count == 4)
+            let lagging = ranked.filter { $0.mark == .lagging }
+            #expect(!lagging.isEmpty, "most units missed every task of Q2–Q4")
+            try await app.testing().test(.GET, "assessment/annual?year=2024", headers: coordinator.headers) { res async in
+                let page = res.body.string
+                #expect(page.contains("四个季度均已考核"))
+                #expect(page.contains("<strong>\(housing.result.total.roundedText())</strong>"))
+                #expect(page.components(separatedBy: "<td>后进单位</td>").count - 1 == lagging.count)
+                #expect(page.contains("<svg"))
+            }
+
+            // the xlsx: one row per unit, numbers as numbers, equal to the page's computation
+            try await app.testing().test(.GET, "assessment/annual.xlsx?year=2024", headers: coordinator.headers) { res async throws in
+                #expect(res.status == .ok)
+                let url = directory.appendingPathComponent("annual.xlsx")
+                try Data(buffer: res.body).write(to: url)
+                let workbook = try XlsxWorkbook(url: url)
+                let reader = try workbook.open(try #require(workbook.sheets.first))
+                var rows: [[RawCell]] = []
+                while let row = try reader.nextRow() { rows.append(row.cells.map(\.value)) }
+                #expect(rows.count == ranked.count + 2)
+                let line = try #require(rows.first { $0.count > 1 && $0[1].rawValue == "housing" })
+                guard case .number(let total, _) = line[15] else { Issue.record("the annual score is not a number: \(line[15])"); return }
+                #expect(total == housing.result.total.roundedText())
+                guard case .number(let q1, _) = line[3] else { Issue.record("Q1 is not a number"); return }
+                #expect(q1 == housing.result.quarters[0].total.roundedText())
+            }
+            // a unit's staff do not see the year's ranking
+            let reporter = try await AppHarness.login(app, unit: "housing", roles: [.reporter])
+            try await app.testing().test(.GET, "assessment/annual?year=2024", headers: reporter.headers) { res async in
+                #expect(res.status == .forbidden)
+            }
+        }
+    }
+
     @Test("the assessor's entries are checked, audit-logged, shown on the unit page and counted from the next run")
     func entries() async throws {
         let clock = TestClock()

@@ -53,6 +53,8 @@ struct AuthorizationMatrixTests {
             "GET /assessment": [.coordinator, .admin, .approver, .auditor],
             "GET /assessment/bulletin": [.coordinator, .admin, .approver, .auditor],
             "GET /assessment/bulletin.xlsx": [.coordinator, .admin, .approver, .auditor],
+            "GET /assessment/annual": [.coordinator, .admin, .approver, .auditor],
+            "GET /assessment/annual.xlsx": [.coordinator, .admin, .approver, .auditor],
             "POST /assessment/runs": [.coordinator, .admin],
             "POST /assessment/units/:code/entries": [.coordinator, .admin],
             "GET /assessment/meetings": [.coordinator, .admin, .approver, .auditor],

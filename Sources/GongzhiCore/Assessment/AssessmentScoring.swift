@@ -38,13 +38,31 @@ public enum AssessmentScoring {
         return (20 * erroneous - 2 * records) / records
     }
 
+    /// The row counts of 数据归集工作量's volume tiers: strictly more than `five` rows earn 5, `three` 3, `one` 1.
+    public struct VolumeTiers: Sendable, Equatable {
+        public var five: Int
+        public var three: Int
+        public var one: Int
+
+        public init(five: Int, three: Int, one: Int) {
+            self.five = five
+            self.three = three
+            self.one = one
+        }
+    }
+
+    /// The quarter's volume tiers: 超过1万条 / 5千条 / 2千条.
+    public static let quarterlyVolumeTiers = VolumeTiers(five: 10_000, three: 5_000, one: 2_000)
+
     /// 数据归集工作量: the highest tier reached, never added together ("该项不累计加分,取最高分").
     /// `monthly` (M) and `quarterly` (Q) count distinct indicators that brought data; `records` (V) is the
-    /// quarter's rows. "以上" includes the bound (M ≥ 6, Q ≥ 5); "超过" excludes it (V > 10000).
-    public static func workloadPoints(monthly m: Int, quarterly q: Int, records v: Int) -> Int {
-        if m >= 6 || q >= 5 || v > 10_000 { return 5 }
-        if m >= 4 || q >= 4 || v > 5_000 { return 3 }
-        if m >= 1 || q >= 2 || v > 2_000 { return 1 }
+    /// period's rows. "以上" includes the bound (M ≥ 6, Q ≥ 5); "超过" excludes it (V > 10000 in a quarter,
+    /// V > 50000 in the year with ``AnnualAssessment/volumeTiers``).
+    public static func workloadPoints(monthly m: Int, quarterly q: Int, records v: Int,
+                                      tiers: VolumeTiers = quarterlyVolumeTiers) -> Int {
+        if m >= 6 || q >= 5 || v > tiers.five { return 5 }
+        if m >= 4 || q >= 4 || v > tiers.three { return 3 }
+        if m >= 1 || q >= 2 || v > tiers.one { return 1 }
         return 0
     }
 

@@ -68,6 +68,8 @@ struct AssessmentController: Sendable {
         var title: String
         var quarter: String
         var quarterName: String
+        /// The quarter's year, for the link to the annual view.
+        var year: Int
         var previousQuarter: String
         var nextQuarter: String
         var runs: [RunItem]
@@ -111,7 +113,7 @@ struct AssessmentController: Sendable {
             rows = Self.rows(try await Self.service(req).results(of: id), names: names, previous: nil)
         }
         return try await req.view.render("assessment", IndexPage(
-            title: "考核评分", quarter: quarter.description, quarterName: quarter.chineseName,
+            title: "考核评分", quarter: quarter.description, quarterName: quarter.chineseName, year: quarter.firstDay.year,
             previousQuarter: Self.previous(quarter).description, nextQuarter: quarter.next.description,
             runs: runs.map { Self.runItem($0, selected: selected) }, run: selected.map { Self.runItem($0, selected: selected) },
             rows: rows, canRun: try req.actor.principal.hasAny(of: RouteAccess.assessmentRunners),
@@ -320,12 +322,9 @@ struct AssessmentController: Sendable {
         var rows: [RankRow]
     }
 
-    /// The run a quarter's bulletin shows: the published one (frozen), else the latest (a draft).
+    /// The run a quarter's bulletin shows: ``AssessmentService/bulletinRun(quarter:)``.
     static func bulletinRun(_ req: Request, quarter: ReportingPeriod) async throws -> (AssessmentRunRecord?, AssessmentBulletinRecord?) {
-        if let published = try await AssessmentRepository(database: req.db).bulletin(quarter: quarter.description) {
-            return (try await AssessmentRepository(database: req.db).run(published.$run.id), published)
-        }
-        return (try await service(req).latestRun(quarter: quarter), nil)
+        try await service(req).bulletinRun(quarter: quarter)
     }
 
     /// The quarter's bulletin run, ranked, with the change against the bulletin run of the quarter before.

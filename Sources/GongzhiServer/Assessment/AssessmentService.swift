@@ -153,9 +153,51 @@ extension AssessmentService {
         return ranks
     }
 
-    /// The latest run of `quarter`, if any.
+    /// The latest run of `quarter` that scored every assessed unit (a run of one unit, a 再次考核 after a
+    /// correction, stays in that unit's history but does not make a bulletin of one); the latest run of any kind
+    /// when none scored them all (the catalog changed since), `nil` when the quarter was never run.
     public func latestRun(quarter: ReportingPeriod) async throws -> AssessmentRunRecord? {
-        try await AssessmentRepository(database: database).runs(quarter: quarter.description).first
+        let repository = AssessmentRepository(database: database)
+        let runs = try await repository.runs(quarter: quarter.description)
+        let assessed = Set(Self.assessedUnits(try await ReportingService(database: database, clock: clock).catalog()))
+        for run in runs {
+            guard let id = run.id else { continue }
+            if assessed.isSubset(of: Set(try await repository.scores(of: id).map(\.unitCode))) { return run }
+        }
+        return runs.first
+    }
+
+    /// The run a quarter's bulletin shows and the year counts: the published bulletin's (frozen), else the
+    /// latest full run (a draft); with the published bulletin when there is one.
+    public func bulletinRun(quarter: ReportingPeriod) async throws -> (run: AssessmentRunRecord?, published: AssessmentBulletinRecord?) {
+        let repository = AssessmentRepository(database: database)
+        if let published = try await repository.bulletin(quarter: quarter.description) {
+            return (try await repository.run(published.$run.id), published)
+        }
+        return (try await latestRun(quarter: quarter), nil)
+    }
+}
+
+extension AssessmentService {
+    /// One year's assessment (年终综合考核, issue 11 §6), ranked with its 第十九条 marks: for every assessed unit,
+    /// the quarters of `year` that have a bulletin run (``bulletinRun(quarter:)``), its facts re-scored by
+    /// ``AnnualAssessment``. Quarters not yet run are left out (the result is then incomplete and unmarked).
+    /// - Throws: ``AssessmentFactsError`` for stored facts that no longer read; database errors.
+    public func annual(year: Int) async throws -> (ranked: [AnnualAssessment.Ranked], runs: [ReportingPeriod: AssessmentRunRecord]) {
+        let catalog = try await ReportingService(database: database, clock: clock).catalog()
+        var facts: [String: [AssessmentFacts]] = [:]
+        var runs: [ReportingPeriod: AssessmentRunRecord] = [:]
+        for q in 1...4 {
+            let quarter = ReportingPeriod.quarter(year: year, quarter: q)
+            guard let run = try await bulletinRun(quarter: quarter).run, let id = run.id else { continue }
+            runs[quarter] = run
+            for result in try await results(of: id) { facts[result.unit, default: []].append(result.facts) }
+        }
+        var results: [AnnualAssessment.Result] = []
+        for unit in Self.assessedUnits(catalog) {
+            results.append(try AnnualAssessment.score(unit: unit, year: year, quarters: facts[unit] ?? []))
+        }
+        return (AnnualAssessment.ranked(results), runs)
     }
 }
 
