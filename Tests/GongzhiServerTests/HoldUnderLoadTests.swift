@@ -208,6 +208,7 @@ struct HoldUnderLoadTests {
             let queries: [(String, SQLQueryString)] = [
                 ("page", RecordQuery(indicator: "HOU-001", periods: ["2024-01", "2024-02", "2024-03"]).rowsSQL(offset: 100, limit: 50, dialect)),
                 ("count", RecordQuery(indicator: "HOU-001", periods: ["2024-03"]).countSQL(dialect)),
+                ("division count", RecordQuery(indicator: "HOU-001", periods: ["2024-03"], division: "321002").countSQL(dialect)),
                 ("division", RecordQuery(indicator: "HOU-001", periods: ["2024-03"], division: "321002").rowsSQL(offset: 0, limit: 50, dialect)),
                 ("identifier", RecordQuery(indicator: "HOU-001", periods: ["2024-03"], identifier: "321027198001010011").rowsSQL(offset: 0, limit: 50, dialect)),
                 ("submission records", "SELECT * FROM records WHERE submission_id = \(bind: UUID()) ORDER BY row_number LIMIT 100"),

@@ -57,16 +57,26 @@ public struct RecordQuery: Sendable {
         return try await sql.raw(countSQL(DatabaseDialect.of(db))).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
+    /// Whether only the indicator and periods narrow the search: then every record of the matching current
+    /// submissions matches.
+    public var isUnfiltered: Bool { division == nil && identifier == nil && fieldEquals.isEmpty }
+
+    /// The statement ``count(on:)`` runs (tests read its plan). Unfiltered, it adds up the current submissions'
+    /// `rows_accepted` (a concluded submission's records are exactly its accepted rows, and an import in
+    /// progress is not current), so its cost is the number of submissions, not of records: counting two
+    /// million records took 150 ms a request on SQLite (BENCHMARKS.md, load). Filtered, it counts the records.
+    public func countSQL(_ dialect: DatabaseDialect) -> SQLQueryString {
+        if isUnfiltered {
+            return "SELECT CAST(COALESCE(SUM(s.rows_accepted), 0) AS BIGINT) AS n FROM submissions s WHERE " + submissionConditions()
+        }
+        return "SELECT COUNT(*) AS n FROM submissions s JOIN records r ON r.submission_id = s.id WHERE " + conditions(dialect)
+    }
+
     /// The matching records `offset..<offset+limit` in (period, submission, row) order.
     public func rows(offset: Int, limit: Int, on db: any Database) async throws -> [Row] {
         guard let sql = db as? any SQLDatabase else { throw StoreError.notSQL }
         guard !periods.isEmpty, limit > 0 else { return [] }
         return try await sql.raw(rowsSQL(offset: offset, limit: limit, DatabaseDialect.of(db))).all().map(Row.init(decoding:))
-    }
-
-    /// The statement ``count(on:)`` runs (tests read its plan).
-    public func countSQL(_ dialect: DatabaseDialect) -> SQLQueryString {
-        "SELECT COUNT(*) AS n FROM submissions s JOIN records r ON r.submission_id = s.id WHERE " + conditions(dialect)
     }
 
     /// The statement ``rows(offset:limit:on:)`` runs (tests read its plan). Its shape is what keeps it fast
@@ -81,7 +91,17 @@ public struct RecordQuery: Sendable {
         // value to its planner, which would then sort each submission's rows; the rowid (the index's last
         // column) does.
         let tiebreak: SQLQueryString = dialect == .sqlite ? "s.rowid, " : ""
-        return query + " ORDER BY s.period, s.id, " + tiebreak + "r.row_number LIMIT \(literal: min(max(limit, 0), Self.maxLimit)) OFFSET \(literal: max(offset, 0))"
+        let page: SQLQueryString = "LIMIT \(literal: min(max(limit, 0), Self.maxLimit)) OFFSET \(literal: max(offset, 0))"
+        if dialect == .postgres {
+            // PostgreSQL reads the whole row of every record an OFFSET skips (50,000 heap reads for page 500):
+            // the page's keys come first, from the indexes alone, and only its own rows are read whole.
+            var keys: SQLQueryString = "SELECT s.period, r.submission_id, r.row_number FROM submissions s JOIN records r ON r.submission_id = s.id WHERE "
+            keys = keys + conditions(dialect) + " ORDER BY s.period, s.id, r.row_number " + page
+            return "SELECT r.id, r.submission_id, r.sheet, r.row_number, p.period, r.\(ident: "values") AS payload FROM ("
+                + keys + ") p JOIN records r ON r.submission_id = p.submission_id AND r.row_number = p.row_number"
+                + " ORDER BY p.period, p.submission_id, p.row_number"
+        }
+        return query + " ORDER BY s.period, s.id, " + tiebreak + "r.row_number " + page
     }
 
     /// The record with `id` and its lineage, whatever its submission's state (for lineage and record views).
@@ -92,13 +112,7 @@ public struct RecordQuery: Sendable {
     }
 
     func conditions(_ dialect: DatabaseDialect) -> SQLQueryString {
-        var q: SQLQueryString = "s.indicator_code = \(bind: indicator) AND s.period IN ("
-        for (i, p) in periods.enumerated() { q = q + (i == 0 ? "" : ", ") + "\(bind: p)" }
-        q = q + ") AND s.state IN ("
-        for (i, state) in SubmissionState.allCases.filter(\.isCurrent).enumerated() {
-            q = q + (i == 0 ? "" : ", ") + "\(bind: state.rawValue)"
-        }
-        q = q + ")"
+        var q = submissionConditions()
         if let division { q = q + " AND r.division_code = \(bind: division)" }
         if let identifier {
             // A set the database can start from (record_keys_by_value), not a probe per record.
@@ -108,5 +122,16 @@ public struct RecordQuery: Sendable {
             q = q + " AND " + dialect.jsonMemberText(table: "r", column: "values", key: key) + " = \(bind: value)"
         }
         return q
+    }
+
+    /// The indicator, the periods and the current states, on `submissions s`.
+    func submissionConditions() -> SQLQueryString {
+        var q: SQLQueryString = "s.indicator_code = \(bind: indicator) AND s.period IN ("
+        for (i, p) in periods.enumerated() { q = q + (i == 0 ? "" : ", ") + "\(bind: p)" }
+        q = q + ") AND s.state IN ("
+        for (i, state) in SubmissionState.allCases.filter(\.isCurrent).enumerated() {
+            q = q + (i == 0 ? "" : ", ") + "\(bind: state.rawValue)"
+        }
+        return q + ")"
     }
 }

@@ -174,11 +174,24 @@ public struct SubmissionRepository: Sendable {
         return (rows, total)
     }
 
-    /// One page of a submission's accepted records in row order (`page` from 1).
+    /// One page of a submission's accepted records in row order (`page` from 1). The total of a submission that
+    /// kept its records (accepted, partially accepted, superseded) is its `rows_accepted`, not a count of
+    /// hundreds of thousands of rows per page; of any other, the records counted.
     public func records(of submissionID: UUID, page: Int, per: Int) async throws -> (rows: [AcceptedRowRecord], total: Int) {
         let query = AcceptedRowRecord.query(on: database).filter(\.$submission.$id == submissionID)
-        let total = try await query.count()
-        let rows = try await query.copy().sort(\.$rowNumber).range(Paging(page: page, per: per, maxPer: 1000).range).all()
+        let total: Int
+        if let submission = try await SubmissionRecord.find(submissionID, on: database),
+           SubmissionState(rawValue: submission.state)?.wasAccepted == true {
+            total = submission.rowsAccepted
+        } else {
+            total = try await query.count()
+        }
+        // The page's row numbers first, from the (submission, row) key alone: an OFFSET over whole rows makes
+        // PostgreSQL read every skipped record; then only the page's own rows.
+        let numbers = try await query.copy().sort(\.$rowNumber).range(Paging(page: page, per: per, maxPer: 1000).range)
+            .field(\.$rowNumber).all().map(\.rowNumber)
+        guard !numbers.isEmpty else { return ([], total) }
+        let rows = try await query.copy().filter(\.$rowNumber ~~ numbers).sort(\.$rowNumber).all()
         return (rows, total)
     }
 
