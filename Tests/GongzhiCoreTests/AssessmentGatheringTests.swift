@@ -83,7 +83,8 @@ struct AssessorEntryTests {
         #expect(try AssessorEntry.checked(unit: "u", quarter: Self.q1, kind: .applicationEffect, valueText: "３", reason: "年度报告").value == 3)
         #expect(try AssessorEntry.checked(unit: "u", quarter: Self.q1, kind: .specialContributionRank, valueText: " ", reason: "撤销").value == nil)
         for (kind, text) in [(AssessorEntry.Kind.applicationEffect, "6"), (.adoptedLeads, "-1"), (.specialContributionRank, "0"),
-                             (.leakPenalty, "3"), (.leakPenalty, "7.5"), (.adoptedLeads, "")] {
+                             (.leakPenalty, "3"), (.leakPenalty, "7.5"), (.adoptedLeads, ""),
+                             (.identifierCompleteIndicators, "-2")] {
             #expect(throws: AssessorEntry.Problem.badValue(kind, text)) {
                 try AssessorEntry.checked(unit: "u", quarter: Self.q1, kind: kind, valueText: text, reason: "依据")
             }
@@ -105,11 +106,13 @@ struct AssessorEntryTests {
             AssessorEntry(unit: "u", quarter: Self.q1, kind: .adoptedLeads, value: 3, reason: "b"),
             AssessorEntry(unit: "u", quarter: Self.q1, kind: .specialContributionRank, value: 2, reason: "c"),
             AssessorEntry(unit: "u", quarter: Self.q1, kind: .leakPenalty, value: 8, reason: "d", detail: "2024-02-03 名单外泄"),
+            AssessorEntry(unit: "u", quarter: Self.q1, kind: .identifierCompleteIndicators, value: 2, reason: "e", detail: "HOU-001、HOU-002"),
             AssessorEntry(unit: "v", quarter: Self.q1, kind: .applicationEffect, value: 5, reason: "other unit"),
             AssessorEntry(unit: "u", quarter: ReportingPeriod("2024Q2")!, kind: .applicationEffect, value: 5, reason: "other quarter"),
         ]
         let applied = facts.applying(entries)
         #expect(applied.adoptedLeads == 3 && applied.specialContributionRank == 2 && applied.leakPenalty == 8)
+        #expect(applied.identifierCompleteIndicators == 2)
         #expect(applied.applicationEffect == 0)
     }
 

@@ -15,6 +15,10 @@ public struct AssessorEntry: Sendable, Equatable {
         case specialContributionRank = "special_contribution_rank"
         /// `leak_penalty`: 5–10 by severity, or 0 to withdraw (第十六条; 扣减5-10分).
         case leakPenalty = "leak_penalty"
+        /// `identifier_complete_indicators`: indicators whose unique-identifier fields the unit completed in the
+        /// quarter (完善数据标识, 每指标项加计1分); the platform cannot tell a completed identifier from one that
+        /// was always there, so the assessor enters it with the indicators named in `detail`.
+        case identifierCompleteIndicators = "identifier_complete_indicators"
         /// A task's `format_ok` set to false: `detail` names the task (`HOU-001 2024-02`); value 1 marks it,
         /// 0 withdraws the mark (the platform's own finding then stands).
         case offFormat = "off_format"
@@ -26,6 +30,7 @@ public struct AssessorEntry: Sendable, Equatable {
             case .adoptedLeads: "被采用的涉税信息条数"
             case .specialContributionRank: "特别贡献名次"
             case .leakPenalty: "数据泄露扣分"
+            case .identifierCompleteIndicators: "完善数据标识的指标项数"
             case .offFormat: "任务格式不符"
             }
         }
@@ -69,6 +74,7 @@ public struct AssessorEntry: Sendable, Equatable {
                 case .adoptedLeads: "不小于 0 的整数"
                 case .specialContributionRank: "1 起的整数，或留空表示无名次"
                 case .leakPenalty: "0（撤销）或 5–10 的整数"
+                case .identifierCompleteIndicators: "不小于 0 的整数"
                 case .offFormat: "1（标记格式不符）或 0（撤销标记）"
                 }
                 return "\(kind.chineseName)应为\(allowed)，收到「\(text)」。"
@@ -92,7 +98,7 @@ public struct AssessorEntry: Sendable, Equatable {
             guard let n = Int(text), text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-") }) else { throw .badValue(kind, valueText) }
             let ok = switch kind {
             case .applicationEffect: (0...5).contains(n)
-            case .adoptedLeads: (0...AssessmentFacts.maximumCount).contains(n)
+            case .adoptedLeads, .identifierCompleteIndicators: (0...AssessmentFacts.maximumCount).contains(n)
             case .specialContributionRank: n >= 1 && n <= AssessmentFacts.maximumCount
             case .leakPenalty: AssessmentFacts.allowedLeakPenalties.contains(n)
             case .offFormat: n == 0 || n == 1
@@ -132,6 +138,7 @@ extension AssessmentFacts {
             case .adoptedLeads: facts.adoptedLeads = entry.value ?? 0
             case .specialContributionRank: facts.specialContributionRank = entry.value
             case .leakPenalty: facts.leakPenalty = entry.value ?? 0
+            case .identifierCompleteIndicators: facts.identifierCompleteIndicators = entry.value ?? 0
             case .offFormat:
                 if let task = AssessorEntry.taskKey(entry.detail) { marked["\(task.indicator) \(task.period)"] = entry.value == 1 }
             }
