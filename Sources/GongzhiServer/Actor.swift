@@ -22,6 +22,9 @@ public struct Actor: Sendable, Equatable {
     public var credential: Credential
     /// The unit's name for the page header (`市住房保障和房产管理局`); `nil` for API requests, which show no page.
     public var unitName: String?
+    /// Whether the user still has a temporary password from the info center: pages then lead only to the
+    /// password page (``PasswordChangeMiddleware``).
+    public var mustChangePassword = false
 
     public init(principal: Principal, username: String, displayName: String, credential: Credential) {
         self.principal = principal
@@ -32,6 +35,7 @@ public struct Actor: Sendable, Equatable {
 
     init(_ user: UserRecord, credential: Credential) {
         self.init(principal: user.principal, username: user.username, displayName: user.displayName, credential: credential)
+        mustChangePassword = user.mustChangePassword
     }
 
     /// The acting member unit's code, e.g. `housing` or `info-center`.
@@ -116,6 +120,22 @@ struct RoleGuard: AsyncMiddleware {
         }
         guard roles.isEmpty || actor.principal.hasAny(of: roles) else { throw AuthError.forbidden(needs: roles) }
         return try await next.respond(to: request)
+    }
+}
+
+/// Sends a browser whose user has a temporary password from the info center to the password page, whatever it
+/// asked for, until the password is changed (issue 10): a 303 to `/account/password`, for forms too (nothing is
+/// done). Signing out and the health check stay open; API tokens are not affected.
+struct PasswordChangeMiddleware: AsyncMiddleware {
+    static let passwordPath = "/account/password"
+    static let open: Set<String> = [passwordPath, "/logout", "/login", "/health"]
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard let actor = request.signedIn, actor.mustChangePassword, case .session = actor.credential,
+              !Self.open.contains(request.url.path) else {
+            return try await next.respond(to: request)
+        }
+        return request.redirect(to: Self.passwordPath, redirectType: .normal)
     }
 }
 

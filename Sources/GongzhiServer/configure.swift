@@ -143,10 +143,12 @@ public func configure(_ app: Application, config: AppConfig, clock: PlatformCloc
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(GongzhiErrorMiddleware(environment: app.environment))
     app.middleware.use(BodyLimitMiddleware(uploadBytes: config.maxUploadBytes + (1 << 20)))
-    // Who acts (session cookie or bearer token), then CSRF on forms posted from a session; route groups
+    // Who acts (session cookie or bearer token), then CSRF on forms posted from a session, then a temporary
+    // password's detour to the password page; route groups
     // refuse the anonymous and the unauthorised (routes.swift).
     app.middleware.use(CredentialsMiddleware())
     app.middleware.use(CSRFMiddleware())
+    app.middleware.use(PasswordChangeMiddleware())
     try routes(app)
 
     // Imports that died with an earlier run of the server (or a crashed command) are concluded

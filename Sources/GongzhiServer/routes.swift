@@ -5,7 +5,7 @@ import Vapor
 /// group of ``routes(_:)``; within a group, handlers narrow further by unit (a reporter reads only its own
 /// unit's submissions and pages, see ``Actor/mayRead(unit:)``).
 enum RouteAccess {
-    /// Any signed-in user: the home (what is due, per role), the catalog, templates, the own account and API tokens.
+    /// Any signed-in user: the home (what is due, per role), the catalog, templates, the own password and API tokens.
     static let authenticated: Set<Role> = []
     /// File submissions and zero data: reporters for their own unit, admins (info center) for any unit
     /// as proxy. Analysts, approvers and auditors do not upload.
@@ -17,7 +17,8 @@ enum RouteAccess {
     static let unitStaff: Set<Role> = [.reporter, .unitHead, .admin]
     /// The status board of every unit: the info center, the city office and auditors.
     static let oversight: Set<Role> = [.admin, .approver, .auditor]
-    /// Info-center administration (contact incidents, security agreements, sign-in lock-outs).
+    /// Info-center administration (contact incidents, security agreements, users and their passwords, sign-in
+    /// lock-outs).
     static let admins: Set<Role> = [.admin]
     /// Ask for other units' data (共享申请): analysts of a consuming unit.
     static let analysts: Set<Role> = [.analyst]
@@ -52,6 +53,8 @@ func routes(_ app: Application) throws {
     let sharing = SharingController()
     let audit = AuditController()
     let account = AccountController()
+    let password = PasswordController()
+    let users = UsersController()
     let assessment = AssessmentController()
     let meetings = MeetingController()
 
@@ -66,6 +69,8 @@ func routes(_ app: Application) throws {
     authenticated.get("account", "tokens", use: account.tokens)
     authenticated.post("account", "tokens", use: account.createToken)
     authenticated.post("account", "tokens", ":id", "revoke", use: account.revokeToken)
+    authenticated.get("account", "password", use: password.form)
+    authenticated.post("account", "password", use: password.change)
     authenticated.get(use: home.index)
     authenticated.get("catalog", use: catalog.index)
     authenticated.get("indicators", ":code", use: catalog.show)
@@ -98,6 +103,11 @@ func routes(_ app: Application) throws {
     admins.on(.POST, "sharing", "agreements", body: .collect(maxSize: "20mb"), use: sharing.recordAgreement)
     admins.get("account", "lockouts", use: account.lockOuts)
     admins.post("account", "lockouts", "clear", use: account.clearLockOut)
+    admins.get("account", "users", use: users.index)
+    admins.post("account", "users", use: users.create)
+    admins.post("account", "users", ":username", "reset-password", use: users.resetPassword)
+    admins.post("account", "users", ":username", "disable", use: users.disable)
+    admins.post("account", "users", ":username", "enable", use: users.enable)
 
     let analysts = app.require(RouteAccess.analysts)
     analysts.get("sharing", "requests", "new", use: sharing.newRequest)

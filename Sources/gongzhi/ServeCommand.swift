@@ -106,11 +106,10 @@ enum DemoData {
     /// bureau's security agreement (so its analyst can ask for data at once), and prints the accounts.
     static func createUsers(in app: Application) async throws {
         guard try await UserRecord.query(on: app.db).count() == 0 else { return }
-        let alphabet = Array("abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
-        let password = String((0..<14).map { _ in alphabet.randomElement()! })
+        let password = AccountService.generatedPassword()
         for user in demoUsers {
             try await app.accounts.createUser(.init(username: user.username, displayName: user.name, unitCode: user.unit,
-                                                    roles: [user.role], password: password))
+                                                    roles: [user.role], password: password), by: .system)
         }
         try await app.gongzhi.sharing(on: app.db).recordAgreement(
             unit: "local-tax", signedOn: app.gongzhi.clock.today(), signatory: "地税局局长（演示）", documentName: "数据安全保障协议（演示）.txt",

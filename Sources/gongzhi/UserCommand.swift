@@ -11,8 +11,9 @@ import Darwin
 
 /// `gongzhi user …`: accounts (issue 5). The first admin is created here; later users too.
 struct UserCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "user", abstract: "Create, list and unlock users.",
-                                                    subcommands: [Create.self, List.self, Unlock.self])
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "Create, list, unlock, reset, disable and enable users.",
+        subcommands: [Create.self, List.self, Unlock.self, ResetPassword.self, Disable.self, Enable.self])
 
     /// `gongzhi user create`.
     struct Create: AsyncParsableCommand {
@@ -24,7 +25,7 @@ struct UserCommand: AsyncParsableCommand {
               an info-center admin (the first one is created this way).
             gongzhi user create --username U --unit housing --role reporter[,unit_head] [--display-name N] [--password-stdin]
               roles: \(Role.allCases.map(\.rawValue).joined(separator: ", ")).
-            The password (at least \(AccountService.minimumPasswordLength) characters) is read from standard input with
+            The password (at least \(PasswordPolicy.minimumLength) characters) is read from standard input with
             --password-stdin, else asked for without echo on a terminal.
             """)
 
@@ -71,7 +72,7 @@ struct UserCommand: AsyncParsableCommand {
             let new = AccountService.NewUser(username: username, displayName: displayName ?? username,
                                              unitCode: unit ?? SubmissionService.proxyUnit, roles: try roles(), password: password)
             do {
-                let user = try await AppRunner.withApp { app in try await app.accounts.createUser(new) }
+                let user = try await AppRunner.withApp { app in try await app.accounts.createUser(new, by: .commandLine()) }
                 print("已创建用户 \(user.username)（\(user.displayName)，单位 \(user.unitCode)，角色 \(user.roles)）。")
             } catch let error as AuthError {
                 printError(error.message)
@@ -165,6 +166,101 @@ struct UserCommand: AsyncParsableCommand {
                     print("已解除地址 \(address) 的登录限制（清除 \(forgotten) 次失败记录）。")
                 }
             }
+        }
+    }
+
+    /// `gongzhi user reset-password`: a temporary password the user must change at the next sign-in (issue 10).
+    struct ResetPassword: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "reset-password",
+            abstract: "Set a temporary password that the user must change at the next sign-in.",
+            discussion: """
+            gongzhi user reset-password --username U [--password-stdin]
+              with --password-stdin the temporary password is the first line of standard input (at least
+              \(PasswordPolicy.minimumLength) characters, not the username); without it one is generated and printed once.
+            Every session of the user ends and a sign-in lock is lifted. Recorded in the audit log (password_reset).
+            """)
+
+        @Option(help: "The login name.")
+        var username: String
+
+        @Flag(name: .customLong("password-stdin"), help: "Read the temporary password from the first line of standard input.")
+        var passwordStdin = false
+
+        func run() async throws {
+            AppRunner.bootstrapLogging(level: .warning)
+            var given: String? = nil
+            if passwordStdin {
+                guard let line = Create.readPassword(fromStandardInput: true), !line.isEmpty else {
+                    printError("标准输入中没有密码：请在第一行给出临时密码，或去掉 --password-stdin 由平台生成。")
+                    throw ExitStatus.failure
+                }
+                given = line
+            }
+            let username = username, password = given
+            do {
+                let reset = try await AppRunner.withApp(existingDatabase: true) { app in
+                    try await app.accounts.resetPassword(of: username, to: password, by: .commandLine())
+                }
+                if reset.generated {
+                    print("已重置用户 \(reset.username) 的密码。临时密码（只显示这一次）：\(reset.password)")
+                } else {
+                    print("已重置用户 \(reset.username) 的密码。")
+                }
+                print("该用户下次登录时须修改密码；其登录已全部退出。")
+            } catch let error as AuthError {
+                printError(error.message)
+                throw ExitStatus.failure
+            }
+        }
+    }
+
+    /// `gongzhi user disable`: the account can no longer sign in; its sessions end and its API tokens are revoked.
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "disable",
+            abstract: "Disable an account: no sign-in; its sessions end and its API tokens are revoked.",
+            discussion: "Recorded in the audit log (account_disabled). Undo with gongzhi user enable.")
+
+        @Option(help: "The login name.")
+        var username: String
+
+        func run() async throws {
+            try await UserCommand.setDisabled(true, username: username)
+        }
+    }
+
+    /// `gongzhi user enable`: a disabled account may sign in again.
+    struct Enable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "enable",
+            abstract: "Enable a disabled account again (its revoked API tokens stay revoked).",
+            discussion: "Recorded in the audit log (account_enabled).")
+
+        @Option(help: "The login name.")
+        var username: String
+
+        func run() async throws {
+            try await UserCommand.setDisabled(false, username: username)
+        }
+    }
+
+    /// Disables or enables `username` as the command's user, printing what happened.
+    static func setDisabled(_ disabled: Bool, username: String) async throws {
+        AppRunner.bootstrapLogging(level: .warning)
+        do {
+            let changed = try await AppRunner.withApp(existingDatabase: true) { app in
+                try await app.accounts.setDisabled(disabled, username: username, by: .commandLine()).changed
+            }
+            switch (disabled, changed) {
+            case (true, true): print("已停用用户 \(username)：其登录已全部退出，API 令牌已全部撤销。")
+            case (true, false): print("用户 \(username) 已是停用状态。")
+            case (false, true): print("已启用用户 \(username)。")
+            case (false, false): print("用户 \(username) 未被停用。")
+            }
+        } catch let error as AuthError {
+            printError(error.message)
+            throw ExitStatus.failure
         }
     }
 }

@@ -204,7 +204,8 @@ extension AppHarness {
         }
         try #require(!cookie.isEmpty, "login of \(username) set no session cookie")
         var csrf = ""
-        try await app.testing().test(.GET, "account/tokens", headers: ["Cookie": "\(CookieName.session)=\(cookie)"]) { res async in
+        // The password page: open to every signed-in user, a temporary password's too.
+        try await app.testing().test(.GET, "account/password", headers: ["Cookie": "\(CookieName.session)=\(cookie)"]) { res async in
             let page = res.body.string
             if let range = page.range(of: #"name="csrf_token" value=""#) {
                 csrf = String(page[range.upperBound...].prefix { $0 != "\"" })

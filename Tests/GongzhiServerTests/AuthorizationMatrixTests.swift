@@ -24,7 +24,7 @@ struct AuthorizationMatrixTests {
         return [
             "GET /health": anyone, "GET /login": anyone, "POST /login": anyone,
             "POST /logout": signedIn, "GET /account/tokens": signedIn, "POST /account/tokens": signedIn,
-            "POST /account/tokens/:id/revoke": signedIn,
+            "POST /account/tokens/:id/revoke": signedIn, "GET /account/password": signedIn, "POST /account/password": signedIn,
             "GET /": signedIn, "GET /catalog": signedIn, "GET /indicators/:code": signedIn, "GET /indicators/:code/template.xlsx": signedIn,
             "GET /sharing": signedIn, "GET /sharing/requests/:id": signedIn,
             "GET /upload": reporters, "POST /submissions": reporters, "GET /zero-data": reporters, "POST /zero-data": reporters,
@@ -34,6 +34,8 @@ struct AuthorizationMatrixTests {
             "GET /board": [.admin, .approver, .auditor], "GET /board.xlsx": [.admin, .approver, .auditor],
             "POST /units/:code/incidents": [.admin], "POST /sharing/agreements": [.admin],
             "GET /account/lockouts": [.admin], "POST /account/lockouts/clear": [.admin],
+            "GET /account/users": [.admin], "POST /account/users": [.admin], "POST /account/users/:username/reset-password": [.admin],
+            "POST /account/users/:username/disable": [.admin], "POST /account/users/:username/enable": [.admin],
             "GET /sharing/requests/new": [.analyst], "POST /sharing/requests": [.analyst],
             "POST /sharing/requests/:id/:action": requestActors, "POST /sharing/grants/:id/revoke": grantKeepers,
             "GET /query": recordReaders, "GET /query/download": recordReaders,

@@ -29,6 +29,16 @@ public enum AuditAction: String, Hashable, Sendable, CaseIterable {
     case lockoutCleared = "lockout_cleared"
     /// An assessment run (考核评分) or an assessor's entry (grade, adopted leads, rank, leak).
     case assessment
+    /// A user created by the info center (page or `gongzhi user create`); the password is never logged (issue 10).
+    case userCreated = "user_created"
+    /// A user changed the own password, or was refused for a wrong current password (issue 10).
+    case passwordChanged = "password_changed"
+    /// The info center set a temporary password for a user, who must change it at the next sign-in (issue 10).
+    case passwordReset = "password_reset"
+    /// The info center disabled an account: its sessions end and its API tokens are revoked (issue 10).
+    case accountDisabled = "account_disabled"
+    /// The info center enabled a disabled account again (issue 10).
+    case accountEnabled = "account_enabled"
 
     /// Chinese name for the audit page.
     public var chineseName: String {
@@ -50,6 +60,11 @@ public enum AuditAction: String, Hashable, Sendable, CaseIterable {
         case .tokenChange: "API 令牌变更"
         case .lockoutCleared: "解除登录锁定"
         case .assessment: "考核评分"
+        case .userCreated: "新建用户"
+        case .passwordChanged: "修改密码"
+        case .passwordReset: "重置密码"
+        case .accountDisabled: "停用账户"
+        case .accountEnabled: "启用账户"
         }
     }
 }

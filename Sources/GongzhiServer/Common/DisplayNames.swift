@@ -170,6 +170,13 @@ enum AuditDetailText {
         case "expires": "有效至"
         case "limits": "每人每日限额（查询/下载，条）"
         case "lineage record": "流转痕迹记录"
+        case "user": "用户"
+        case "roles": "角色"
+        case "password": "密码"
+        case "sessions_ended": "退出的登录"
+        case "tokens_revoked": "撤销的令牌"
+        case "address": "地址"
+        case "failures": "失败次数"
         default: key
         }
     }
@@ -184,7 +191,13 @@ enum AuditDetailText {
             value.isEmpty ? "无" : names.fields(value.split(separator: ",").map(String.init), of: indicator)
         case "kind": TaskFiling.Kind(rawValue: value) == .zeroData ? "零数据" : value == "data" ? "数据文件" : value
         case "outcome": ImportOutcome(rawValue: value)?.chineseName ?? value
-        case "refused": value
+        case "refused": value == "wrong_current_password" ? "当前密码不正确" : value
+        case "user":
+            names.user(value) == value ? value : "\(names.user(value))（\(value)）"
+        case "roles":
+            value.split(separator: ",").map { Role(rawValue: String($0))?.chineseName ?? String($0) }.joined(separator: "、")
+        case "password": value == "generated" ? "平台生成的临时密码" : value == "set" ? "管理员设置的临时密码" : value
+        case "sessions_ended", "tokens_revoked": "\(value) 个"
         case "export": value == "csv" ? "CSV" : value
         default: value
         }
@@ -200,6 +213,9 @@ enum AuditDetailText {
         case "home": return "首页"
         case "board.xlsx": return "导出报送情况看板（Excel）"
         case "errors.csv": return "下载错误行清单（CSV）"
+        case "must_change_password": return "须在首次登录时修改密码"
+        case "account unlocked": return "已解除账户锁定"
+        case "throttling cleared": return "已解除地址的登录限制"
         default: return word
         }
     }
@@ -216,7 +232,10 @@ enum AuditDetailText {
         }
         switch reason {
         case "badCredentials": return "用户名或密码不对"
-        case "disabled": return "账户已停用"
+        case "disabled", "account_disabled": return "账户已停用"
+        case "unknown_user": return "用户名不存在"
+        case "wrong_password": return "密码不正确"
+        case "address_throttled": return "该地址失败次数过多，暂停登录"
         case "invalidToken": return "API 令牌无效"
         default: return reason
         }

@@ -78,5 +78,6 @@ public enum GongzhiMigrations {
         M0013_CreateMeetingsAndSurveys(),
         M0014_CreateAssessmentBulletins(),
         M0015_AddCorrections(),
+        M0016_AddAccountStates(),
     ]
 }

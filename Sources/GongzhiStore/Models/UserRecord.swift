@@ -24,6 +24,11 @@ public final class UserRecord: Model, @unchecked Sendable {
     @Field(key: "created_at") public var createdAt: Date
     /// A disabled user can no longer sign in or use tokens.
     @Field(key: "disabled") public var disabled: Bool
+    /// When the info center last disabled the account; `nil` when it never was or has been enabled again.
+    @OptionalField(key: "disabled_at") public var disabledAt: Date?
+    /// Whether the password is a temporary one the info center set: until the user changes it, every page
+    /// sends them to the password page.
+    @Field(key: "must_change_password") public var mustChangePassword: Bool
 
     public init() {}
 
@@ -39,6 +44,8 @@ public final class UserRecord: Model, @unchecked Sendable {
         self.lockedUntil = nil
         self.createdAt = createdAt
         self.disabled = false
+        self.disabledAt = nil
+        self.mustChangePassword = false
     }
 }
 

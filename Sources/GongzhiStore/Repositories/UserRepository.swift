@@ -28,6 +28,12 @@ public struct UserRepository: Sendable {
         try await UserRecord.query(on: database).sort(\.$unitCode).sort(\.$username).all()
     }
 
+    /// The users of unit `unitCode` (every user when `nil`), by unit then username.
+    public func list(unit unitCode: String?) async throws -> [UserRecord] {
+        guard let unitCode else { return try await list() }
+        return try await UserRecord.query(on: database).filter(\.$unitCode == unitCode).sort(\.$username).all()
+    }
+
     /// Stores a new user. The caller checks that the username is free; the unique index refuses a race.
     public func create(_ user: UserRecord) async throws {
         try await user.create(on: database)
@@ -134,6 +140,18 @@ public struct UserRepository: Sendable {
         return (token, user)
     }
 
+    /// Revokes every unrevoked token of `userID` at `now` (the account was disabled).
+    /// - Returns: how many were revoked.
+    @discardableResult
+    public func revokeTokens(of userID: UUID, at now: Date) async throws -> Int {
+        let live = try await ApiTokenRecord.query(on: database).filter(\.$user.$id == userID).filter(\.$revokedAt == nil).all()
+        for token in live {
+            token.revokedAt = now
+            try await token.update(on: database)
+        }
+        return live.count
+    }
+
     /// Notes that `token` authenticated a request at `now`.
     public func touch(_ token: ApiTokenRecord, at now: Date) async throws {
         token.lastUsedAt = now
@@ -165,6 +183,19 @@ public struct UserRepository: Sendable {
         guard let session = try await UserSessionRecord.query(on: database).filter(\.$tokenSHA256 == sha256).first(),
               session.expiresAt > now, let user = try await UserRecord.find(session.$user.id, on: database) else { return nil }
         return (session, user)
+    }
+
+    /// Ends every session of `userID` but `kept` (the one that changed the password, if any).
+    /// - Returns: how many were ended.
+    @discardableResult
+    public func endSessions(of userID: UUID, except kept: UUID? = nil) async throws -> Int {
+        var query = UserSessionRecord.query(on: database).filter(\.$user.$id == userID)
+        if let kept { query = query.filter(\.$id != kept) }
+        let count = try await query.count()
+        var delete = UserSessionRecord.query(on: database).filter(\.$user.$id == userID)
+        if let kept { delete = delete.filter(\.$id != kept) }
+        try await delete.delete()
+        return count
     }
 
     /// Ends the session whose cookie hashes to `sha256` (logout), and every session that expired before `now`.

@@ -12,14 +12,24 @@ public enum AuthError: Error, Sendable, Equatable {
     /// — unknown name, wrong password, locked account, throttled address — so that the answer tells nobody
     /// which usernames exist or are locked (issue 9); the reason goes to the audit log.
     case badCredentials(SignInRefusal)
-    /// The account is disabled (403).
-    case disabled
     /// The signed-in user's roles do not include any of these (403).
     case forbidden(needs: Set<Role>)
     /// A state-changing form from a session without the session's `csrf_token` (403).
     case csrfMismatch
-    /// A password shorter than the minimum (400).
-    case weakPassword(minimum: Int)
+    /// A password that breaks ``PasswordPolicy`` (400).
+    case weakPassword(PasswordPolicy.Violation)
+    /// The current password typed on the password page is wrong (400); `lockedUntil` when this failure, or
+    /// earlier ones, locked the account (issue 10).
+    case wrongCurrentPassword(lockedUntil: Date?)
+    /// The new password and its repetition differ (400).
+    case passwordMismatch
+    /// The new password is the current one (400).
+    case passwordUnchanged
+    /// An info-center action on an unknown login name (404).
+    case unknownAccount(String)
+    /// An info-center action an admin may not take on the own account, e.g. disabling it (403); the text says
+    /// what to do instead.
+    case notOnOwnAccount(String)
     /// A username already in use (409).
     case usernameTaken(String)
     /// A username with characters other than letters, digits, `.`, `_`, `-`, or blank (400).
@@ -35,7 +45,6 @@ public enum AuthError: Error, Sendable, Equatable {
         case .unauthenticated: "unauthenticated"
         case .invalidToken: "invalid_token"
         case .badCredentials: "bad_credentials"
-        case .disabled: "account_disabled"
         case .forbidden: "forbidden"
         case .csrfMismatch: "csrf_mismatch"
         case .weakPassword: "weak_password"
@@ -43,6 +52,11 @@ public enum AuthError: Error, Sendable, Equatable {
         case .invalidUsername: "invalid_username"
         case .incompleteUser: "incomplete_user"
         case .unknownUnit: "unknown_unit"
+        case .wrongCurrentPassword: "wrong_current_password"
+        case .passwordMismatch: "password_mismatch"
+        case .passwordUnchanged: "password_unchanged"
+        case .unknownAccount: "unknown_account"
+        case .notOnOwnAccount: "not_on_own_account"
         }
     }
 
@@ -53,15 +67,22 @@ public enum AuthError: Error, Sendable, Equatable {
         case .invalidToken: "API 令牌无效或已撤销：请在“API 令牌”页面新建令牌。"
         case .badCredentials:
             "用户名或密码不正确，或多次失败后暂时不能登录：请核对后稍后再试（最长 \(AccountService.lockMinutes) 分钟）；如仍不能登录，请联系信息中心。"
-        case .disabled: "账户已停用：请联系信息中心。"
         case .forbidden(let roles):
             "您的角色无权使用此功能（需要：" + roles.sorted().map(\.chineseName).joined(separator: "、") + "）。"
         case .csrfMismatch: "表单已过期或来源不明（缺少或不符的 csrf_token）：请刷新页面后重新提交。"
-        case .weakPassword(let minimum): "密码至少 \(minimum) 个字符。"
+        case .weakPassword(let violation): violation.message
         case .usernameTaken(let name): "用户名“\(name)”已存在。"
         case .invalidUsername(let name): "用户名“\(name)”不可用：只能使用字母、数字、点、下划线和连字符。"
         case .incompleteUser(let what): what
         case .unknownUnit(let unit): "单位“\(unit)”不在目录中：请使用目录中的单位编码。"
+        case .wrongCurrentPassword(nil):
+            "当前密码不正确。连续输错 \(AccountService.maxFailedLogins) 次，账户将锁定 \(AccountService.lockMinutes) 分钟。"
+        case .wrongCurrentPassword(let until?):
+            "当前密码连续输错，账户已锁定至 \(DisplayNames.time(until))：请稍后再试，或请信息中心重置密码。"
+        case .passwordMismatch: "两次输入的新密码不一致。"
+        case .passwordUnchanged: "新密码不能与当前密码相同。"
+        case .unknownAccount(let name): "没有用户名为“\(name)”的用户。"
+        case .notOnOwnAccount(let what): what
         }
     }
 
@@ -69,8 +90,10 @@ public enum AuthError: Error, Sendable, Equatable {
     public var status: Int {
         switch self {
         case .unauthenticated, .invalidToken, .badCredentials: 401
-        case .disabled, .forbidden, .csrfMismatch: 403
-        case .weakPassword, .invalidUsername, .incompleteUser, .unknownUnit: 400
+        case .forbidden, .csrfMismatch, .notOnOwnAccount: 403
+        case .weakPassword, .invalidUsername, .incompleteUser, .unknownUnit, .wrongCurrentPassword, .passwordMismatch,
+             .passwordUnchanged: 400
+        case .unknownAccount: 404
         case .usernameTaken: 409
         }
     }
@@ -89,6 +112,8 @@ public enum SignInRefusal: Sendable, Equatable, CustomStringConvertible {
     case accountLocked(until: Date)
     /// Too many failures from the client's address within the window: refused without checking.
     case addressThrottled
+    /// The password matches but the info center disabled the account (issue 10).
+    case accountDisabled
 
     /// English, for the audit log's `detail` (`reason=…`).
     public var description: String {
@@ -98,6 +123,7 @@ public enum SignInRefusal: Sendable, Equatable, CustomStringConvertible {
         case .lockedNow(let until): "wrong_password; account_locked_until=\(PlatformClock.iso8601(until))"
         case .accountLocked(let until): "account_locked_until=\(PlatformClock.iso8601(until))"
         case .addressThrottled: "address_throttled"
+        case .accountDisabled: "account_disabled"
         }
     }
 }

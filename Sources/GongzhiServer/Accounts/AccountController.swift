@@ -25,7 +25,7 @@ struct AccountController: Sendable {
 
     private func renderLogin(_ req: Request, next: String, username: String, error: String?, status: HTTPResponseStatus) async throws -> Response {
         try await req.view.render("login", LoginPage(title: "登录", next: next, username: username, error: error,
-                                                     minimumPasswordLength: AccountService.minimumPasswordLength))
+                                                     minimumPasswordLength: PasswordPolicy.minimumLength))
             .encodeResponse(status: status, for: req)
     }
 
@@ -39,7 +39,7 @@ struct AccountController: Sendable {
             signIn = try await req.accounts.signIn(username: username, password: password, from: req.clientAddress)
         } catch let error as AuthError {
             // Who tried, and why it failed, goes to the audit log (the name typed, never the password); the
-            // clerk sees the same answer for every reason but a disabled account with the right password.
+            // clerk sees the same answer for every reason, a disabled account's included.
             let reason = if case .badCredentials(let refusal) = error { refusal.description } else { error.code }
             let actor = AuditActor(user: String(username.prefix(64)), unit: "", address: req.clientAddress)
             // Through the write gate: failed sign-ins come in bursts (see SQLiteWriteGate).
@@ -52,7 +52,8 @@ struct AccountController: Sendable {
         let principal = signIn.user.principal
         try await req.audit.record(.login, by: AuditActor(user: principal.userID, unit: principal.unitCode, address: req.clientAddress))
         req.logger.info("sign-in of user \(signIn.user.id?.uuidString.lowercased() ?? "?")")
-        let response = req.redirect(to: next, redirectType: .normal)
+        // A temporary password from the info center is changed first (issue 10).
+        let response = req.redirect(to: signIn.user.mustChangePassword ? PasswordChangeMiddleware.passwordPath : next, redirectType: .normal)
         response.cookies[CredentialsMiddleware.cookieName] = HTTPCookies.Value(
             string: signIn.cookieToken, maxAge: Int(AccountService.sessionSeconds), path: "/",
             isSecure: req.gongzhi.config.secureCookies, isHTTPOnly: true, sameSite: .lax)
@@ -183,7 +184,7 @@ struct AccountController: Sendable {
     struct LockedAccountItem: Encodable {
         var username: String
         var displayName: String
-        var unitCode: String
+        var unitName: String
         var until: String
     }
 
@@ -209,10 +210,12 @@ struct AccountController: Sendable {
     private func renderLockOuts(_ req: Request, notice: String? = nil, error: String? = nil,
                                 status: HTTPResponseStatus = .ok) async throws -> Response {
         let current = try await req.accounts.lockOuts()
+        let names = try await DisplayNames.load(req)
         let page = LockOutsPage(
             title: "登录锁定",
             accounts: current.accounts.map {
-                LockedAccountItem(username: $0.username, displayName: $0.displayName, unitCode: $0.unitCode, until: PlatformClock.display($0.lockedUntil))
+                LockedAccountItem(username: $0.username, displayName: $0.displayName, unitName: names.unit($0.unitCode),
+                                  until: PlatformClock.display($0.lockedUntil))
             },
             addresses: current.addresses.map {
                 ThrottledAddressItem(address: $0.address.isEmpty ? "（未知）" : $0.address, failures: $0.failures,

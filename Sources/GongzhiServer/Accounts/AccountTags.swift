@@ -12,8 +12,8 @@ struct CSRFTokenTag: LeafTag {
     }
 }
 
-/// `#accountBar()`: the header's right-hand side — the user's name, unit and roles with links to the API
-/// tokens and a 退出 button (posting the CSRF token) — or a 登录 link for an anonymous visitor. Unescaped
+/// `#accountBar()`: the header's right-hand side — the user's name, unit and roles with links to the own
+/// password and the API tokens and a 退出 button (posting the CSRF token) — or a 登录 link for an anonymous visitor. Unescaped
 /// HTML, so every value is escaped here.
 struct AccountBarTag: UnsafeUnescapedLeafTag {
     func render(_ ctx: LeafContext) throws -> LeafData {
@@ -25,7 +25,7 @@ struct AccountBarTag: UnsafeUnescapedLeafTag {
         if case .session(let token) = actor.credential { csrf = token }
         return .string("""
             <span class="actor">\(Self.escape(actor.displayName))（\(Self.escape(actor.unitName ?? actor.unitCode))，\(Self.escape(roles))）\
-            <a href="/account/tokens">API 令牌</a>\
+            <a href="/account/password">修改密码</a><a href="/account/tokens">API 令牌</a>\
             <form method="post" action="/logout" style="display:inline"><input type="hidden" name="csrf_token" value="\(Self.escape(csrf))">\
             <button type="submit" class="link">退出</button></form></span>
             """)
@@ -64,6 +64,7 @@ struct NavTag: UnsafeUnescapedLeafTag {
             ("/sharing", "数据共享", RouteAccess.authenticated),
             ("/query", "数据查询", RouteAccess.recordReaders),
             ("/audit", "审计日志", RouteAccess.auditors),
+            ("/account/users", "用户管理", RouteAccess.admins),
             ("/account/lockouts", "登录锁定", RouteAccess.admins),
         ]
         return all.filter { $0.2.isEmpty || actor.principal.hasAny(of: $0.2) }.map { ($0.0, $0.1) }

@@ -29,8 +29,6 @@ public struct AccountService: Sendable {
     public static let throttleMinutes = 15
     /// How long a browser session lasts after sign-in, in seconds (8 hours: a working day).
     public static let sessionSeconds: TimeInterval = 8 * 3600
-    /// The shortest password accepted, in characters.
-    public static let minimumPasswordLength = 10
     /// Bcrypt cost of new password hashes.
     public static let bcryptCost = 12
 
@@ -56,10 +54,12 @@ public struct AccountService: Sendable {
     }
 
     /// Creates a user after checking the username (free, letters/digits/`._-`), display name, roles, the
-    /// unit (in the catalog) and the password (at least ``minimumPasswordLength`` characters).
+    /// unit (in the catalog) and the password (``PasswordPolicy``), and records it in the audit log as `actor`
+    /// in the same transaction (name, unit and roles; never the password). With `mustChangePassword` the
+    /// password is a temporary one: the user is sent to the password page until they choose their own.
     /// - Throws: ``AuthError`` for each of those; database errors.
     @discardableResult
-    public func createUser(_ new: NewUser) async throws -> UserRecord {
+    public func createUser(_ new: NewUser, mustChangePassword: Bool = false, by actor: AuditActor) async throws -> UserRecord {
         let username = new.username.trimmingCharacters(in: .whitespaces)
         guard !username.isEmpty, username.count <= 64,
               username.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) })
@@ -67,16 +67,22 @@ public struct AccountService: Sendable {
         let displayName = new.displayName.trimmingCharacters(in: .whitespaces)
         guard !displayName.isEmpty else { throw AuthError.incompleteUser("请填写显示名称（如 王敏）。") }
         guard !new.roles.isEmpty else { throw AuthError.incompleteUser("请至少给出一个角色：" + Role.allCases.map(\.rawValue).joined(separator: "、")) }
-        guard new.password.count >= Self.minimumPasswordLength else { throw AuthError.weakPassword(minimum: Self.minimumPasswordLength) }
+        if let violation = PasswordPolicy.violation(new.password, username: username) { throw AuthError.weakPassword(violation) }
         guard try await CatalogRepository(database: database).unit(code: new.unitCode) != nil else {
             throw AuthError.unknownUnit(new.unitCode)
         }
         guard try await repository.user(named: username) == nil else { throw AuthError.usernameTaken(username) }
         let password = new.password
         let hash = try await threadPool.runIfActive { try Bcrypt.hash(password, cost: Self.bcryptCost) }
+        let now = clock.now()
         let user = UserRecord(username: username, displayName: displayName, unitCode: new.unitCode,
-                              roles: UserRecord.storedRoles(new.roles), passwordHash: hash, createdAt: clock.now())
-        try await repository.create(user)
+                              roles: UserRecord.storedRoles(new.roles), passwordHash: hash, createdAt: now)
+        user.mustChangePassword = mustChangePassword
+        try await database.transaction { db in
+            try await UserRepository(database: db).create(user)
+            let detail = "user=\(username); unit=\(new.unitCode); roles=\(user.roles)" + (mustChangePassword ? "; must_change_password" : "")
+            try await AuditLog.append(actor.event(.userCreated, AuditTarget(detail: detail), at: now), on: db)
+        }
         return user
     }
 
@@ -103,7 +109,7 @@ public struct AccountService: Sendable {
     ///   Success clears the count.
     /// Unknown names are verified against a dummy hash. Every refusal is the same ``AuthError/badCredentials(_:)``
     /// (401, one message); only its ``SignInRefusal`` tells the audit log why.
-    /// - Throws: ``AuthError/badCredentials(_:)``, ``AuthError/disabled`` (after a correct password).
+    /// - Throws: ``AuthError/badCredentials(_:)``.
     public func signIn(username: String, password: String, from address: String = "") async throws -> SignIn {
         let now = clock.now()
         let name = username.trimmingCharacters(in: .whitespaces)
@@ -128,7 +134,8 @@ public struct AccountService: Sendable {
             throw AuthError.badCredentials(.wrongPassword)
         }
         try await repository.forgetAttempt(attempt.id)
-        guard !user.disabled else { throw AuthError.disabled }
+        // A disabled account answers like any other refusal (issue 10): nothing tells that it exists.
+        guard !user.disabled else { throw AuthError.badCredentials(.accountDisabled) }
         try await repository.recordSuccessfulLogin(user)
         let token = Self.randomToken()
         let session = UserSessionRecord(userID: try user.requireID(), tokenSHA256: Self.sha256(token), csrfToken: Self.randomToken(),
