@@ -77,7 +77,7 @@ struct SubmissionAPITests {
                                                                    decimalFields: contract.decimalFields)
             #expect(differences.isEmpty, Comment(rawValue: differences.joined(separator: "\n")))
             let errors = try await SubmissionRepository(database: app.db).errors(of: outcome.submissionID)
-            #expect(errors.map(\.rowNumber) == outcome.report.errors.map(\.row))
+            #expect(errors.map(\.row) == outcome.report.errors.map(\.row))
             let submission = try #require(try await SubmissionRepository(database: app.db).find(outcome.submissionID))
             #expect(submission.status == outcome.report.outcome.rawValue)
             #expect(submission.rowsTotal == outcome.report.rowsTotal)

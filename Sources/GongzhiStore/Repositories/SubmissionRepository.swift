@@ -33,7 +33,7 @@ public struct SubmissionRepository: Sendable {
                     .columns("submission_id", "row_number", "field", "column_label", "code", "value", "message", "duplicate_of_row",
                              "correction_key")
                 for e in report.errors[chunk..<min(chunk + 500, report.errors.count)] {
-                    insert.values(SQLBind(id), SQLBind(e.row), SQLBind(e.field), SQLBind(e.column), SQLBind(e.code.rawValue),
+                    insert.values(SQLBind(id), SQLBind(e.row ?? SubmissionErrorRecord.wholeFileRow), SQLBind(e.field), SQLBind(e.column), SQLBind(e.code.rawValue),
                                   SQLBind(e.value), SQLBind(e.message), SQLBind(e.duplicateOfRow), SQLBind(e.correctionKey))
                 }
                 try await insert.run()
