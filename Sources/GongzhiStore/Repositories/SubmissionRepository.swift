@@ -66,7 +66,9 @@ public struct SubmissionRepository: Sendable {
         try await SubmissionRecord.query(on: db).filter(\.$id == id).delete()
     }
 
-    private func removeRows(of id: UUID, on db: any Database) async throws {
+    /// Removes the record keys, records and errors of submission `id` (the submission stays), inside `db`'s
+    /// transaction.
+    public func removeRows(of id: UUID, on db: any Database) async throws {
         guard let sql = db as? any SQLDatabase else { throw StoreError.notSQL }
         for table in ["record_keys", "records", SubmissionErrorRecord.schema] {
             try await sql.delete(from: table).where("submission_id", .equal, SQLBind(id)).run()
