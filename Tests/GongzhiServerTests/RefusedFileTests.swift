@@ -199,4 +199,41 @@ struct RefusedFileTests {
             #expect(task.submittedOn == CalendarDate(iso: "2024-04-18") && task.records == 182, "the good file discharged the task")
         }
     }
+
+    @Test("the result page of a file with rejected rows charts them by error type, in Chinese")
+    func rejectionChart() async throws {
+        try await AppHarness.withApp { app, _ async throws in
+            let (name, data, _) = try AppHarness.sampleData("S01")
+            var id = ""
+            try await app.testing().test(.POST, "api/v1/submissions?indicator=HOU-001&period=2024-03&file=\(name)",
+                                         headers: try await AppHarness.token(app, unit: "housing"), body: ByteBuffer(data: data)) { res async throws in
+                let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [String: Any])
+                #expect(json["rows_rejected"] as? Int == 17)
+                id = json["submission_id"] as? String ?? ""
+            }
+            let clerk = try await AppHarness.login(app, unit: "housing")
+            try await app.testing().test(.GET, "submissions/\(id)", headers: clerk.headers) { res async in
+                let page = res.body.string
+                #expect(page.contains("class=\"chart\" role=\"img\" aria-label=\"被退回的行：按错误类型\""))
+                #expect(page.contains("被退回的行：按错误类型"))
+                for code in [ImportErrorCode.badCheckDigit, .duplicateRow, .notANumber] {
+                    #expect(page.contains("data-label=\"\(code.chineseName)\""), "\(code.rawValue) charted")
+                }
+            }
+            // a clean file has no chart
+            let (clean, cleanData, _) = try AppHarness.sampleData("S04")
+            var cleanID = ""
+            try await app.testing().test(.POST, "api/v1/submissions?indicator=CON-003&period=2024-03&file=\(clean)",
+                                         headers: try await AppHarness.token(app, unit: "urban-construction"),
+                                         body: ByteBuffer(data: cleanData)) { res async throws in
+                let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [String: Any])
+                cleanID = json["submission_id"] as? String ?? ""
+            }
+            let admin = try await AppHarness.login(app)
+            try await app.testing().test(.GET, "submissions/\(cleanID)", headers: admin.headers) { res async in
+                #expect(res.status == .ok)
+                #expect(!res.body.string.contains("class=\"chart\""))
+            }
+        }
+    }
 }

@@ -272,6 +272,8 @@ struct SubmissionController: Sendable {
         var errorCount: Int
         var errorsTruncated: Bool
         var normalized: [NormalizationItem]
+        /// The rejected rows by error type (SVG), when rows were rejected.
+        var chart: String?
     }
 
     /// Errors listed on the result page; all of them are in the CSV download.
@@ -367,7 +369,8 @@ struct SubmissionController: Sendable {
         return try await req.view.render("submission", ResultPage(
             title: "报送结果", submission: try await summary(submission, on: req.db),
             refusal: report["message"] as? String, errors: errors, errorCount: errorCount,
-            errorsTruncated: errorCount > errors.count, normalized: normalized))
+            errorsTruncated: errorCount > errors.count, normalized: normalized,
+            chart: submission.rowsRejected > 0 ? Self.rejectionChart(try await repository.rejectedRowsByCode(of: id)) : nil))
     }
 
     /// Where an error is, as the result page and the errors CSV name it: its column, else the whole row, the
@@ -379,6 +382,17 @@ struct SubmissionController: Sendable {
         case let code? where code.isFileLevel: return "整个文件"
         default: return "整行"
         }
+    }
+
+    /// The bar chart of a submission's rejected rows by error type (Chinese names), most frequent first; a row
+    /// with errors of two types counts under both.
+    static func rejectionChart(_ counts: [(code: String, rows: Int)]) -> String? {
+        guard !counts.isEmpty else { return nil }
+        let bars = counts.sorted { ($0.rows, $1.code) > ($1.rows, $0.code) }.map {
+            SVGChart.Bar(label: ImportErrorCode(rawValue: $0.code)?.chineseName ?? $0.code, value: Double($0.rows))
+        }
+        return SVGChart(title: "被退回的行：按错误类型", series: [.init("退回行数", color: SVGChart.Palette.red)],
+                        bars: bars, unit: " 行", width: 640).svg()
     }
 
     /// The first sentence of a refusal message, up to its first `：` or `。` outside brackets, at most 80

@@ -191,6 +191,16 @@ public struct SubmissionRepository: Sendable {
         return try await query.all()
     }
 
+    /// How many of a submission's rows were rejected with each error code (a row with errors of two codes is
+    /// counted under both), in no particular order.
+    public func rejectedRowsByCode(of submissionID: UUID) async throws -> [(code: String, rows: Int)] {
+        guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
+        return try await sql.raw("""
+            SELECT code, COUNT(DISTINCT row_number) AS n FROM submission_errors
+            WHERE submission_id = \(bind: submissionID) GROUP BY code
+            """).all().map { (try $0.decode(column: "code", as: String.self), try $0.decode(column: "n", as: Int.self)) }
+    }
+
     /// How many errors a submission has.
     public func errorCount(of submissionID: UUID) async throws -> Int {
         try await SubmissionErrorRecord.query(on: database).filter(\.$submission.$id == submissionID).count()
