@@ -1,8 +1,11 @@
+import GongzhiCore
+
 /// Why a submission file could not be read at all. Row-level problems are never thrown: they are issues in
 /// the import report. Each case carries the facts and a Chinese message a clerk can act on.
 public enum IngestError: Error, Sendable, Equatable {
-    /// The file is neither an xlsx workbook nor a CSV text file (e.g. a legacy `.xls`, a PDF, an image).
-    case unsupportedFormat(detail: String)
+    /// The file is neither an xlsx workbook nor a CSV text file: what it is (a legacy `.xls`, an encrypted
+    /// workbook, a Word document, a PDF, an image…), told by its content.
+    case unsupportedFormat(ForeignFormat)
     /// The xlsx container is damaged or truncated.
     case corruptWorkbook(detail: String)
     /// A workbook part declares a DTD or entities; these are never processed (XXE / billion-laughs defence).
@@ -23,14 +26,14 @@ public enum IngestError: Error, Sendable, Equatable {
     case noWorksheet
     /// The file could not be opened.
     case cannotOpen(path: String, detail: String)
+    /// A CSV record runs on for more than `limitBytes` (an unclosed quote swallowing the rest of the file).
+    case overlongRecord(limitBytes: Int)
 
     /// A message in Chinese for the clerk who uploaded the file.
     public var message: String {
         switch self {
-        case .unsupportedFormat(let detail) where detail.contains("OLE2"):
-            "这是旧版 Excel 文件（.xls）或加密的工作簿：请在 Excel 中“另存为” Excel 工作簿（.xlsx）、取消密码后再上传。"
-        case .unsupportedFormat:
-            "无法识别的文件格式：请上传 Excel 工作簿（.xlsx）或 CSV 文本文件（逗号分隔，UTF-8 或 GB18030 编码）。"
+        case .unsupportedFormat(let format):
+            format.message
         case .corruptWorkbook:
             "Excel 文件已损坏或不完整，无法读取：请在 Excel 中打开确认后重新保存，再上传。"
         case .forbiddenXMLDeclaration:
@@ -48,16 +51,19 @@ public enum IngestError: Error, Sendable, Equatable {
         case .undecodableText:
             "CSV 文件的字符编码无法识别：请保存为 UTF-8 或 GB18030（Excel 的“CSV（逗号分隔）”）后上传。"
         case .noWorksheet:
-            "Excel 文件中没有工作表。"
+            "Excel 工作簿中没有可以读取的工作表（只有图表页或宏表）：请把数据放在普通工作表中，保存后再上传。"
         case .cannotOpen(let path, _):
             "无法打开文件 \(path)。"
+        case .overlongRecord(let limit):
+            "CSV 文件中有一条记录超过 \(limit >> 20) MB，无法读取：多半是某处英文双引号没有配对，后面的内容都被当成了一个单元格。请检查后重新保存，再上传。"
         }
     }
 
     /// Technical detail for the operator's log.
     public var detail: String {
         switch self {
-        case .unsupportedFormat(let d), .corruptWorkbook(let d), .cannotOpen(_, let d): d
+        case .unsupportedFormat(let format): "not xlsx or CSV: \(format.rawValue)"
+        case .corruptWorkbook(let d), .cannotOpen(_, let d): d
         case .forbiddenXMLDeclaration(let p): "DOCTYPE/ENTITY in \(p)"
         case .inflationLimitExceeded(let l): "inflated size limit \(l) bytes exceeded"
         case .compressionRatioExceeded(let l): "compression ratio above \(l):1"
@@ -66,6 +72,32 @@ public enum IngestError: Error, Sendable, Equatable {
         case .fileTooLarge(let b, let l): "\(b) bytes > limit \(l)"
         case .undecodableText: "not UTF-8 and not GB18030"
         case .noWorksheet: "no worksheet in workbook"
+        case .overlongRecord(let l): "CSV record longer than \(l) bytes (an unclosed quote?)"
         }
+    }
+
+    /// The code of the file-level error a refused file's report carries (``ImportReport/refusing(indicator:period:file:code:message:row:sheet:encoding:)``):
+    /// `unsupported_format` (not xlsx or CSV), `unreadable_file` (damaged, undecodable, no worksheet),
+    /// `unsafe_file` (XML declarations, zip bombs), `file_too_large`, `empty_file` or `no_data_rows`.
+    public var code: ImportErrorCode {
+        switch self {
+        case .unsupportedFormat: .unsupportedFormat
+        case .corruptWorkbook, .undecodableText, .noWorksheet, .cannotOpen, .overlongRecord: .unreadableFile
+        case .forbiddenXMLDeclaration, .compressionRatioExceeded: .unsafeFile
+        case .inflationLimitExceeded, .fileTooLarge: .fileTooLarge
+        case .emptyFile: .emptyFile
+        case .noDataRows: .noDataRows
+        }
+    }
+}
+
+extension ImportReport {
+    /// The report of a file refused whole because it cannot be read: all counts 0, one file-level error with
+    /// the error's ``IngestError/code`` and Chinese message — at the header row for a file without data rows,
+    /// without a row otherwise. The same object as a wrong-template refusal (samples/README.md, `unsupported_format`).
+    public init(refusing error: IngestError, indicator: String, period: String, file: String) {
+        let row: Int? = if case .noDataRows(let header) = error { header } else { nil }
+        self = ImportReport.refusing(indicator: indicator, period: period, file: file, code: error.code,
+                                    message: error.message, row: row)
     }
 }

@@ -10,7 +10,12 @@ struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Validate a submission file (xlsx or CSV) and store its accepted records.",
-        discussion: "Exit status: 0 when the file was read (even with rejected rows), 2 when it was refused, 1 on any other failure."
+        discussion: """
+            Exit status: 0 when the file was read (even with rejected rows), 2 when it was refused whole (wrong template, \
+            not xlsx or CSV, unreadable, empty or header-only, the same file again, too large), 1 on any other failure. \
+            A refused file prints the same result object as any other (refused: true, counts 0, one error with its code) \
+            and, unless --dry-run or --indicator-file, is stored as a refused submission.
+            """
     )
 
     @Argument(help: "The file to import (.xlsx or .csv in UTF-8, UTF-8 with BOM or GB18030).")
@@ -77,6 +82,7 @@ struct ImportCommand: AsyncParsableCommand {
         let report: ImportReport
         var extra: [(String, JSONValue)] = []
         var fields: [Field] = []
+        var indicatorCode = indicator ?? ""
         do {
             if let indicatorFile {
                 guard let yaml = try? String(contentsOfFile: indicatorFile, encoding: .utf8) else {
@@ -85,6 +91,7 @@ struct ImportCommand: AsyncParsableCommand {
                 }
                 let definition = try CatalogLoader.indicator(yaml: yaml)
                 fields = definition.fields
+                indicatorCode = definition.code
                 let config = try AppConfig.fromEnvironment()
                 let validator = SubmissionValidator(divisions: try CatalogLoader.divisions(), clock: .system,
                                                     maxUploadBytes: config.maxUploadBytes, maxInflatedBytes: config.maxInflatedBytes)
@@ -116,7 +123,11 @@ struct ImportCommand: AsyncParsableCommand {
             }
         } catch let error as SubmissionError {
             bar.finish()
-            if json {
+            if json, case .unreadable(let refusal) = error {
+                // Too large or not openable: refused before it was read (nothing stored), the same result object.
+                let report = ImportReport(refusing: refusal, indicator: indicatorCode, period: period, file: url.lastPathComponent)
+                print(report.contractJSON().serialized(pretty: true))
+            } else if json {
                 let body = JSONValue.object([("refused", .bool(error.isRefusal)), ("error", .string(error.code)),
                                              ("message", .string(error.message))])
                 print(body.serialized(pretty: true))
@@ -154,7 +165,8 @@ struct ImportCommand: AsyncParsableCommand {
         if let header = report.headerRow { place += "，表头在第 \(header) 行" }
         lines.append("\(report.indicator) \(report.period)：\(place)")
         if report.refused {
-            lines.append("拒收：\(report.refusal ?? "")")
+            lines.append("拒收（\(report.refusalCode?.chineseName ?? "")）：\(report.refusal ?? "")")
+            if let id { lines.append("已记入报送记录，报送编号 \(id)") }
             return lines.joined(separator: "\n")
         }
         lines.append("共 \(report.rowsTotal) 行：接收 \(report.rowsAccepted) 行，退回 \(report.rowsRejected) 行；自动规范 \(report.normalized.count) 处。")

@@ -40,14 +40,14 @@ struct RecordValidatorTests {
 
     /// The contract-relevant facts of an issue: row, field, code, value, duplicate_of_row.
     struct Fact: Equatable, CustomStringConvertible {
-        var row: Int, field: String?, code: ImportErrorCode, value: String?, duplicateOf: Int?
-        init(_ row: Int, _ field: String?, _ code: ImportErrorCode, _ value: String?, duplicateOf: Int? = nil) {
+        var row: Int?, field: String?, code: ImportErrorCode, value: String?, duplicateOf: Int?
+        init(_ row: Int?, _ field: String?, _ code: ImportErrorCode, _ value: String?, duplicateOf: Int? = nil) {
             self.row = row; self.field = field; self.code = code; self.value = value; self.duplicateOf = duplicateOf
         }
         init(_ issue: ImportIssue) {
             self.init(issue.row, issue.field, issue.code, issue.value, duplicateOf: issue.duplicateOfRow)
         }
-        var description: String { "\(row) \(field ?? "null") \(code.rawValue) \(value ?? "null") \(duplicateOf.map(String.init) ?? "")" }
+        var description: String { "\(row.map(String.init) ?? "null") \(field ?? "null") \(code.rawValue) \(value ?? "null") \(duplicateOf.map(String.init) ?? "")" }
     }
 
     static func facts(_ outcome: RowOutcome) -> [Fact] { issues(outcome).map(Fact.init) }

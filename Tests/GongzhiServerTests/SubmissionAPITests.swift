@@ -77,7 +77,7 @@ struct SubmissionAPITests {
                                                                    decimalFields: contract.decimalFields)
             #expect(differences.isEmpty, Comment(rawValue: differences.joined(separator: "\n")))
             let errors = try await SubmissionRepository(database: app.db).errors(of: outcome.submissionID)
-            #expect(errors.map(\.rowNumber) == outcome.report.errors.map(\.row))
+            #expect(errors.map(\.row) == outcome.report.errors.map(\.row))
             let submission = try #require(try await SubmissionRepository(database: app.db).find(outcome.submissionID))
             #expect(submission.status == outcome.report.outcome.rawValue)
             #expect(submission.rowsTotal == outcome.report.rowsTotal)
@@ -102,7 +102,7 @@ struct SubmissionAPITests {
         }
     }
 
-    @Test("unreadable and hostile files get a Chinese error and the server keeps serving",
+    @Test("unreadable and hostile files get a Chinese error, are stored refused without records, and the server keeps serving",
           arguments: [
               ("legacy.xls", Data([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0, 0])),
               ("truncated.xlsx", Data([0x50, 0x4B, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00, 0x08, 0x00])),
@@ -117,8 +117,11 @@ struct SubmissionAPITests {
                 let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [String: Any])
                 #expect(json["error"] as? String == "unreadable_file")
                 #expect((json["message"] as? String)?.isEmpty == false)
+                #expect(json["refused"] as? Bool == true && json["status"] as? String == "refused")
             }
-            #expect(try await SubmissionRepository(database: app.db).counts() == (0, 0))
+            // stored refused (issue 10: it shows in 报送记录), never with records
+            #expect(try await SubmissionRepository(database: app.db).counts() == (1, 0))
+            #expect(try await SubmissionRecord.query(on: app.db).first()?.state == "refused")
             try await app.testing().test(.GET, "api/v1/catalog/indicators", headers: housing) { res async in
                 #expect(res.status == .ok)
             }
@@ -213,7 +216,7 @@ struct UploadRefusalTests {
         }
     }
 
-    @Test("empty files, header-only files and forms sent to the API are refused, and nothing is stored")
+    @Test("empty files, header-only files and forms sent to the API are refused; the files are stored refused, without records")
     func emptyAndMisdirected() async throws {
         try await AppHarness.withApp { app, _ async throws in
             let path = "api/v1/submissions?indicator=HOU-001&period=2024-03&file=x.csv"
@@ -233,7 +236,9 @@ struct UploadRefusalTests {
                 #expect(res.status == .badRequest)
                 #expect(res.body.string.contains("form_instead_of_file"))
             }
-            #expect(try await SubmissionRepository(database: app.db).counts() == (0, 0))
+            // the three files (not the misdirected form) are listed as refused; no record is stored
+            #expect(try await SubmissionRepository(database: app.db).counts() == (3, 0))
+            #expect(try await SubmissionRecord.query(on: app.db).filter(\.$state == "refused").count() == 3)
         }
     }
 
@@ -259,7 +264,11 @@ struct UploadRefusalTests {
             try await Self.post(app, "api/v1/submissions?indicator=CON-003&period=2024-3&file=\(name)", body: data, unit: "urban-construction") { res in
                 #expect(res.status == .conflict, "2024-3 reads as 2024-03, so this is the same file again")
             }
-            #expect(try await SubmissionRepository(database: app.db).counts() == (1, 60))
+            // the data are stored once; each repeat is listed as a refused submission without records
+            #expect(try await SubmissionRepository(database: app.db).counts() == (3, 60))
+            #expect(try await SubmissionRecord.query(on: app.db).filter(\.$state == "refused").count() == 2)
+            #expect(try await ReportingRepository(database: app.db).currentSubmissions(indicator: "CON-003", period: "2024-03", on: app.db)
+                .map(\.rowsAccepted) == [60], "the first upload stays the task's only current submission")
         }
     }
 }
@@ -285,7 +294,8 @@ struct HostileUploadTests {
                     #expect(res.body.string.contains(expected), "\(name): \(res.body.string)")
                 }
             }
-            #expect(try await SubmissionRepository(database: app.db).counts() == (0, 0))
+            // both are listed as refused, without records
+            #expect(try await SubmissionRepository(database: app.db).counts() == (2, 0))
             try await app.testing().test(.GET, "/", headers: housing) { res async in #expect(res.status == .ok) }
         }
     }

@@ -139,12 +139,13 @@ struct WebPageTests {
             }
             let file = directory.appendingPathComponent("PSB-002.xlsx")
             try data.write(to: file)
-            // An unfilled template has the right headers (so it is not wrong_template) but no data row.
-            await #expect(throws: SubmissionError.unreadable(.noDataRows(headerRow: 2))) {
-                _ = try await app.submissions.submit(file: file, fileName: "PSB-002.xlsx", indicatorCode: "PSB-002",
-                                                     period: "2024-03", by: .commandLine(unit: "public-security"))
-            }
-            #expect(try await SubmissionRepository(database: app.db).counts() == (0, 0))
+            // An unfilled template has the right headers (so it is not wrong_template) but no data row: refused at
+            // its header row, and stored refused without records.
+            let outcome = try await app.submissions.submit(file: file, fileName: "PSB-002.xlsx", indicatorCode: "PSB-002",
+                                                           period: "2024-03", by: .commandLine(unit: "public-security"))
+            #expect(outcome.report.refused && outcome.report.refusalCode == .noDataRows)
+            #expect(outcome.report.errors.map(\.row) == [2])
+            #expect(try await SubmissionRepository(database: app.db).counts() == (1, 0))
         }
     }
 

@@ -6,7 +6,8 @@ public struct AssessmentFiling: Sendable, Equatable {
     public var filing: TaskFiling
     /// Filed by the info center on the unit's behalf (代为报送).
     public var proxy: Bool
-    /// The whole file was refused (wrong template and the like), not just its rows.
+    /// The whole file was refused off the template or the formats (``ImportErrorCode/isOffFormat``: a wrong
+    /// template, a file that is no readable xlsx or CSV), not just its rows.
     public var refusedWholeFile: Bool
     /// Data rows read from the file (accepted and rejected).
     public var rowsRead: Int

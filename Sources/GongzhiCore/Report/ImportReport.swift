@@ -119,7 +119,8 @@ public struct ImportReport: Sendable, Equatable {
     public var period: String
     /// The file name as uploaded.
     public var file: String
-    /// The whole file was refused (`wrong_template`): all counts 0, one error at the header row.
+    /// The whole file was refused: all counts 0, exactly one file-level error whose code says why
+    /// (``ImportErrorCode/isFileLevel``; see ``refusing(indicator:period:file:code:message:row:sheet:encoding:)``).
     public var refused: Bool
     public var rowsTotal: Int
     public var rowsAccepted: Int
@@ -162,9 +163,25 @@ public struct ImportReport: Sendable, Equatable {
         self.refusal = refusal
     }
 
+    /// The report of a file refused whole: `refused`, all counts 0, one error with `code` and `message` at
+    /// `row` (the header row for `wrong_template` and `no_data_rows`, `nil` when the refusal has no row), and
+    /// `message` as the refusal. Every kind of refusal gives this one shape (samples/README.md, `wrong_template`
+    /// and `unsupported_format`).
+    public static func refusing(indicator: String, period: String, file: String, code: ImportErrorCode, message: String,
+                               row: Int? = nil, sheet: String? = nil, encoding: String? = nil) -> ImportReport {
+        ImportReport(indicator: indicator, period: period, file: file, refused: true,
+                     errors: [ImportIssue(row: row, field: nil, column: nil, code: code, value: nil, message: message)],
+                     sheet: sheet, headerRow: row, encoding: encoding, refusal: message)
+    }
+
+    /// The code of a refused file's one error (`nil` when the file was read).
+    public var refusalCode: ImportErrorCode? {
+        refused ? errors.first?.code : nil
+    }
+
     /// The contract object: `indicator`, `period`, `file`, `refused`, `rows_total`, `rows_accepted`,
     /// `rows_rejected`, `errors`, `normalized` (exact shapes), then `sheet`, `header_row`, `encoding`,
-    /// `message` (refusals) and `error_messages` (one located Chinese sentence per error, same order),
+    /// `message` and `error` (refusals: ``ImportErrorCode/refusalClass`` of the one error) and `error_messages` (one located Chinese sentence per error, same order),
     /// then `extra` members (e.g. a submission id) and, when given, `records`.
     public func contractJSON(extra: [(String, JSONValue)] = [], records: JSONValue? = nil) -> JSONValue {
         var members: [(String, JSONValue)] = [
@@ -182,6 +199,7 @@ public struct ImportReport: Sendable, Equatable {
             ("encoding", .optional(encoding)),
         ]
         if let refusal { members.append(("message", .string(refusal))) }
+        if let refusalCode { members.append(("error", .string(refusalCode.refusalClass))) }
         members.append(("error_messages", .array(errors.map { .string($0.locatedMessage) })))
         members.append(contentsOf: extra)
         if let records { members.append(("records", records)) }

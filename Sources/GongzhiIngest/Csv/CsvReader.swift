@@ -62,7 +62,7 @@ public struct CsvReader: RowSource {
                 decoded = try CsvIconvSource(raw: raw, from: encoding == .utf16LE ? "UTF-16LE" : "UTF-16BE", chunkSize: chunkSize)
             }
             window = ByteWindow(source: decoded, chunkSize: chunkSize) { limit in
-                .unsupportedFormat(detail: "CSV record longer than \(limit >> 20) MB (an unclosed quote?)")
+                .overlongRecord(limitBytes: limit)
             }
             // The delimiter is sniffed from the first record: read until it is complete.
             while true {

@@ -42,41 +42,25 @@ public struct RecordBatch: Sendable {
 public enum SubmissionFormat: String, Sendable {
     case xlsx, csv
 
-    /// Sniffs the file at `url` (see ``sniff(_:)``).
-    /// - Throws: ``IngestError/cannotOpen(path:detail:)`` and the errors of ``sniff(_:)``.
+    /// Sniffs the file at `url` by its content: a zip archive is an xlsx workbook (``XlsxWorkbook`` tells an
+    /// Office document or a plain zip apart by its entries); a file that is recognisably something else — an
+    /// OLE2 compound file (legacy `.xls`, encrypted workbook, `.doc`), a PDF, an image, an archive, RTF, a web
+    /// page, XML, text without a comma, other binary content — is refused saying what it is
+    /// (``ForeignFormat/identify(head:compoundFileAt:)``); anything else is read as CSV text.
+    /// - Throws: ``IngestError/cannotOpen(path:detail:)``, ``IngestError/unsupportedFormat(_:)``,
+    ///   ``IngestError/corruptWorkbook(detail:)`` (`PK` without a zip record after it).
     public static func sniff(fileAt url: URL) throws(IngestError) -> SubmissionFormat {
-        let head: Data
+        let head: [UInt8]
         do {
             let handle = try FileHandle(forReadingFrom: url)
             defer { try? handle.close() }
-            head = try handle.read(upToCount: sniffLength) ?? Data()
+            head = [UInt8](try handle.read(upToCount: ForeignFormat.headLength) ?? Data())
         } catch {
             throw .cannotOpen(path: url.lastPathComponent, detail: String(describing: error))
         }
-        return try sniff(head)
-    }
-
-    /// How many leading bytes ``sniff(_:)`` looks at.
-    public static let sniffLength = 4096
-
-    /// Sniffs the first bytes: a zip container is an xlsx workbook; an OLE2 (`.xls`), PDF, image, archive or
-    /// other binary content (NUL or other control bytes) is refused; anything else is read as CSV text.
-    /// - Throws: ``IngestError/unsupportedFormat(detail:)``, ``IngestError/corruptWorkbook(detail:)``.
-    public static func sniff(_ head: Data) throws(IngestError) -> SubmissionFormat {
-        let b = [UInt8](head.prefix(sniffLength))
-        if b.starts(with: [0x50, 0x4B, 0x03, 0x04]) || b.starts(with: [0x50, 0x4B, 0x05, 0x06]) { return .xlsx }
-        if b.starts(with: [0xD0, 0xCF, 0x11, 0xE0]) { throw .unsupportedFormat(detail: "OLE2 compound file (legacy .xls)") }
-        if b.starts(with: [0x50, 0x4B]) { throw .corruptWorkbook(detail: "zip without a local file header") }
-        let signatures: [(bytes: [UInt8], name: String)] = [
-            (Array("%PDF".utf8), "PDF"), ([0x89, 0x50, 0x4E, 0x47], "PNG"), ([0xFF, 0xD8, 0xFF], "JPEG"),
-            (Array("GIF8".utf8), "GIF"), ([0x1F, 0x8B], "gzip"), (Array("Rar!".utf8), "RAR"),
-            ([0x37, 0x7A, 0xBC, 0xAF], "7z"), (Array("{\\rtf".utf8), "RTF"),
-        ]
-        if let match = signatures.first(where: { b.starts(with: $0.bytes) }) { throw .unsupportedFormat(detail: match.name) }
-        let utf16 = b.starts(with: [0xFF, 0xFE]) || b.starts(with: [0xFE, 0xFF])
-        if !utf16 && b.contains(where: { $0 < 0x09 || ($0 > 0x0D && $0 < 0x1B) || ($0 > 0x1B && $0 < 0x20) }) {
-            throw .unsupportedFormat(detail: "binary content")
-        }
+        if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: [0x50, 0x4B, 0x05, 0x06]) { return .xlsx }
+        if head.starts(with: [0x50, 0x4B]) { throw .corruptWorkbook(detail: "zip without a local file header") }
+        if let foreign = ForeignFormat.identify(head: head, compoundFileAt: url) { throw .unsupportedFormat(foreign) }
         return .csv
     }
 }
@@ -159,12 +143,9 @@ public enum SubmissionImporter {
         case .found(let found):
             layout = found
         case .notFound(let headerRow, let mismatch, let score):
-            report.refused = true
-            report.headerRow = headerRow
-            report.refusal = mismatch.message
-            report.errors = [ImportIssue(row: headerRow, field: nil, column: nil, code: .wrongTemplate, value: nil,
-                                         message: mismatch.message)]
-            return .refused(report, score: score)
+            return .refused(.refusing(indicator: indicator.code, period: job.period, file: job.fileName, code: .wrongTemplate,
+                                     message: mismatch.message, row: headerRow, sheet: report.sheet, encoding: encoding),
+                            score: score)
         }
         report.headerRow = layout.headerRows.upperBound
         report.title = top.filter { $0.number < layout.headerRows.lowerBound }

@@ -27,8 +27,9 @@ public struct XlsxWorkbook {
 
     /// Opens the workbook at `url`.
     ///
-    /// Throws ``IngestError``: `.cannotOpen` (no such file), `.unsupportedFormat` (not a zip, or a zip without
-    /// `xl/workbook.xml`), `.corruptWorkbook` (truncated or damaged zip or XML), `.forbiddenXMLDeclaration`,
+    /// Throws ``IngestError``: `.cannotOpen` (no such file), `.unsupportedFormat` (recognisably another kind of
+    /// file, e.g. a legacy `.xls`, a `.docx` or a plain zip: ``ForeignFormat``), `.corruptWorkbook` (truncated or
+    /// damaged zip or XML, or too short to tell), `.forbiddenXMLDeclaration`,
     /// `.inflationLimitExceeded` (total size or compression ratio), `.noWorksheet`.
     public init(url: URL, maxInflatedBytes: Int = 2_000_000_000, maxCompressionRatio: Int = 500) throws {
         try self.init(url: url, maxInflatedBytes: maxInflatedBytes, maxCompressionRatio: maxCompressionRatio,
@@ -45,6 +46,8 @@ public struct XlsxWorkbook {
         let archive = try XlsxArchive(url: url, limits: limits, chunkSize: chunkSize)
         self.archive = archive
 
+        // A Word or PowerPoint document, an OpenDocument file or a plain zip is no workbook: say what it is.
+        if let foreign = ForeignFormat.inZip(entryNames: archive.entryNames) { throw IngestError.unsupportedFormat(foreign) }
         // The workbook part: from _rels/.rels (officeDocument), else xl/workbook.xml.
         var workbookPath = "xl/workbook.xml"
         if var rootRels = try archive.cursor("_rels/.rels") {
@@ -54,7 +57,7 @@ public struct XlsxWorkbook {
             }
         }
         guard var workbookXML = try archive.cursor(workbookPath) else {
-            throw IngestError.unsupportedFormat(detail: "zip archive without xl/workbook.xml: not an xlsx workbook")
+            throw IngestError.unsupportedFormat(.zipArchive)
         }
         let workbook = try XlsxParts.workbook(&workbookXML)
         date1904 = workbook.date1904
@@ -133,16 +136,13 @@ final class XlsxArchive {
         self.chunkSize = max(1, chunkSize)
         let path = url.path
         file = try XlsxFile(path: path)
-        var head = [UInt8](repeating: 0, count: 4)
-        let got = try file.read(into: &head, count: 4, at: 0)
-        if got < 4 {
-            throw IngestError.corruptWorkbook(detail: "file of \(got) bytes is too short for a zip archive")
-        }
-        if head == [0xD0, 0xCF, 0x11, 0xE0] {
-            throw IngestError.unsupportedFormat(detail: "OLE2 compound file (legacy .xls or encrypted workbook)")
-        }
-        guard head == [0x50, 0x4B, 0x03, 0x04] || head == [0x50, 0x4B, 0x05, 0x06] else {
-            throw IngestError.unsupportedFormat(detail: "not a zip archive (starts with \(head.map { String($0, radix: 16) }))")
+        var head = [UInt8](repeating: 0, count: ForeignFormat.headLength)
+        head.removeSubrange(try file.read(into: &head, count: head.count, at: 0)...)
+        if !(head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: [0x50, 0x4B, 0x05, 0x06])) {
+            if head.count >= 4, let foreign = ForeignFormat.identify(head: head, compoundFileAt: url) {
+                throw IngestError.unsupportedFormat(foreign)
+            }
+            throw IngestError.corruptWorkbook(detail: "not a zip archive (\(head.count) bytes, starts with \(head.prefix(4).map { String($0, radix: 16) }))")
         }
         var entries: [String: XlsxZipEntry] = [:]
         var lower: [String: XlsxZipEntry] = [:]
@@ -154,6 +154,9 @@ final class XlsxArchive {
         self.entries = entries
         self.lowercasedEntries = lower
     }
+
+    /// The names of the archive's files.
+    var entryNames: Dictionary<String, XlsxZipEntry>.Keys { entries.keys }
 
     func contains(_ path: String) -> Bool {
         entry(path) != nil

@@ -225,10 +225,10 @@ final class XlsxEntryStream: ByteSource {
         self.limits = limits
         self.chunkSize = max(1, chunkSize)
         if entry.flags & 1 != 0 {
-            throw IngestError.unsupportedFormat(detail: "\(entry.name): encrypted zip entry")
+            throw IngestError.unsupportedFormat(.encryptedZip)
         }
         guard entry.method == 0 || entry.method == 8 else {
-            throw IngestError.unsupportedFormat(detail: "\(entry.name): zip compression method \(entry.method)")
+            throw IngestError.corruptWorkbook(detail: "\(entry.name): zip compression method \(entry.method) (not written by Excel)")
         }
         offset = try XlsxZipDirectory.dataOffset(entry, in: file)
         compressedLeft = entry.compressedSize

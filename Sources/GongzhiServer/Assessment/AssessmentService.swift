@@ -53,14 +53,18 @@ public struct AssessmentService: Sendable {
                                surveysMissing: surveys.missing, surveysLate: surveys.late).applying(entries)
     }
 
-    /// What the assessment needs of a stored submission: whether the whole file was refused (its report says
-    /// `"refused": true`), rows read and rejected, and its `duplicate_row` errors (counted only for accepted
-    /// data filings, the only ones whose rows can be in force).
+    /// What the assessment needs of a stored submission: whether the whole file was refused off-format (its
+    /// report says `"refused": true` and its one error's code is ``ImportErrorCode/isOffFormat``: a wrong
+    /// template, a file that is no readable xlsx or CSV — not an empty or header-only file, nor the same file
+    /// again), rows read and rejected, and its `duplicate_row` errors (counted only for accepted data filings,
+    /// the only ones whose rows can be in force).
     func assessmentFiling(_ s: SubmissionRecord, _ filing: TaskFiling) async throws -> AssessmentFiling {
         var refusedWhole = false
         if s.lifecycleState == .refused, case .object(let members)? = try? JSONValue.parse(s.report),
-           members.contains(where: { $0.0 == "refused" && $0.1 == .bool(true) }) {
-            refusedWhole = true
+           members.contains(where: { $0.0 == "refused" && $0.1 == .bool(true) }),
+           case .array(let errors)? = members.first(where: { $0.0 == "errors" })?.1,
+           case .object(let error)? = errors.first, case .string(let code)? = error.first(where: { $0.0 == "code" })?.1 {
+            refusedWhole = ImportErrorCode(rawValue: code)?.isOffFormat == true
         }
         var duplicates = 0
         if filing.counts, filing.kind == .data, let id = s.id {

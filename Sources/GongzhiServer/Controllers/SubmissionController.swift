@@ -158,9 +158,6 @@ struct SubmissionController: Sendable {
         guard let file = form.file, !file.name.isEmpty else {
             return try await refuse("请选择要上传的文件（.xlsx 或 .csv）。", .badRequest)
         }
-        guard file.bytes > 0 else {
-            return try await refuse("文件“\(file.name)”是空的（0 字节）：请确认选择了正确的文件。", .badRequest)
-        }
         let service = req.submissions
         let proxy = Self.proxyNote(form.fields)
         do {
@@ -214,7 +211,8 @@ struct SubmissionController: Sendable {
     // MARK: Result page
 
     struct ErrorItem: Encodable {
-        var row: Int
+        /// `nil` for a whole-file error without a row.
+        var row: Int?
         var column: String
         var value: String
         var code: String
@@ -260,6 +258,10 @@ struct SubmissionController: Sendable {
         var correction: String?
         /// Rejected rows corrected by 补报 (of this submission), or corrected by this 补报.
         var correctedRows: Int
+        /// For a file refused whole: the Chinese name of its error (`文件格式不支持`) and why, in a line
+        /// (`这是 PDF 文件，不是 Excel 工作簿（.xlsx）或 CSV 文件，无法读取`).
+        var refusalName: String?
+        var refusalReason: String?
     }
 
     struct ResultPage: Encodable {
@@ -270,6 +272,8 @@ struct SubmissionController: Sendable {
         var errorCount: Int
         var errorsTruncated: Bool
         var normalized: [NormalizationItem]
+        /// The rejected rows by error type (SVG), when rows were rejected.
+        var chart: String?
     }
 
     /// Errors listed on the result page; all of them are in the CSV download.
@@ -292,7 +296,7 @@ struct SubmissionController: Sendable {
         let submission = try await findSubmission(req)
         let errors = try await SubmissionRepository(database: req.db).errors(of: submission.requireID(), limit: nil)
         let csv = CSVText.document(header: ["行号", "列", "单元格内容", "错误", "如何修改"], rows: errors.map { e in
-            [String(e.rowNumber), e.columnLabel ?? "整行", e.value ?? "", ImportErrorCode(rawValue: e.code)?.chineseName ?? e.code, e.message]
+            [e.row.map(String.init) ?? "", Self.place(of: e), e.value ?? "", ImportErrorCode(rawValue: e.code)?.chineseName ?? e.code, e.message]
         })
         try await req.audit.record(.download, by: req.auditActor,
                                    AuditTarget(indicatorCode: submission.indicatorCode, query: req.auditQuery, rowCount: errors.count,
@@ -351,7 +355,7 @@ struct SubmissionController: Sendable {
         let repository = SubmissionRepository(database: req.db)
         let errorCount = try await repository.errorCount(of: id)
         let errors = try await repository.errors(of: id, limit: Self.errorsShown).map { e in
-            ErrorItem(row: e.rowNumber, column: e.columnLabel ?? (e.code == "duplicate_row" ? "整行" : (e.field == nil && e.code != "wrong_template" ? "整行" : "表头")),
+            ErrorItem(row: e.row, column: Self.place(of: e),
                       value: e.value.map { Self.shown($0) } ?? "（空）",
                       code: ImportErrorCode(rawValue: e.code)?.chineseName ?? e.code, message: e.message,
                       correctedBy: e.correctedBy?.uuidString.lowercased())
@@ -365,7 +369,44 @@ struct SubmissionController: Sendable {
         return try await req.view.render("submission", ResultPage(
             title: "报送结果", submission: try await summary(submission, on: req.db),
             refusal: report["message"] as? String, errors: errors, errorCount: errorCount,
-            errorsTruncated: errorCount > errors.count, normalized: normalized))
+            errorsTruncated: errorCount > errors.count, normalized: normalized,
+            chart: submission.rowsRejected > 0 ? Self.rejectionChart(try await repository.rejectedRowsByCode(of: id)) : nil))
+    }
+
+    /// Where an error is, as the result page and the errors CSV name it: its column, else the whole row, the
+    /// header (a wrong template, a header without data rows) or the whole file.
+    static func place(of e: SubmissionErrorRecord) -> String {
+        if let column = e.columnLabel { return column }
+        switch ImportErrorCode(rawValue: e.code) {
+        case .wrongTemplate?, .noDataRows?: return "表头"
+        case let code? where code.isFileLevel: return "整个文件"
+        default: return "整行"
+        }
+    }
+
+    /// The bar chart of a submission's rejected rows by error type (Chinese names), most frequent first; a row
+    /// with errors of two types counts under both.
+    static func rejectionChart(_ counts: [(code: String, rows: Int)]) -> String? {
+        guard !counts.isEmpty else { return nil }
+        let bars = counts.sorted { ($0.rows, $1.code) > ($1.rows, $0.code) }.map {
+            SVGChart.Bar(label: ImportErrorCode(rawValue: $0.code)?.chineseName ?? $0.code, value: Double($0.rows))
+        }
+        return SVGChart(title: "被退回的行：按错误类型", series: [.init("退回行数", color: SVGChart.Palette.red)],
+                        bars: bars, unit: " 行", width: 640).svg()
+    }
+
+    /// The first sentence of a refusal message, up to its first `：` or `。` outside brackets, at most 80
+    /// characters: what the submissions list shows as the reason.
+    static func reasonLine(_ message: String) -> String {
+        var depth = 0
+        var line = ""
+        for character in message {
+            if character == "（" || character == "(" { depth += 1 }
+            if character == "）" || character == ")" { depth = max(depth - 1, 0) }
+            if depth == 0, character == "：" || character == "。" { break }
+            line.append(character)
+        }
+        return line.count > 80 ? String(line.prefix(80)) + "…" : line
     }
 
     // MARK: List
@@ -513,12 +554,32 @@ struct SubmissionController: Sendable {
         } else {
             mode = nil
         }
-        let outcome = try await req.submissions.submit(
-            file: temporary, fileName: fileName, indicatorCode: indicator, period: period, by: req.auditActor,
-            proxy: Self.proxyNote(req), mode: mode,
-            confirmPeriod: (req.query[String.self, at: "confirm"] ?? "").split(separator: ",").contains("period"))
+        let outcome: SubmissionService.Outcome
+        do {
+            outcome = try await req.submissions.submit(
+                file: temporary, fileName: fileName, indicatorCode: indicator, period: period, by: req.auditActor,
+                proxy: Self.proxyNote(req), mode: mode,
+                confirmPeriod: (req.query[String.self, at: "confirm"] ?? "").split(separator: ",").contains("period"))
+        } catch SubmissionError.unreadable(let error) {
+            // Too large or not openable: refused before it was read, so not stored — but the same result object.
+            let report = ImportReport(refusing: error, indicator: indicator, period: period, file: fileName)
+            return Response.json(text: report.contractJSON().serialized(),
+                                 status: GongzhiErrorMiddleware.describe(SubmissionError.unreadable(error)).status)
+        }
         let json = outcome.report.contractJSON(extra: SubmissionService.extraJSON(id: outcome.submissionID, status: outcome.report.outcome))
-        return Response.json(text: json.serialized(), status: .created)
+        return Response.json(text: json.serialized(), status: Self.status(of: outcome.report))
+    }
+
+    /// The HTTP status of an upload's answer: 201 for a stored file that was read — its rows accepted or not, or
+    /// refused for a wrong template (the file was read; its result says what to fix); 409 for the same file
+    /// again (`duplicate_file`); 422 for every file that could not be read. A refusal is stored all the same.
+    /// (An upload over the limit is answered 413 before it is read, and not stored.)
+    static func status(of report: ImportReport) -> HTTPResponseStatus {
+        switch report.refusalCode {
+        case nil, .wrongTemplate?: .created
+        case .duplicateFile?: .conflict
+        default: .unprocessableEntity
+        }
     }
 
     func apiShow(req: Request) async throws -> Response {
@@ -631,6 +692,7 @@ struct SubmissionController: Sendable {
         let repository = CatalogRepository(database: db)
         let unitName = try await repository.unit(code: s.unitCode)?.name ?? s.unitCode
         let actingName = s.actingUnitCode == s.unitCode ? unitName : (try await repository.unit(code: s.actingUnitCode)?.name ?? s.actingUnitCode)
+        let refusal = Self.refusal(of: s)
         return SubmissionSummary(
             id: try s.requireID().uuidString.lowercased(), indicatorCode: s.indicatorCode, indicatorName: s.indicatorName,
             unitName: unitName, actingUnitName: actingName, period: s.period, fileName: s.fileName,
@@ -642,6 +704,19 @@ struct SubmissionController: Sendable {
             supersededBy: s.supersededBy?.uuidString.lowercased(), supersededAt: s.supersededAt.map(PlatformClock.display),
             appendsTo: s.appendsTo?.uuidString.lowercased(), correction: s.correction,
             correctedRows: s.appendsTo != nil ? try await SubmissionRepository(database: db).rowsCorrected(by: try s.requireID())
-                : try await SubmissionRepository(database: db).correctedRows(of: try s.requireID()))
+                : try await SubmissionRepository(database: db).correctedRows(of: try s.requireID()),
+            refusalName: refusal.map { ImportErrorCode(rawValue: $0.code)?.chineseName ?? $0.code },
+            refusalReason: refusal.map { Self.reasonLine($0.message) })
+    }
+
+    /// The code and message of a file refused whole, from its stored report (`refused: true`, one error).
+    static func refusal(of s: SubmissionRecord) -> (code: String, message: String)? {
+        guard s.status == ImportOutcome.refused.rawValue, case .object(let members)? = try? JSONValue.parse(s.report),
+              members.contains(where: { $0.0 == "refused" && $0.1 == .bool(true) }),
+              case .array(let errors)? = members.first(where: { $0.0 == "errors" })?.1,
+              case .object(let error)? = errors.first,
+              case .string(let code)? = error.first(where: { $0.0 == "code" })?.1 else { return nil }
+        let message: String = if case .string(let m)? = members.first(where: { $0.0 == "message" })?.1 { m } else { "" }
+        return (code, message)
     }
 }

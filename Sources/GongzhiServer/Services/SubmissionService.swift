@@ -48,7 +48,9 @@ public enum SubmissionError: Error, Sendable, Equatable {
     case replaceNotConfirmed(count: Int)
     /// The API was sent a form instead of the file itself.
     case formInsteadOfFile
-    /// The file could not be read (unsupported, corrupt, hostile, too large).
+    /// The file is over the upload limit or could not be opened: refused before it is read, and not stored
+    /// (every file that is read and refused is stored as a refused submission instead, see
+    /// ``SubmissionService/submit(file:fileName:indicatorCode:period:by:proxy:mode:confirmPeriod:submissionID:progress:onRecords:)``).
     case unreadable(IngestError)
 
     /// Whether the file itself was refused (exit status 2 in the CLI, 422 on the web) rather than the request
@@ -149,8 +151,11 @@ public struct SubmissionValidator: Sendable {
                   batchSize: batchSize, progress: progress)
     }
 
-    /// Validates `file` against `indicator`; `onRecords` receives accepted rows in file order.
-    /// - Throws: ``SubmissionError/unreadable(_:)`` for a file that cannot be read; whatever `onRecords` throws.
+    /// Validates `file` against `indicator`; `onRecords` receives accepted rows in file order. A file that
+    /// cannot be read gives a refused report (``ImportReport/init(refusing:indicator:period:file:)``), like a
+    /// wrong template.
+    /// - Throws: ``SubmissionError/unreadable(_:)`` for a file over the upload limit or that cannot be opened;
+    ///   whatever `onRecords` throws.
     public func validate(file: URL, fileName: String, indicator: Indicator, period: String,
                          progress: (@Sendable (Int) -> Void)? = nil,
                          onRecords: (RecordBatch) async throws -> Void = { _ in }) async throws -> ImportReport {
@@ -160,7 +165,7 @@ public struct SubmissionValidator: Sendable {
             return try await SubmissionImporter.run(file: file, job: job,
                                                     maxInflatedBytes: maxInflatedBytes, sink: onRecords)
         } catch let error as IngestError {
-            throw SubmissionError.unreadable(error)
+            return ImportReport(refusing: error, indicator: indicator.code, period: period, file: fileName)
         }
     }
 
@@ -300,11 +305,17 @@ public struct SubmissionService: Sendable {
         let proxy = try await authorize(actingUnit: actingUnit, for: indicator, proxy: proxy)
         let size = try validator.checkSize(file)
         let sha256 = try FileDigest.sha256(of: file)
-        let format: String
+        // What the file is, before anything is written: one that is no xlsx or CSV is refused whole (and stored so).
+        let sniffed: Result<SubmissionFormat, IngestError>
         do {
-            format = try SubmissionFormat.sniff(fileAt: file).rawValue
+            sniffed = .success(try SubmissionFormat.sniff(fileAt: file))
         } catch {
-            throw SubmissionError.unreadable(error)
+            sniffed = .failure(error)
+        }
+        let format = switch sniffed {
+        case .success(let format): format.rawValue
+        case .failure(.unsupportedFormat(let foreign)): foreign.rawValue
+        case .failure: "unknown"
         }
         let broughtFile = try files.keep(file, sha256: sha256)
         let job = validator.job(indicator: indicator, period: period, fileName: fileName, batchSize: writer.batchSize,
@@ -316,15 +327,33 @@ public struct SubmissionService: Sendable {
         do {
             return try await gate.run {
                 // 1. The submission, in a short transaction: it is `received` — invisible to every query — until
-                //    it concludes.
-                let submission = try await Self.writeTransaction(writer, on: database) { db in
+                //    it concludes. A file refused before it is read (not xlsx or CSV; the same file again) is
+                //    stored refused at once.
+                let admission = try await Self.writeTransaction(writer, on: database) { db -> Admission in
+                    let submission = SubmissionRecord(
+                        id: submissionID, indicatorID: try indicatorRecord.requireID(), indicatorCode: indicator.code,
+                        indicatorName: indicator.name, unitCode: indicator.unit, actingUnitCode: actingUnit, period: period,
+                        fileName: fileName, fileSHA256: sha256, fileSize: Int64(size), format: format, receivedAt: now)
+                    submission.proxyBy = proxy?.actedBy
+                    submission.proxyReason = proxy?.reason
+                    if case .failure(let error) = sniffed {
+                        let report = ImportReport(refusing: error, indicator: indicator.code, period: period, file: fileName)
+                        try await submission.create(on: db)
+                        return .concluded(try await Self.storeRefused(submission, report: report, by: actor, at: now, on: db))
+                    }
+                    // The same file again for the same task is refused and stored so: it shows in 报送记录, while the
+                    // task's data stay as they were (a repeated upload changes nothing).
                     if let earlier = try await SubmissionRecord.query(on: db)
                         .filter(\.$fileSHA256 == sha256).filter(\.$indicatorCode == indicator.code)
                         .filter(\.$period == period)
                         .filter(\.$status != ImportOutcome.refused.rawValue)
                         .filter(\.$state != SubmissionState.interrupted.rawValue).first() {
-                        throw SubmissionError.duplicateFile(submissionID: try earlier.requireID(),
-                                                            receivedAt: PlatformClock.display(earlier.receivedAt))
+                        let duplicate = SubmissionError.duplicateFile(submissionID: try earlier.requireID(),
+                                                                      receivedAt: PlatformClock.display(earlier.receivedAt))
+                        try await submission.create(on: db)
+                        let report = ImportReport.refusing(indicator: indicator.code, period: period, file: fileName,
+                                                           code: .duplicateFile, message: duplicate.message)
+                        return .concluded(try await Self.storeRefused(submission, report: report, by: actor, at: now, on: db))
                     }
                     if !confirmPeriod, let other = try await SubmissionRecord.query(on: db)
                         .filter(\.$fileSHA256 == sha256).filter(\.$indicatorCode == indicator.code)
@@ -337,19 +366,18 @@ public struct SubmissionService: Sendable {
                     if CorrectionMode.isRequired(acceptedRecords: accepted), mode == nil {
                         throw SubmissionError.modeRequired(count: accepted)
                     }
-                    let submission = SubmissionRecord(
-                        id: submissionID, indicatorID: try indicatorRecord.requireID(), indicatorCode: indicator.code,
-                        indicatorName: indicator.name, unitCode: indicator.unit, actingUnitCode: actingUnit, period: period,
-                        fileName: fileName, fileSHA256: sha256, fileSize: Int64(size), format: format, receivedAt: now)
-                    submission.proxyBy = proxy?.actedBy
-                    submission.proxyReason = proxy?.reason
                     submission.importHeartbeatMilliseconds = SubmissionRepository.heartbeatNow()
                     if accepted > 0, let mode {
                         submission.correction = mode.rawValue
                         if mode == .append { submission.appendsTo = try current.first?.requireID() }
                     }
                     try await submission.create(on: db)
-                    return submission
+                    return .importing(submission)
+                }
+                let submission: SubmissionRecord
+                switch admission {
+                case .concluded(let outcome): return outcome
+                case .importing(let received): submission = received
                 }
                 let id = try submission.requireID()
                 // A 补报 joins the current submissions: the rows it corrects are recognised by their keys.
@@ -359,7 +387,8 @@ public struct SubmissionService: Sendable {
                 let corrections = CorrectionMatcher(openKeys: openKeys)
                 do {
                     // 2. The records, batch by batch, each in a transaction of its own: other writers (a page
-                    //    view's audit entry) get their turn between two batches.
+                    //    view's audit entry) get their turn between two batches. A file that turns out unreadable
+                    //    is refused whole: its conclusion removes whatever rows were written.
                     let report: ImportReport
                     do {
                         report = try await Self.pipelined(file: file, job: job, maxInflatedBytes: maxInflatedBytes) { batch in
@@ -374,7 +403,7 @@ public struct SubmissionService: Sendable {
                             try await onRecords(batch)
                         }
                     } catch let error as IngestError {
-                        throw SubmissionError.unreadable(error)
+                        report = ImportReport(refusing: error, indicator: indicator.code, period: period, file: fileName)
                     }
                     if !confirmPeriod, report.rowsAccepted > 0, let chosen = ReportingPeriod(period),
                        let finding = PeriodSanity.check(period: chosen, title: report.title, tallies: report.dateTallies) {
@@ -382,6 +411,9 @@ public struct SubmissionService: Sendable {
                     }
                     // 3. The conclusion: errors, state, supersession and the audit entry, in one transaction.
                     return try await Self.writeTransaction(writer, on: database) { db in
+                        if report.refused {
+                            return try await Self.storeRefused(submission, report: report, by: actor, at: now, on: db)
+                        }
                         // A file without one accepted row discharges nothing and supersedes nothing: it concludes refused.
                         let state = try SubmissionLifecycle.apply(.concluded(report.rowsAccepted == 0 ? .refused : report.outcome),
                                                                   to: SubmissionLifecycle.apply(.validated, to: submission.lifecycleState))
@@ -412,6 +444,30 @@ public struct SubmissionService: Sendable {
             if broughtFile { files.remove(sha256) }
             throw error
         }
+    }
+
+    /// How the first transaction of ``submit(file:fileName:indicatorCode:period:by:proxy:mode:confirmPeriod:submissionID:progress:onRecords:)``
+    /// ends: the file is to be imported, or it was refused and stored at once.
+    private enum Admission: Sendable {
+        case importing(SubmissionRecord)
+        case concluded(Outcome)
+    }
+
+    /// Concludes `submission` refused whole with `report` (``ImportReport/refused``, one file-level error), inside
+    /// `db`'s transaction: the rows a read that failed half-way wrote are removed, its error and report stored, and its `submission` audit entry written. A refused submission is never
+    /// current: it discharges no task and supersedes nothing, but it is listed (报送记录) with its reason.
+    static func storeRefused(_ submission: SubmissionRecord, report: ImportReport, by actor: AuditActor, at now: Date,
+                             on db: any Database) async throws -> Outcome {
+        assert(report.refused, "only a refused report concludes a submission refused")
+        let id = try submission.requireID()
+        try await SubmissionRepository(database: db).removeRows(of: id, on: db)
+        submission.state = try SubmissionLifecycle.apply(.concluded(.refused),
+                                                         to: SubmissionLifecycle.apply(.validated, to: submission.lifecycleState)).rawValue
+        submission.importHeartbeatMilliseconds = nil
+        let json = report.contractJSON(extra: extraJSON(id: id, status: .refused)).serialized()
+        try await SubmissionRepository(database: db).finish(submission, report: report, reportJSON: json, on: db)
+        try await AuditLog.append(actor.event(.submission, auditTarget(submission), at: now), on: db)
+        return Outcome(submissionID: id, report: report)
     }
 
     /// Runs `body` in one of the writer's transactions, behind ``SQLiteWriteGate`` on SQLite.

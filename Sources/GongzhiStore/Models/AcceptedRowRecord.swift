@@ -23,6 +23,8 @@ public final class SubmissionErrorRecord: Model, @unchecked Sendable {
 
     @ID(custom: .id, generatedBy: .database) public var id: Int?
     @Parent(key: "submission_id") public var submission: SubmissionRecord
+    /// The spreadsheet row (from 1), or ``wholeFileRow`` for a whole-file error without a row (`row: null` in
+    /// the report): the column is required, and no spreadsheet row is numbered 0.
     @Field(key: "row_number") public var rowNumber: Int
     @OptionalField(key: "field") public var field: String?
     @OptionalField(key: "column_label") public var columnLabel: String?
@@ -36,4 +38,10 @@ public final class SubmissionErrorRecord: Model, @unchecked Sendable {
     @OptionalField(key: "corrected_by") public var correctedBy: UUID?
 
     public init() {}
+
+    /// ``rowNumber`` of a whole-file error that has no row.
+    public static let wholeFileRow = 0
+
+    /// The row as the report gives it: `nil` for a whole-file error without a row.
+    public var row: Int? { rowNumber == Self.wholeFileRow ? nil : rowNumber }
 }

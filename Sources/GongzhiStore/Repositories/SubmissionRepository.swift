@@ -33,7 +33,7 @@ public struct SubmissionRepository: Sendable {
                     .columns("submission_id", "row_number", "field", "column_label", "code", "value", "message", "duplicate_of_row",
                              "correction_key")
                 for e in report.errors[chunk..<min(chunk + 500, report.errors.count)] {
-                    insert.values(SQLBind(id), SQLBind(e.row), SQLBind(e.field), SQLBind(e.column), SQLBind(e.code.rawValue),
+                    insert.values(SQLBind(id), SQLBind(e.row ?? SubmissionErrorRecord.wholeFileRow), SQLBind(e.field), SQLBind(e.column), SQLBind(e.code.rawValue),
                                   SQLBind(e.value), SQLBind(e.message), SQLBind(e.duplicateOfRow), SQLBind(e.correctionKey))
                 }
                 try await insert.run()
@@ -66,7 +66,9 @@ public struct SubmissionRepository: Sendable {
         try await SubmissionRecord.query(on: db).filter(\.$id == id).delete()
     }
 
-    private func removeRows(of id: UUID, on db: any Database) async throws {
+    /// Removes the record keys, records and errors of submission `id` (the submission stays), inside `db`'s
+    /// transaction.
+    public func removeRows(of id: UUID, on db: any Database) async throws {
         guard let sql = db as? any SQLDatabase else { throw StoreError.notSQL }
         for table in ["record_keys", "records", SubmissionErrorRecord.schema] {
             try await sql.delete(from: table).where("submission_id", .equal, SQLBind(id)).run()
@@ -200,6 +202,16 @@ public struct SubmissionRepository: Sendable {
         let query = SubmissionErrorRecord.query(on: database).filter(\.$submission.$id == submissionID).sort(\.$id)
         if let limit { query.limit(limit) }
         return try await query.all()
+    }
+
+    /// How many of a submission's rows were rejected with each error code (a row with errors of two codes is
+    /// counted under both), in no particular order.
+    public func rejectedRowsByCode(of submissionID: UUID) async throws -> [(code: String, rows: Int)] {
+        guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
+        return try await sql.raw("""
+            SELECT code, COUNT(DISTINCT row_number) AS n FROM submission_errors
+            WHERE submission_id = \(bind: submissionID) GROUP BY code
+            """).all().map { (try $0.decode(column: "code", as: String.self), try $0.decode(column: "n", as: Int.self)) }
     }
 
     /// How many errors a submission has.
