@@ -60,7 +60,8 @@ public struct AssessmentService: Sendable {
     /// the only ones whose rows can be in force).
     func assessmentFiling(_ s: SubmissionRecord, _ filing: TaskFiling) async throws -> AssessmentFiling {
         var refusedWhole = false
-        if s.lifecycleState == .refused, case .object(let members)? = try? JSONValue.parse(s.report),
+        if s.lifecycleState == .refused, let id = s.id,
+           case .object(let members)? = try? JSONValue.parse(try await SubmissionRepository(database: database).report(of: id)),
            members.contains(where: { $0.0 == "refused" && $0.1 == .bool(true) }),
            case .array(let errors)? = members.first(where: { $0.0 == "errors" })?.1,
            case .object(let error)? = errors.first, case .string(let code)? = error.first(where: { $0.0 == "code" })?.1 {

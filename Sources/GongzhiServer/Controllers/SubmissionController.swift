@@ -138,7 +138,7 @@ struct SubmissionController: Sendable {
                                                         by: req.auditActor, explanation: body.explanation ?? "",
                                                         proxy: Self.proxyNote(req))
         guard let submission = try await SubmissionRepository(database: req.db).find(id) else { throw Abort(.internalServerError) }
-        return Response.json(text: Self.showJSON(submission), status: .created)
+        return Response.json(text: try await Self.showJSON(submission, on: req.db), status: .created)
     }
 
     /// Accepts the form's file, checks indicator and period at once, then imports in the background and
@@ -360,7 +360,7 @@ struct SubmissionController: Sendable {
                       code: ImportErrorCode(rawValue: e.code)?.chineseName ?? e.code, message: e.message,
                       correctedBy: e.correctedBy?.uuidString.lowercased())
         }
-        let report = (try? JSONSerialization.jsonObject(with: Data(submission.report.utf8))) as? [String: Any] ?? [:]
+        let report = (try? JSONSerialization.jsonObject(with: Data(try await repository.report(of: id).utf8))) as? [String: Any] ?? [:]
         let headers = try await fieldHeaders(of: submission, on: req.db)
         let normalized = (report["normalized"] as? [[String: Any]] ?? []).map { n in
             NormalizationItem(row: n["row"] as? Int ?? 0, column: headers[n["field"] as? String ?? ""] ?? (n["field"] as? String ?? ""),
@@ -583,12 +583,12 @@ struct SubmissionController: Sendable {
     }
 
     func apiShow(req: Request) async throws -> Response {
-        Response.json(text: Self.showJSON(try await findSubmission(req)), status: .ok)
+        Response.json(text: try await Self.showJSON(try await findSubmission(req), on: req.db), status: .ok)
     }
 
     /// The stored report object with the submission's lifecycle appended: `state`, `kind`, `explanation`,
     /// `proxy` (`{by, reason, acting_unit}` or null), `superseded_by`, `received_at`.
-    static func showJSON(_ s: SubmissionRecord) -> String {
+    static func showJSON(_ s: SubmissionRecord, on db: any Database) async throws -> String {
         var extra = ""
         for (key, value) in lifecycleJSON(s) {
             extra += ","
@@ -596,7 +596,7 @@ struct SubmissionController: Sendable {
             extra += ":"
             value.write(to: &extra)
         }
-        let report = s.report.trimmingCharacters(in: .whitespacesAndNewlines)
+        let report = try await SubmissionRepository(database: db).report(of: try s.requireID()).trimmingCharacters(in: .whitespacesAndNewlines)
         guard report.hasSuffix("}"), report.count > 2 else { return "{" + extra.dropFirst() + "}" }
         return report.dropLast() + extra + "}"
     }
@@ -692,7 +692,8 @@ struct SubmissionController: Sendable {
         let repository = CatalogRepository(database: db)
         let unitName = try await repository.unit(code: s.unitCode)?.name ?? s.unitCode
         let actingName = s.actingUnitCode == s.unitCode ? unitName : (try await repository.unit(code: s.actingUnitCode)?.name ?? s.actingUnitCode)
-        let refusal = Self.refusal(of: s)
+        let refusal = s.status == ImportOutcome.refused.rawValue
+            ? Self.refusal(report: try await SubmissionRepository(database: db).report(of: try s.requireID())) : nil
         return SubmissionSummary(
             id: try s.requireID().uuidString.lowercased(), indicatorCode: s.indicatorCode, indicatorName: s.indicatorName,
             unitName: unitName, actingUnitName: actingName, period: s.period, fileName: s.fileName,
@@ -710,8 +711,8 @@ struct SubmissionController: Sendable {
     }
 
     /// The code and message of a file refused whole, from its stored report (`refused: true`, one error).
-    static func refusal(of s: SubmissionRecord) -> (code: String, message: String)? {
-        guard s.status == ImportOutcome.refused.rawValue, case .object(let members)? = try? JSONValue.parse(s.report),
+    static func refusal(report: String) -> (code: String, message: String)? {
+        guard case .object(let members)? = try? JSONValue.parse(report),
               members.contains(where: { $0.0 == "refused" && $0.1 == .bool(true) }),
               case .array(let errors)? = members.first(where: { $0.0 == "errors" })?.1,
               case .object(let error)? = errors.first,

@@ -520,12 +520,12 @@ public struct SubmissionService: Sendable {
             try await Self.supersedeCurrent(of: submission, at: now, on: db)
             submission.state = state.rawValue
             submission.status = ImportOutcome.accepted.rawValue
-            submission.report = JSONValue.object([
+            try await submission.update(on: db)
+            try await SubmissionReportRecord(submissionID: id, report: JSONValue.object([
                 ("indicator", .string(indicator.code)), ("period", .string(period)), ("kind", .string(submission.kind)),
                 ("explanation", .string(explanation)), ("rows_total", .number("0")), ("rows_accepted", .number("0")),
                 ("rows_rejected", .number("0")), ("errors", .array([])),
-            ] + Self.extraJSON(id: id, status: .accepted)).serialized()
-            try await submission.update(on: db)
+            ] + Self.extraJSON(id: id, status: .accepted)).serialized()).create(on: db)
             try await AuditLog.append(actor.event(.submission, Self.auditTarget(submission), at: now), on: db)
             return id
         }

@@ -79,5 +79,6 @@ public enum GongzhiMigrations {
         M0014_CreateAssessmentBulletins(),
         M0015_AddCorrections(),
         M0016_AddAccountStates(),
+        M0017_MoveSubmissionReports(),
     ]
 }

@@ -48,8 +48,6 @@ public final class SubmissionRecord: Model, @unchecked Sendable {
     @OptionalField(key: "appends_to") public var appendsTo: UUID?
     /// While importing: when the import last wrote a batch (wall clock, ms since 1970); see ``M0009_HoldUnderLoad``.
     @OptionalField(key: "import_heartbeat_ms") public var importHeartbeatMilliseconds: Int64?
-    /// The import report as the contract's JSON object (without records).
-    @Field(key: "report") public var report: String
 
     public init() {}
 
@@ -74,6 +72,5 @@ public final class SubmissionRecord: Model, @unchecked Sendable {
         self.status = "received"
         self.state = "received"
         self.kind = "data"
-        self.report = "{}"
     }
 }

@@ -44,8 +44,8 @@ public struct SubmissionRepository: Sendable {
         submission.rowsRejected = report.rowsRejected
         submission.status = report.outcome.rawValue
         submission.sheet = report.sheet
-        submission.report = reportJSON
         try await submission.update(on: db)
+        try await SubmissionReportRecord(submissionID: try submission.requireID(), report: reportJSON).create(on: db)
     }
 
     /// The wall clock in ms since 1970, as import heartbeats are written (liveness, not a domain time: the
@@ -63,6 +63,7 @@ public struct SubmissionRepository: Sendable {
     /// and the submission itself — inside `db`'s transaction.
     public func discard(_ id: UUID, on db: any Database) async throws {
         try await removeRows(of: id, on: db)
+        try await SubmissionReportRecord.query(on: db).filter(\.$id == id).delete()
         try await SubmissionRecord.query(on: db).filter(\.$id == id).delete()
     }
 
@@ -212,6 +213,11 @@ public struct SubmissionRepository: Sendable {
             SELECT code, COUNT(DISTINCT row_number) AS n FROM submission_errors
             WHERE submission_id = \(bind: submissionID) GROUP BY code
             """).all().map { (try $0.decode(column: "code", as: String.self), try $0.decode(column: "n", as: Int.self)) }
+    }
+
+    /// Submission `id`'s import report as JSON object text; `{}` while it is being imported.
+    public func report(of id: UUID) async throws -> String {
+        try await SubmissionReportRecord.find(id, on: database)?.report ?? "{}"
     }
 
     /// How many errors a submission has.
