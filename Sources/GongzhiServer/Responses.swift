@@ -1,4 +1,5 @@
 import GongzhiCore
+import GongzhiIngest
 import Vapor
 
 extension Response {
@@ -30,5 +31,16 @@ extension Response {
         response.headers.replaceOrAdd(name: .contentDisposition,
                                       value: "attachment; filename=\"\(fallbackName)\"; filename*=UTF-8''\(encoded)")
         return response
+    }
+}
+
+extension Request {
+    /// `table` as a one-sheet xlsx download (``XlsxTableWriter``), its `export` audit entry written first with
+    /// the row count and `detail` (the export's file kind, e.g. `board.xlsx`).
+    /// - Throws: xlsx writing and audit errors.
+    func xlsxExport(_ table: XlsxTableWriter.Table, sheet: String, name: String, fallbackName: String, detail: String) async throws -> Response {
+        let data = try XlsxTableWriter.workbook(sheet: sheet, table: table)
+        try await audit.record(.export, by: auditActor, AuditTarget(query: auditQuery, rowCount: table.rows.count, detail: detail))
+        return Response.download(.init(data: data), type: Response.xlsxType, name: name, fallbackName: fallbackName)
     }
 }

@@ -166,7 +166,7 @@ struct AssessmentPageTests {
             for q in 2...4 {
                 _ = try await service.run(quarter: .quarter(year: 2024, quarter: q), asOf: CalendarDate(iso: "2025-05-06")!, ranBy: "tester")
             }
-            let (ranked, runs) = try await service.annual(year: 2024)
+            let (ranked, runs, _) = try await service.annual(year: 2024)
             #expect(runs.count == 4 && runs[ReportingPeriod("2024Q1")!]?.id == full.id)
             let housing = try #require(ranked.first { $0.result.unit == "housing" })
             #expect(housing.result.quarters.count == 4)

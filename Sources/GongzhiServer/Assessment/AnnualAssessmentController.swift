@@ -75,11 +75,7 @@ extension AssessmentController {
 
     static func annual(_ req: Request) async throws -> Annual {
         let year = try year(req)
-        let (ranked, runs) = try await service(req).annual(year: year)
-        var published: Set<ReportingPeriod> = []
-        for q in runs.keys where try await AssessmentRepository(database: req.db).bulletin(quarter: q.description) != nil {
-            published.insert(q)
-        }
+        let (ranked, runs, published) = try await service(req).annual(year: year)
         let names = try await unitNames(req)
         let rows = ranked.map { r in
             let a = r.result
@@ -146,11 +142,7 @@ extension AssessmentController {
     /// `GET /assessment/annual.xlsx?year=2024`: the year's ranking as a workbook.
     func annualXLSX(req: Request) async throws -> Response {
         let a = try await Self.annual(req)
-        let table = Self.annualTable(a)
-        let data = try XlsxTableWriter.workbook(sheet: "年度考核", table: table)
-        try await req.audit.record(.export, by: req.auditActor,
-                                   AuditTarget(query: req.auditQuery, rowCount: table.rows.count, detail: "assessment-annual.xlsx"))
-        return Response.download(.init(data: data), type: Response.xlsxType, name: "年度考核_\(a.year).xlsx",
-                                 fallbackName: "assessment-annual-\(a.year).xlsx")
+        return try await req.xlsxExport(Self.annualTable(a), sheet: "年度考核", name: "年度考核_\(a.year).xlsx",
+                                        fallbackName: "assessment-annual-\(a.year).xlsx", detail: "assessment-annual.xlsx")
     }
 }

@@ -427,11 +427,7 @@ struct AssessmentController: Sendable {
     /// `GET /assessment/bulletin.xlsx?quarter=…`: the bulletin's ranking as a workbook.
     func bulletinXLSX(req: Request) async throws -> Response {
         let b = try await Self.bulletin(req)
-        let table = Self.table(b)
-        let data = try XlsxTableWriter.workbook(sheet: "考核简报", table: table)
-        try await req.audit.record(.export, by: req.auditActor,
-                                   AuditTarget(query: req.auditQuery, rowCount: table.rows.count, detail: "assessment-bulletin.xlsx"))
-        return Response.download(.init(data: data), type: Response.xlsxType, name: "考核简报_\(b.quarter).xlsx",
-                                 fallbackName: "assessment-\(b.quarter).xlsx")
+        return try await req.xlsxExport(Self.table(b), sheet: "考核简报", name: "考核简报_\(b.quarter).xlsx",
+                                        fallbackName: "assessment-\(b.quarter).xlsx", detail: "assessment-bulletin.xlsx")
     }
 }

@@ -186,23 +186,28 @@ extension AssessmentService {
 extension AssessmentService {
     /// One year's assessment (年终综合考核, issue 11 §6), ranked with its 第十九条 marks: for every assessed unit,
     /// the quarters of `year` that have a bulletin run (``bulletinRun(quarter:)``), its facts re-scored by
-    /// ``AnnualAssessment``. Quarters not yet run are left out (the result is then incomplete and unmarked).
+    /// ``AnnualAssessment``. Quarters not yet run are left out (the result is then incomplete and unmarked);
+    /// `published` names the quarters whose bulletin is published.
     /// - Throws: ``AssessmentFactsError`` for stored facts that no longer read; database errors.
-    public func annual(year: Int) async throws -> (ranked: [AnnualAssessment.Ranked], runs: [ReportingPeriod: AssessmentRunRecord]) {
+    public func annual(year: Int) async throws -> (ranked: [AnnualAssessment.Ranked], runs: [ReportingPeriod: AssessmentRunRecord],
+                                                   published: Set<ReportingPeriod>) {
         let catalog = try await ReportingService(database: database, clock: clock).catalog()
         var facts: [String: [AssessmentFacts]] = [:]
         var runs: [ReportingPeriod: AssessmentRunRecord] = [:]
+        var published: Set<ReportingPeriod> = []
         for q in 1...4 {
             let quarter = ReportingPeriod.quarter(year: year, quarter: q)
-            guard let run = try await bulletinRun(quarter: quarter).run, let id = run.id else { continue }
+            let chosen = try await bulletinRun(quarter: quarter)
+            guard let run = chosen.run, let id = run.id else { continue }
             runs[quarter] = run
+            if chosen.published != nil { published.insert(quarter) }
             for result in try await results(of: id) { facts[result.unit, default: []].append(result.facts) }
         }
         var results: [AnnualAssessment.Result] = []
         for unit in Self.assessedUnits(catalog) {
             results.append(try AnnualAssessment.score(unit: unit, year: year, quarters: facts[unit] ?? []))
         }
-        return (AnnualAssessment.ranked(results), runs)
+        return (AnnualAssessment.ranked(results), runs, published)
     }
 }
 

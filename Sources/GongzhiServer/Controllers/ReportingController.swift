@@ -198,12 +198,8 @@ struct ReportingController: Sendable {
     func boardXLSX(req: Request) async throws -> Response {
         let q = try BoardQuery(req)
         let board = try await req.reporting.board(from: q.from, to: q.to, collections: q.collections, asOf: q.asOf)
-        let table = Self.table(board, from: q.from, to: q.to)
-        let data = try XlsxTableWriter.workbook(sheet: "报送情况", table: table)
-        try await req.audit.record(.export, by: req.auditActor,
-                                   AuditTarget(query: req.auditQuery, rowCount: table.rows.count, detail: "board.xlsx"))
-        return Response.download(.init(data: data), type: Response.xlsxType, name: "报送情况看板_\(q.from)_\(q.to).xlsx",
-                                 fallbackName: "board.xlsx")
+        return try await req.xlsxExport(Self.table(board, from: q.from, to: q.to), sheet: "报送情况",
+                                        name: "报送情况看板_\(q.from)_\(q.to).xlsx", fallbackName: "board.xlsx", detail: "board.xlsx")
     }
 
     /// The board laid out as a table for export.
