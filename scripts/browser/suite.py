@@ -11,6 +11,7 @@ import time
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
 BASE, PASSWORD, SAMPLES = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -46,6 +47,12 @@ def login(user):
 
 
 def main_text():
+    """The page's main text; a page that reloads itself (the import progress page) is read again."""
+    for _ in range(20):
+        try:
+            return d.find_element(By.TAG_NAME, "main").text
+        except (StaleElementReferenceException, NoSuchElementException):
+            time.sleep(0.25)
     return d.find_element(By.TAG_NAME, "main").text
 
 
