@@ -42,6 +42,8 @@ enum RouteAccess {
     static let scorecardReaders: Set<Role> = [.unitHead, .coordinator, .admin, .approver, .auditor]
     /// Return the unit's survey forms (调研反馈表): its reporter or head.
     static let surveyResponders: Set<Role> = [.reporter, .unitHead]
+    /// Post notices to the member units (信息发布) and read the reminder outbox: the info center and the 综合治税办.
+    static let noticePublishers: Set<Role> = [.admin, .coordinator]
 }
 
 /// Every route, grouped by who may use it (``RouteAccess``), pages first, then the JSON API.
@@ -57,6 +59,7 @@ func routes(_ app: Application) throws {
     let users = UsersController()
     let assessment = AssessmentController()
     let meetings = MeetingController()
+    let notices = NoticeController()
 
     // Public: sign-in and the health check.
     app.get("health") { (_: Request) -> [String: String] in ["status": "ok"] }
@@ -77,6 +80,9 @@ func routes(_ app: Application) throws {
     authenticated.get("indicators", ":code", "template.xlsx", use: catalog.template)
     authenticated.get("sharing", use: sharing.overview)
     authenticated.get("sharing", "requests", ":id", use: sharing.showRequest)
+    authenticated.get("notices", use: notices.index)
+    authenticated.get("notices", ":id", use: notices.show)
+    app.require(RouteAccess.noticePublishers).post("notices", use: notices.create)
 
     let reporters = app.require(RouteAccess.reporters)
     reporters.get("upload", use: submissions.uploadForm)
@@ -155,6 +161,11 @@ func routes(_ app: Application) throws {
     apiAuthenticated.get("access-requests", use: sharing.apiRequests)
     apiAuthenticated.get("access-requests", ":id", use: sharing.apiShowRequest)
     apiAuthenticated.get("grants", use: sharing.apiGrants)
+    apiAuthenticated.get("notices", use: notices.apiIndex)
+    apiAuthenticated.post("notices", ":id", "read", use: notices.apiRead)
+    let apiNoticePublishers = api.require(RouteAccess.noticePublishers)
+    apiNoticePublishers.post("notices", use: notices.apiCreate)
+    apiNoticePublishers.get("reminders", use: notices.apiReminders)
 
     let apiReporters = api.require(RouteAccess.reporters)
     apiReporters.on(.POST, "submissions", body: .stream, use: submissions.apiCreate)

@@ -65,6 +65,9 @@ struct AuthorizationMatrixTests {
             "POST /assessment/surveys": [.coordinator, .admin],
             "POST /assessment/bulletin/publish": [.coordinator, .admin],
             "GET /surveys": [.reporter, .unitHead],
+            "GET /notices": signedIn, "GET /notices/:id": signedIn, "POST /notices": [.admin, .coordinator],
+            "GET /api/v1/notices": signedIn, "POST /api/v1/notices/:id/read": signedIn,
+            "POST /api/v1/notices": [.admin, .coordinator], "GET /api/v1/reminders": [.admin, .coordinator],
             "POST /surveys/:id/return": [.reporter, .unitHead],
             "GET /assessment/units/:code": [.unitHead, .coordinator, .admin, .approver, .auditor],
         ]

@@ -39,6 +39,8 @@ public enum AuditAction: String, Hashable, Sendable, CaseIterable {
     case accountDisabled = "account_disabled"
     /// The info center enabled a disabled account again (issue 10).
     case accountEnabled = "account_enabled"
+    /// A notice posted to the member units, with its reminder messages queued (信息发布, issue 13).
+    case notice
 
     /// Chinese name for the audit page.
     public var chineseName: String {
@@ -65,6 +67,7 @@ public enum AuditAction: String, Hashable, Sendable, CaseIterable {
         case .passwordReset: "重置密码"
         case .accountDisabled: "停用账户"
         case .accountEnabled: "启用账户"
+        case .notice: "通知"
         }
     }
 }

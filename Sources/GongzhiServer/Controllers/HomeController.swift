@@ -85,6 +85,8 @@ struct HomeController: Sendable {
         var isCoordinator: Bool
         /// The latest published assessment bulletin as the user's unit sees it (附件2 简报).
         var bulletin: AssessmentController.BulletinNotice?
+        /// The user's unread notices (信息发布), newest first.
+        var notices: [NoticeController.NoticeItem]
     }
 
     /// `GET /`.
@@ -101,7 +103,7 @@ struct HomeController: Sendable {
             comparison: nil, isApprover: principal.has(.approver), toDecide: [], isAdmin: principal.has(.admin), behind: [],
             behindChart: "", proxies: [], isAuditor: principal.has(.auditor), activity: [], isAnalyst: principal.has(.analyst),
             grants: [], requests: [], isCoordinator: principal.has(.coordinator),
-            bulletin: try await AssessmentController.notice(req))
+            bulletin: try await AssessmentController.notice(req), notices: try await NoticeController.unread(req, names: names))
 
         if page.isUnitStaff, names.units[unit] != nil {
             let rows = try await req.reporting.tasks(from: .year(today.year - 1), to: .year(today.year), unit: unit, asOf: today)
