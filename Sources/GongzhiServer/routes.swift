@@ -44,6 +44,11 @@ enum RouteAccess {
     static let surveyResponders: Set<Role> = [.reporter, .unitHead]
     /// Post notices to the member units (信息发布) and read the reminder outbox: the info center and the 综合治税办.
     static let noticePublishers: Set<Role> = [.admin, .coordinator]
+    /// Objections (疑义): analysts file them; the providing unit's staff answer; the info center rules; the
+    /// city office and auditors read. The workflow decides which party may take which step.
+    static let objectionParties: Set<Role> = [.analyst, .reporter, .unitHead, .admin, .approver, .auditor]
+    /// File an objection: analysts of a consuming unit.
+    static let objectionFilers: Set<Role> = [.analyst]
 }
 
 /// Every route, grouped by who may use it (``RouteAccess``), pages first, then the JSON API.
@@ -60,6 +65,7 @@ func routes(_ app: Application) throws {
     let assessment = AssessmentController()
     let meetings = MeetingController()
     let notices = NoticeController()
+    let objections = ObjectionController()
 
     // Public: sign-in and the health check.
     app.get("health") { (_: Request) -> [String: String] in ["status": "ok"] }
@@ -83,6 +89,10 @@ func routes(_ app: Application) throws {
     authenticated.get("notices", use: notices.index)
     authenticated.get("notices", ":id", use: notices.show)
     app.require(RouteAccess.noticePublishers).post("notices", use: notices.create)
+    let objectionParties = app.require(RouteAccess.objectionParties)
+    objectionParties.get("objections", use: objections.index)
+    objectionParties.post("objections", ":id", ":action", use: objections.act)
+    app.require(RouteAccess.objectionFilers).post("objections", use: objections.create)
 
     let reporters = app.require(RouteAccess.reporters)
     reporters.get("upload", use: submissions.uploadForm)
@@ -166,6 +176,10 @@ func routes(_ app: Application) throws {
     let apiNoticePublishers = api.require(RouteAccess.noticePublishers)
     apiNoticePublishers.post("notices", use: notices.apiCreate)
     apiNoticePublishers.get("reminders", use: notices.apiReminders)
+    let apiObjectionParties = api.require(RouteAccess.objectionParties)
+    apiObjectionParties.get("objections", use: objections.apiIndex)
+    apiObjectionParties.post("objections", ":id", ":action", use: objections.apiAct)
+    api.require(RouteAccess.objectionFilers).post("objections", use: objections.apiCreate)
 
     let apiReporters = api.require(RouteAccess.reporters)
     apiReporters.on(.POST, "submissions", body: .stream, use: submissions.apiCreate)

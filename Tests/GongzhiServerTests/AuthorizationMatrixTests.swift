@@ -68,6 +68,12 @@ struct AuthorizationMatrixTests {
             "GET /notices": signedIn, "GET /notices/:id": signedIn, "POST /notices": [.admin, .coordinator],
             "GET /api/v1/notices": signedIn, "POST /api/v1/notices/:id/read": signedIn,
             "POST /api/v1/notices": [.admin, .coordinator], "GET /api/v1/reminders": [.admin, .coordinator],
+            "GET /objections": [.analyst, .reporter, .unitHead, .admin, .approver, .auditor],
+            "POST /objections/:id/:action": [.analyst, .reporter, .unitHead, .admin, .approver, .auditor],
+            "POST /objections": [.analyst],
+            "GET /api/v1/objections": [.analyst, .reporter, .unitHead, .admin, .approver, .auditor],
+            "POST /api/v1/objections/:id/:action": [.analyst, .reporter, .unitHead, .admin, .approver, .auditor],
+            "POST /api/v1/objections": [.analyst],
             "POST /surveys/:id/return": [.reporter, .unitHead],
             "GET /assessment/units/:code": [.unitHead, .coordinator, .admin, .approver, .auditor],
         ]

@@ -41,6 +41,8 @@ public enum AuditAction: String, Hashable, Sendable, CaseIterable {
     case accountEnabled = "account_enabled"
     /// A notice posted to the member units, with its reminder messages queued (信息发布, issue 13).
     case notice
+    /// An objection (疑义) filed, answered, disputed, ruled on or resolved (issue 13).
+    case objection
 
     /// Chinese name for the audit page.
     public var chineseName: String {
@@ -68,6 +70,7 @@ public enum AuditAction: String, Hashable, Sendable, CaseIterable {
         case .accountDisabled: "停用账户"
         case .accountEnabled: "启用账户"
         case .notice: "通知"
+        case .objection: "数据疑义"
         }
     }
 }

@@ -62,6 +62,7 @@ struct NavTag: UnsafeUnescapedLeafTag {
             ("/assessment", "考核评分", RouteAccess.assessmentReaders),
             ("/surveys", "调研反馈表", RouteAccess.surveyResponders),
             ("/notices", "通知公告", RouteAccess.authenticated),
+            ("/objections", "数据疑义", RouteAccess.objectionParties),
             ("/sharing", "数据共享", RouteAccess.authenticated),
             ("/query", "数据查询", RouteAccess.recordReaders),
             ("/audit", "审计日志", RouteAccess.auditors),

@@ -98,13 +98,20 @@ struct DisplayNames: Sendable {
         case "approve": "批准"
         case "deny": "不批准"
         case "withdraw": "撤回"
+        case "file": "提出疑义"
+        case "uphold": "采纳"
+        case "reject": "不予采纳"
+        case "dispute": "申请裁定"
+        case "arbitrate_uphold": "裁定采纳"
+        case "arbitrate_dismiss": "裁定不予采纳"
+        case "corrected": "已更正"
         default: name
         }
     }
 
     /// A request state's Chinese name (`pending_approval` → 待审批).
     static func requestState(_ raw: String) -> String {
-        AccessRequest.State(rawValue: raw)?.chineseName ?? raw
+        AccessRequest.State(rawValue: raw)?.chineseName ?? ObjectionState(rawValue: raw)?.chineseName ?? raw
     }
 }
 
@@ -192,6 +199,9 @@ enum AuditDetailText {
         case "address": "地址"
         case "failures": "失败次数"
         case "account_locked_until": "账户锁定至"
+        case "objection": "疑义编号"
+        case "notice": "通知编号"
+        case "reminders": "短信提醒"
         case "as_of": "数据截至"
         case "quarter": "考核季度"
         case "run": "考核批次"
@@ -218,7 +228,8 @@ enum AuditDetailText {
         case "unit": names.unit(value)
         case "fields", "clear", "masked":
             value.isEmpty ? "无" : names.fields(value.split(separator: ",").map(String.init), of: indicator)
-        case "kind": TaskFiling.Kind(rawValue: value) == .zeroData ? "零数据" : value == "data" ? "数据文件" : value
+        case "kind": TaskFiling.Kind(rawValue: value) == .zeroData ? "零数据" : value == "data" ? "数据文件"
+            : ObjectionKind(rawValue: value)?.chineseName ?? value
         case "outcome": ImportOutcome(rawValue: value)?.chineseName ?? value
         case "refused": value == "wrong_current_password" ? "当前密码不正确" : value
         case "user":
