@@ -58,8 +58,9 @@ public struct DemoCityPlan: Sendable {
     ]
 
     /// The plan for `catalog` as of `today` (the demo's clock), covering reporting periods that begin on or after
-    /// `from`'s first day and have ended before `today`.
-    public init(catalog: Catalog, today: CalendarDate, from: ReportingPeriod, seed: UInt64) {
+    /// `from`'s first day, and before `until`'s first day when given, and have ended before `today`. A task's
+    /// fate depends on the seed and the task alone, not on the range: two plans of adjoining ranges make one.
+    public init(catalog: Catalog, today: CalendarDate, from: ReportingPeriod, until: ReportingPeriod? = nil, seed: UInt64) {
         let root = SplitMix64(seed: seed)
         var slack: Set<String> = []
         for unit in catalog.units {
@@ -70,7 +71,7 @@ public struct DemoCityPlan: Sendable {
         let to = ReportingPeriod.containing(today, collection: .monthly)
         var filings: [Filing] = []
         var missed: [ReportingTask] = []
-        for task in calendar.tasks(from: from, to: to) where task.period.lastDay < today {
+        for task in calendar.tasks(from: from, to: to) where task.period.lastDay < today && until.map({ task.period.firstDay < $0.firstDay }) ?? true {
             var rng = root.derived("task:\(task.indicator):\(task.period)")
             let fileSeed = rng.next()
             let isSlack = slack.contains(task.unit)
