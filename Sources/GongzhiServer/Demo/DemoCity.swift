@@ -114,10 +114,12 @@ public enum DemoCity {
                                                             - CalendarDate.chinaStandardTimeOffset))
         let service = app.gongzhi.submissions(on: app.db(.imports), clock: .fixed(when))
         let period = filing.task.period.description
-        var actor = AuditActor.system.acting(for: indicator.unit)
+        // Each unit's clerk files as `<unit>.reporter` (for the housing bureau, the demo account housing.reporter);
+        // the info center's admin files for a unit.
+        var actor = AuditActor(user: indicator.unit + ".reporter", unit: indicator.unit, address: "local")
         var proxy: ProxyNote?
         if let reason = filing.proxyReason {
-            actor = AuditActor.system.acting(for: SubmissionService.proxyUnit)
+            actor = AuditActor(user: "admin", unit: SubmissionService.proxyUnit, address: "local")
             proxy = ProxyNote(actedBy: "信息中心管理员", reason: reason)
         }
         do {
