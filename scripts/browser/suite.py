@@ -210,7 +210,7 @@ def check_first_upload_and_append():
     with open(path, "w", encoding="utf-8-sig") as f:
         f.write(out.getvalue())
     text = upload("HOU-001", "2024-03", path, mode="append")
-    expect("补报" in text, f"the 补报's result page says it is one ({text[:200]})")
+    expect("本次为补报" in text, f"the 补报's result page says it is one ({text[:200]})")
     expect(number(r"接收 (\d+)", text, "the 补报's result") == 2, "both corrected rows are accepted")
     expect(number(r"更正了原报送中 (\d+) 行", text, "the 补报's result") == 2, "the 补报 marks the two rejected rows corrected")
     after = consumers_count("HOU-001", "2024-03")
