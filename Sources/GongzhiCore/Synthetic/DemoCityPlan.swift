@@ -18,7 +18,9 @@ public struct DemoCityPlan: Sendable {
             case correction(validRows: Int, faults: Int)
         }
 
+        /// The task filed (unit × indicator × period).
         public var task: ReportingTask
+        /// What is filed.
         public var kind: Kind
         /// When it is filed, in China Standard Time.
         public var filedAt: CalendarDateTime
@@ -27,6 +29,7 @@ public struct DemoCityPlan: Sendable {
         /// The seed of the task's synthetic file (a 补报 uses its data filing's).
         public var fileSeed: UInt64
 
+        /// A filing of `task` at `filedAt` (China Standard Time).
         public init(task: ReportingTask, kind: Kind, filedAt: CalendarDateTime, proxyReason: String?, fileSeed: UInt64) {
             self.task = task
             self.kind = kind
