@@ -62,4 +62,11 @@ struct ObjectionWorkflowTests {
         #expect(W.faultyRecords(kind: .omitted, count: 12, state: .rejected) == 0)
         #expect(W.faultyRecords(kind: .erroneous, count: 0, state: .open) == 0)
     }
+
+    @Test("the 错(漏)报率: rejected rows and upheld objection records over rows submitted, one decimal")
+    func errorRate() {
+        #expect(ErrorRate(rowsSubmitted: 182, rowsRejected: 17, upheldObjectionRecords: 2).text == "10.4%")
+        #expect(ErrorRate(rowsSubmitted: 1000, rowsRejected: 0, upheldObjectionRecords: 1).text == "0.1%")
+        #expect(ErrorRate().text == "—" && ErrorRate().rate == nil)
+    }
 }

@@ -78,6 +78,18 @@ struct ObjectionTests {
             let stored = try #require(try await SubmissionRecord.query(on: app.db).filter(\.$indicatorCode == "PSB-003").first())
             #expect(task.erroneous == min(stored.rowsRejected + 2, stored.rowsTotal))
 
+            // the unit page and the board show the 错(漏)报率 with the upheld objections
+            let rate = ErrorRate(rowsSubmitted: stored.rowsTotal, rowsRejected: stored.rowsRejected, upheldObjectionRecords: 2)
+            let head = try await AppHarness.login(app, unit: "public-security", roles: [.unitHead])
+            try await app.testing().test(.GET, "units/public-security?from=2024Q1&to=2024Q1&as_of=2024-06-30", headers: head.headers) { res async in
+                #expect(res.body.string.contains("错(漏)报率 <strong>\(rate.text)</strong>（未通过校验 \(stored.rowsRejected) 行 + 采纳的疑义 2 条，报送 \(stored.rowsTotal) 行）"),
+                        "\(res.body.string.components(separatedBy: "错(漏)报率").dropFirst().first?.prefix(200) ?? "")")
+            }
+            let board = try await AppHarness.login(app, roles: [.admin])
+            try await app.testing().test(.GET, "board?from=2024Q1&to=2024Q1&collection=quarterly&as_of=2024-06-30", headers: board.headers) { res async in
+                #expect(res.body.string.contains("<td class=\"num\">\(rate.text)</td>"))
+            }
+
             // each party sees them; another unit does not; every step is in the audit log
             try await app.testing().test(.GET, "api/v1/objections", headers: provider) { res async throws in
                 let list = try #require(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [[String: Any]])

@@ -124,6 +124,8 @@ struct ReportingController: Sendable {
         var span: Int
         var lines: [BoardLine]
         var counts: CountsView
+        /// 错(漏)报率 over the board's periods (``ErrorRate``).
+        var errorRate: String = "—"
     }
 
     struct SortLink: Encodable {
@@ -144,6 +146,8 @@ struct ReportingController: Sendable {
         /// The units of this page, with their task grid.
         var units: [BoardUnit]
         var totals: CountsView
+        /// The city's 错(漏)报率 over the same periods.
+        var totalErrorRate: String
         var query: String
         var sorts: [SortLink]
         var sortName: String
@@ -164,10 +168,15 @@ struct ReportingController: Sendable {
         let board = try await req.reporting.board(from: q.from, to: q.to, collections: q.collections, asOf: q.asOf)
         let ranks = Self.ranks(board.units)
         let ordered = Self.sorted(board.units, by: q.sort, ranks: ranks)
+        let errorRates = try await ErrorRates.of(units: nil, from: q.from, to: q.to, on: req.db)
         let units = ordered.map { u in
             BoardUnit(unit: u.unit, unitName: u.unitName, rank: ranks[u.unit] ?? 0, span: u.lines.count,
                       lines: u.lines.map { BoardLine(indicator: $0.indicator, indicatorName: $0.indicatorName, cells: $0.cells.map(Self.cell)) },
-                      counts: CountsView(u.counts))
+                      counts: CountsView(u.counts), errorRate: errorRates[u.unit]?.text ?? "—")
+        }
+        let cityErrors = errorRates.values.reduce(ErrorRate()) {
+            ErrorRate(rowsSubmitted: $0.rowsSubmitted + $1.rowsSubmitted, rowsRejected: $0.rowsRejected + $1.rowsRejected,
+                      upheldObjectionRecords: $0.upheldObjectionRecords + $1.upheldObjectionRecords)
         }
         let pages = max((units.count + Self.boardPageSize - 1) / Self.boardPageSize, 1)
         let page = min(q.page, pages)
@@ -187,7 +196,7 @@ struct ReportingController: Sendable {
             title: "报送情况看板", from: q.from.description, to: q.to.description, collection: q.collection, asOf: q.asOf.isoString,
             columns: board.columns.map(\.description), ranking: units,
             units: Array(units.dropFirst((page - 1) * Self.boardPageSize).prefix(Self.boardPageSize)),
-            totals: CountsView(board.totals), query: query.percentEncodedQuery ?? "",
+            totals: CountsView(board.totals), totalErrorRate: cityErrors.text, query: query.percentEncodedQuery ?? "",
             sorts: BoardSort.allCases.map { SortLink(label: $0.chineseName, query: q.link(sort: $0, page: 1), current: $0 == q.sort) },
             sortName: q.sort.chineseName, chart: chart, page: page, pages: pages,
             previous: page > 1 ? q.link(page: page - 1) : nil, next: page < pages ? q.link(page: page + 1) : nil))
@@ -335,6 +344,9 @@ struct ReportingController: Sendable {
         var columns: [String]
         var lines: [BoardLine]
         var counts: CountsView
+        /// 错(漏)报率 over the grid's periods, and how it is made up.
+        var errorRate: String
+        var errorDetail: String
         var comparison: Comparison
         var chart: String
         var page: Int
@@ -436,6 +448,7 @@ struct ReportingController: Sendable {
         let incidents = try await ReportingRepository(database: req.db).incidents(of: code).map {
             IncidentItem(occurredOn: $0.occurredOn, description: $0.description, recordedAt: DisplayNames.time($0.recordedAt))
         }
+        let errors = try await ErrorRates.of(units: [code], from: from, to: to, on: req.db)[code] ?? ErrorRate()
         return try await req.view.render("unit", UnitPage(
             title: unit.name, unit: code, unitName: unit.name, today: today.isoString, asOf: asOf.isoString,
             from: from.description, to: to.description,
@@ -446,6 +459,8 @@ struct ReportingController: Sendable {
                 BoardLine(indicator: $0.indicator, indicatorName: $0.indicatorName, cells: $0.cells.map(Self.cell))
             },
             counts: CountsView(StatusCounts(rows.map(\.state), asOf: asOf)),
+            errorRate: errors.text,
+            errorDetail: "未通过校验 \(errors.rowsRejected) 行 + 采纳的疑义 \(errors.upheldObjectionRecords) 条，报送 \(errors.rowsSubmitted) 行",
             comparison: try await Self.comparison(req, unit: code, asOf: asOf, names: names),
             chart: Self.monthlyChart(rows, from: from, to: to, asOf: asOf),
             page: page, pages: pages, previous: page > 1 ? link(page - 1) : nil, next: page < pages ? link(page + 1) : nil,

@@ -51,6 +51,15 @@ public struct ObjectionRepository: Sendable {
         return try await query.all()
     }
 
+    /// The objections upheld against data of `periods` (canonical text), of `units` when given.
+    public func upheld(periods: [String], units: [String]? = nil) async throws -> [ObjectionRecord] {
+        guard !periods.isEmpty else { return [] }
+        let upheld = ObjectionState.allCases.filter(\.isUpheld).map(\.rawValue)
+        let query = ObjectionRecord.query(on: database).filter(\.$period ~~ periods).filter(\.$state ~~ upheld)
+        if let units { query.filter(\.$providerUnit ~~ units) }
+        return try await query.all()
+    }
+
     /// The objections upheld against the submissions `ids` (for the assessment and the error rate).
     public func upheld(against ids: [UUID]) async throws -> [ObjectionRecord] {
         guard !ids.isEmpty else { return [] }
