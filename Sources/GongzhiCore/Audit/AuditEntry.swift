@@ -39,6 +39,8 @@ public enum AuditAction: String, Hashable, Sendable, CaseIterable {
     case accountDisabled = "account_disabled"
     /// The info center enabled a disabled account again (issue 10).
     case accountEnabled = "account_enabled"
+    /// Cross-matching (信息比对, issue 12): a rule run, a rule version's state change, a step on a tax lead.
+    case matching
 
     /// Chinese name for the audit page.
     public var chineseName: String {
@@ -65,6 +67,7 @@ public enum AuditAction: String, Hashable, Sendable, CaseIterable {
         case .passwordReset: "重置密码"
         case .accountDisabled: "停用账户"
         case .accountEnabled: "启用账户"
+        case .matching: "信息比对"
         }
     }
 }

@@ -80,5 +80,6 @@ public enum GongzhiMigrations {
         M0015_AddCorrections(),
         M0016_AddAccountStates(),
         M0017_MoveSubmissionReports(),
+        M0020_CreateMatching(),
     ]
 }
