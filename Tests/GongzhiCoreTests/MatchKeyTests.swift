@@ -90,5 +90,7 @@ struct MatchKeyTests {
         #expect(MatchKeys.nameKey("扬州某某（集团）有限公司", division: "321002")?.value == "扬州某某集团|321002")
         #expect(MatchKeys.nameKey("扬州某某集团", division: "321002") == MatchKeys.nameKey("扬州某某(集团)有限责任公司", division: "321002"))
         #expect(MatchKeys.nameKey(" ", division: "321002") == nil)
+        #expect(MatchKeys.key("扬州某某（集团）有限公司", form: .name, division: "321002")?.kind == .name)
+        #expect(MatchKeys.key("扬州某某有限公司", form: .name) == nil)
     }
 }

@@ -30,7 +30,8 @@ struct MatchingDataset {
     struct PlantedLead: Hashable, CustomStringConvertible {
         var kind: TaxLeadKind
         var key: String
-        var description: String { "\(kind.rawValue) \(key)" }
+        var confidence: TaxLeadConfidence = .identifier
+        var description: String { "\(kind.rawValue) \(key) \(confidence.rawValue)" }
     }
 
     var files: [String: File] = [:]
@@ -41,8 +42,8 @@ struct MatchingDataset {
         files[name, default: File(indicator: indicator, period: period, rows: [])].rows.append(row)
     }
 
-    mutating func expect(_ rule: String, _ kind: TaxLeadKind, _ key: String) {
-        expectations[rule]?.leads.insert(PlantedLead(kind: kind, key: key))
+    mutating func expect(_ rule: String, _ kind: TaxLeadKind, _ key: String, _ confidence: TaxLeadConfidence = .identifier) {
+        expectations[rule]?.leads.insert(PlantedLead(kind: kind, key: key, confidence: confidence))
     }
 
     static let division = "321002"
@@ -201,9 +202,9 @@ struct MatchingDataset {
         ])
     }
 
-    mutating func cleared(_ n: Int, indicator: String, orgID: String, day: String) {
+    mutating func cleared(_ n: Int, indicator: String, orgID: String, day: String, name: String? = nil) {
         add(indicator, String(day.prefix(7)), [
-            "org_id": orgID, "org_name": "扬州某某\(n)有限公司", "legal_rep_name": "法人\(n)",
+            "org_id": orgID, "org_name": name ?? "扬州某某\(n)有限公司", "legal_rep_name": "法人\(n)",
             "legal_rep_id_no": IdentifierFactory.residentID18(400 + n), "document_no": "QSZM\(n)", "cleared_date": day,
             "reason": "解散", "tax_office": "国家税务总局扬州市广陵区税务局", "division_code": Self.division,
         ])
@@ -220,6 +221,28 @@ struct MatchingDataset {
         company(11)
         cleared(11, indicator: "LTS-004", orgID: IdentifierFactory.organizationCode(411), day: "2026-10-20")
         company(12, event: "开业")
+        // clean, second pass: cleared under an old registration number (no organization code), the name
+        // written with another company-form ending and full-width brackets
+        company(13)
+        cleared(13, indicator: "NTS-004", orgID: IdentifierFactory.registrationNumber(90_013), day: "2026-10-15",
+                name: "扬州某某13有限责任公司")
+        // planted, second pass: cleared by name after deregistering (name_division); a namesake in another
+        // county does not count (no_match)
+        company(23)
+        cleared(23, indicator: "LTS-004", orgID: IdentifierFactory.registrationNumber(90_023), day: "2026-10-28",
+                name: "扬州某某23（有限公司）")
+        expect("deregistration-clearance", .outOfWindow, IdentifierFactory.organizationCode(423), .nameDivision)
+        company(24)
+        add("NTS-004", "2026-10", [
+            "org_id": IdentifierFactory.registrationNumber(90_024), "org_name": "扬州某某24有限公司", "legal_rep_name": "法人24",
+            "legal_rep_id_no": IdentifierFactory.residentID18(424), "document_no": "QSZM24", "cleared_date": "2026-10-01",
+            "reason": "解散", "tax_office": "国家税务总局扬州市邗江区税务局", "division_code": "321003",
+        ])
+        expect("deregistration-clearance", .noMatch, IdentifierFactory.organizationCode(424))
+        // a company cleared under another company's organization code with its own name is no match by name
+        company(25)
+        cleared(25, indicator: "NTS-004", orgID: IdentifierFactory.uscc(499), day: "2026-10-01")
+        expect("deregistration-clearance", .noMatch, IdentifierFactory.organizationCode(425))
         // planted: never cleared; cleared 5 days after deregistering
         company(21)
         expect("deregistration-clearance", .noMatch, IdentifierFactory.organizationCode(421))

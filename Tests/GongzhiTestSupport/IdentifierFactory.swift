@@ -38,6 +38,19 @@ public enum IdentifierFactory {
         "LSVAB2AK" + digits(n, 9)
     }
 
+    /// A GS15-2006 business registration number of division 321002 from `n` or the next number whose last 9
+    /// characters do not happen to form a valid organization code (so that it reads as a registration number,
+    /// never as a 15-character taxpayer id).
+    public static func registrationNumber(_ n: Int) -> String {
+        var k = n
+        while true {
+            let body = "321002" + digits(k, 8)
+            let number = body + String(BusinessRegistrationNumber.checkDigit(body)!)
+            if OrganizationCode.checkCharacter(String(Array(number)[6..<14])) != Array(number)[14] { return number }
+            k += 1
+        }
+    }
+
     /// `n` as `width` decimal digits with leading zeros.
     public static func digits(_ n: Int, _ width: Int) -> String {
         let s = String(n)

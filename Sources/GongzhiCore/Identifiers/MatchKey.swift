@@ -29,6 +29,8 @@ public enum MatchKeyForm: String, Sendable, Codable, CaseIterable {
     case vehicle
     /// A number-plate text field.
     case plate
+    /// A name text field, read with the record's 信息属地 (``MatchKeys/nameKey(_:division:)``): the second pass.
+    case name
 }
 
 /// A canonical matching key of one identifier value.
@@ -56,13 +58,15 @@ public struct MatchKey: Sendable, Equatable, Hashable {
 /// drops inner spaces before reading. A value it cannot read as its form gives `nil` (no key: such a record
 /// is left to the name pass).
 public enum MatchKeys {
-    /// The key of `text` read as `form`.
-    public static func key(_ text: String, form: MatchKeyForm) -> MatchKey? {
+    /// The key of `text` read as `form`; a ``MatchKeyForm/name`` needs the record's 信息属地 `division`
+    /// (`nil` without one).
+    public static func key(_ text: String, form: MatchKeyForm, division: String? = nil) -> MatchKey? {
         switch form {
         case .person: personKey(text)
         case .organization: organizationKey(text)
         case .vehicle: compactKey(text, kind: .vehicle)
         case .plate: compactKey(text, kind: .plate)
+        case .name: division.flatMap { nameKey(text, division: $0) }
         }
     }
 

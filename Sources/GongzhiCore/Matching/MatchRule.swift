@@ -79,14 +79,17 @@ public struct MatchRule: Sendable, Equatable, Codable {
         /// When set, only records with a key whose ``MatchKey/division`` does not start with this prefix
         /// (e.g. `3210`: registered outside Yangzhou) are matched.
         public var registeredOutside: String?
+        /// The name field of the second pass (issue 12 §2), e.g. 企业名称; `nil`: no second pass.
+        public var nameField: String?
 
         public init(indicator: String, filters: [FieldFilter] = [], keys: [KeyField], dateField: String,
-                    registeredOutside: String? = nil) {
+                    registeredOutside: String? = nil, nameField: String? = nil) {
             self.indicator = indicator
             self.filters = filters
             self.keys = keys
             self.dateField = dateField
             self.registeredOutside = registeredOutside
+            self.nameField = nameField
         }
     }
 
@@ -102,15 +105,20 @@ public struct MatchRule: Sendable, Equatable, Codable {
         public var exemptionField: String?
         /// The value of ``exemptionField`` that means "no exemption" (e.g. 无).
         public var notExemptValue: String?
+        /// The name field compared with the left ``LeftSide/nameField`` in the second pass: only for right
+        /// records with no identifier key of a kind the left record's keys have (the identifier is missing or
+        /// of another kind, e.g. an old registration number), by normalised name and 信息属地.
+        public var nameField: String?
 
         public init(indicator: String, keys: [KeyField], dateField: String, amountField: String? = nil,
-                    exemptionField: String? = nil, notExemptValue: String? = nil) {
+                    exemptionField: String? = nil, notExemptValue: String? = nil, nameField: String? = nil) {
             self.indicator = indicator
             self.keys = keys
             self.dateField = dateField
             self.amountField = amountField
             self.exemptionField = exemptionField
             self.notExemptValue = notExemptValue
+            self.nameField = nameField
         }
     }
 
@@ -265,7 +273,7 @@ extension MatchRule {
                 switch key.form {
                 case .person: field(indicator, key.field, [.personID], "公民身份号码（person_id）")
                 case .organization: field(indicator, key.field, [.orgID, .uscc], "单位代码（org_id 或 uscc）")
-                case .vehicle, .plate: field(indicator, key.field, [.text], "文本（text）")
+                case .vehicle, .plate, .name: field(indicator, key.field, [.text], "文本（text）")
                 }
             }
         }
@@ -276,6 +284,7 @@ extension MatchRule {
         }
         keys(leftIndicator, left.keys)
         field(leftIndicator, left.dateField, [.date], "日期（date）")
+        if let name = left.nameField { field(leftIndicator, name, [.text], "文本（text）") }
         for filter in left.filters {
             guard let f = leftIndicator.field(filter.field) else {
                 problems.append(.unknownField(indicator: leftIndicator.code, field: filter.field))
@@ -299,6 +308,7 @@ extension MatchRule {
             }
             keys(indicator, side.keys)
             field(indicator, side.dateField, [.date], "日期（date）")
+            if let name = side.nameField { field(indicator, name, [.text], "文本（text）") }
             if let amount = side.amountField { field(indicator, amount, [.decimal], "数值（decimal）") }
             if let exemption = side.exemptionField {
                 field(indicator, exemption, [.enum], "枚举（enum）")
@@ -335,14 +345,24 @@ extension MatchRule {
         case .organization: [.organization, .person, .registrationNumber]
         case .vehicle: [.vehicle]
         case .plate: [.plate]
+        case .name: [.name]
         }
     }
 
-    /// Every field of `indicator` the rule reads, with the form of the key fields (`nil` for the others).
+    /// Whether the rule has the second pass by name and 信息属地.
+    public var matchesNames: Bool { left.nameField != nil && right.contains { $0.nameField != nil } }
+
+    /// The key fields of `indicator` (identifiers, and the name fields of the second pass) with their forms.
     public func keyFields(of indicator: String) -> [KeyField] {
         var fields: [KeyField] = []
-        if left.indicator == indicator { fields += left.keys }
-        for side in right where side.indicator == indicator { fields += side.keys }
+        if left.indicator == indicator {
+            fields += left.keys
+            if matchesNames, let name = left.nameField { fields.append(KeyField(name, .name)) }
+        }
+        for side in right where side.indicator == indicator {
+            fields += side.keys
+            if left.nameField != nil, let name = side.nameField { fields.append(KeyField(name, .name)) }
+        }
         var seen = Set<KeyField>()
         return fields.filter { seen.insert($0).inserted }
     }

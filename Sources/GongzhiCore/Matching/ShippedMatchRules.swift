@@ -65,15 +65,17 @@ public enum ShippedMatchRules {
         estimate: .init(taxKind: .vehiclePurchaseTax, baseField: "purchase_price", rate: Decimal(string: "0.10")!))
 
     /// `deregistration-clearance`: 工商登记 AIC-001 (登记事项 注销) vs 清税 NTS-004 or LTS-004, by organisation —
-    /// the taxes cleared on or before the deregistration date (《税收征收管理法实施细则》第十五条). No amount
-    /// on the left: the estimate is 0.
+    /// the taxes cleared on or before the deregistration date (《税收征收管理法实施细则》第十五条). Second pass:
+    /// a clearance filed under an identifier with no organization code (an old registration number) is matched
+    /// by the normalised company name and 信息属地 (`name_division` leads). No amount on the left: the
+    /// estimate is 0.
     public static let deregistrationClearance = MatchRule(
         code: "deregistration-clearance", version: 1, name: "企业注销未清税",
         source: "扬府办发〔2017〕100号 三(三)；《中华人民共和国税收征收管理法实施细则》第十五条",
         left: .init(indicator: "AIC-001", filters: [.init("event", ["注销"])],
-                    keys: [.init("org_id", .organization)], dateField: "event_date"),
-        right: [.init(indicator: "NTS-004", keys: [.init("org_id", .organization)], dateField: "cleared_date"),
-                .init(indicator: "LTS-004", keys: [.init("org_id", .organization)], dateField: "cleared_date")],
+                    keys: [.init("org_id", .organization)], dateField: "event_date", nameField: "org_name"),
+        right: [.init(indicator: "NTS-004", keys: [.init("org_id", .organization)], dateField: "cleared_date", nameField: "org_name"),
+                .init(indicator: "LTS-004", keys: [.init("org_id", .organization)], dateField: "cleared_date", nameField: "org_name")],
         window: .init(from: nil, to: 0),
         estimate: .init(taxKind: .other, baseField: nil, rate: 1))
 

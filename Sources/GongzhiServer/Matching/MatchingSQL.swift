@@ -82,30 +82,60 @@ struct MatchingSQL {
         return q + ")"
     }
 
-    /// Which right records count: of a right indicator, through one of its key fields, from a current
-    /// submission; within the window when `windowed`; paying in full when `inFull`.
-    func rightSides(windowed: Bool, inFull: Bool) -> SQLQueryString {
+    /// How left and right records are joined: by identifier, or (second pass) by name and 信息属地.
+    enum Pass {
+        case identifier, name
+
+        var confidence: TaxLeadConfidence { self == .identifier ? .identifier : .nameDivision }
+    }
+
+    /// The left key rows of `pass` on alias `lk`.
+    func leftKeys(_ pass: Pass) -> SQLQueryString {
+        switch pass {
+        case .identifier: return keyFields("lk", rule.left.keys)
+        case .name:
+            guard let name = rule.left.nameField else { return "1 = 0" }
+            return keyFields("lk", [MatchRule.KeyField(name, .name)])
+        }
+    }
+
+    /// Which right records count: of a right indicator, through one of its key fields (by name: its name
+    /// field, and only when it has no identifier key of a kind the left record's keys have), from a current submission; within the
+    /// window when `windowed`; paying in full when `inFull`.
+    func rightSides(windowed: Bool, inFull: Bool, _ pass: Pass) -> SQLQueryString {
         var q: SQLQueryString = "("
-        for (i, side) in rule.right.enumerated() {
-            q = q + (i == 0 ? "" : " OR ") + "(rk.indicator_code = \(bind: side.indicator) AND " + keyFields("rk", side.keys)
+        var first = true
+        for side in rule.right {
+            let keys: SQLQueryString
+            switch pass {
+            case .identifier: keys = keyFields("rk", side.keys)
+            case .name:
+                guard let name = side.nameField else { continue }
+                keys = keyFields("rk", [MatchRule.KeyField(name, .name)])
+                    + " AND NOT EXISTS (SELECT 1 FROM match_keys ri JOIN match_keys li ON li.kind = ri.kind"
+                    + " WHERE ri.record_id = rk.record_id AND " + keyFields("ri", side.keys)
+                    + " AND li.record_id = l.id AND " + keyFields("li", rule.left.keys) + ")"
+            }
+            q = q + (first ? "" : " OR ") + "(rk.indicator_code = \(bind: side.indicator) AND " + keys
+            first = false
             if windowed { q = q + " AND " + inWindow(side) }
             if inFull { q = q + " AND " + paysInFull(side) }
             q = q + ")"
         }
-        return q + ")"
+        return first ? "1 = 0" : q + ")"
     }
 
-    /// The right records joined to `l` through a shared key, as a `FROM … WHERE` tail.
-    func rightJoin(windowed: Bool, inFull: Bool) -> SQLQueryString {
+    /// The right records joined to `l` through a shared key of `pass`, as a `FROM … WHERE` tail.
+    func rightJoin(windowed: Bool, inFull: Bool, _ pass: Pass) -> SQLQueryString {
         "FROM match_keys lk JOIN match_keys rk ON rk.kind = lk.kind AND rk.value = lk.value"
             + " JOIN records r ON r.id = rk.record_id JOIN submissions rs ON rs.id = r.submission_id"
-            + " WHERE lk.record_id = l.id AND " + keyFields("lk", rule.left.keys) + " AND " + current("rs")
-            + " AND " + rightSides(windowed: windowed, inFull: inFull)
+            + " WHERE lk.record_id = l.id AND " + leftKeys(pass) + " AND " + current("rs")
+            + " AND " + rightSides(windowed: windowed, inFull: inFull, pass)
     }
 
-    /// `EXISTS` a right record as ``rightJoin(windowed:inFull:)`` says.
-    func matchExists(windowed: Bool, inFull: Bool) -> SQLQueryString {
-        "EXISTS (SELECT 1 " + rightJoin(windowed: windowed, inFull: inFull) + ")"
+    /// `EXISTS` a right record as ``rightJoin(windowed:inFull:_:)`` says.
+    func matchExists(windowed: Bool, inFull: Bool, _ pass: Pass) -> SQLQueryString {
+        "EXISTS (SELECT 1 " + rightJoin(windowed: windowed, inFull: inFull, pass) + ")"
     }
 
     /// The left records of the run: the left indicator's current submissions of the run's periods, the
@@ -127,8 +157,8 @@ struct MatchingSQL {
         return "COALESCE(CAST(ROUND(" + expression + " * \(literal: factor)) AS BIGINT), 0)"
     }
 
-    /// The largest in-window right amount of `l` (for an underpaid lead's estimate).
-    var largestPaidAmount: SQLQueryString {
+    /// The largest in-window right amount of `l` joined by `pass` (for an underpaid lead's estimate).
+    func largestPaidAmount(_ pass: Pass) -> SQLQueryString {
         var amount: SQLQueryString = "CASE"
         var any = false
         for side in rule.right {
@@ -137,7 +167,7 @@ struct MatchingSQL {
             any = true
         }
         guard any else { return "0" }
-        return "(SELECT MAX(" + amount + " END) " + rightJoin(windowed: true, inFull: false) + ")"
+        return "(SELECT MAX(" + amount + " END) " + rightJoin(windowed: true, inFull: false, pass) + ")"
     }
 
     // MARK: Statements
@@ -145,43 +175,50 @@ struct MatchingSQL {
     /// How many left records the run covers.
     var countLeft: SQLQueryString { "SELECT COUNT(*) AS n " + leftRecords }
 
-    /// `INSERT … SELECT` of the leads of `kind` for run `run`, skipping left records that already have a lead
-    /// of this rule version. `sent`: whether the rule state sends leads to the queue.
-    func insertLeads(_ kind: TaxLeadKind, run: Int, sent: Bool, nowMs: Int64) -> SQLQueryString? {
+    /// `INSERT … SELECT` of the leads of `kind` found by `pass` for run `run`, skipping left records that
+    /// already have a lead of this rule version; `nil` when the rule cannot find such leads. `sent`: whether
+    /// the rule state sends leads to the queue.
+    ///
+    /// By identifier: `no_match` (no key match, and no name match either when the rule has the second
+    /// pass), `out_of_window`, `underpaid`. By name (only for left records with no identifier match):
+    /// `out_of_window` and `underpaid` — never `no_match`.
+    func insertLeads(_ kind: TaxLeadKind, _ pass: Pass, run: Int, sent: Bool, nowMs: Int64) -> SQLQueryString? {
+        if pass == .name, !rule.matchesNames || kind == .noMatch { return nil }
         let base = rule.estimate.baseField.map { number(value("l", $0)) }
-        let condition: SQLQueryString
+        var condition: SQLQueryString = pass == .name ? "NOT " + matchExists(windowed: false, inFull: false, .identifier) + " AND " : ""
         let estimate: SQLQueryString
         switch kind {
         case .noMatch:
-            condition = "NOT " + matchExists(windowed: false, inFull: false)
+            condition = condition + "NOT " + matchExists(windowed: false, inFull: false, .identifier)
+            if rule.matchesNames { condition = condition + " AND NOT " + matchExists(windowed: false, inFull: false, .name) }
             estimate = base.map(fen) ?? "0"
         case .outOfWindow:
-            condition = matchExists(windowed: false, inFull: false) + " AND NOT " + matchExists(windowed: true, inFull: false)
+            condition = condition + matchExists(windowed: false, inFull: false, pass) + " AND NOT " + matchExists(windowed: true, inFull: false, pass)
             estimate = base.map(fen) ?? "0"
         case .underpaid:
             guard let underpayment = rule.underpayment else { return nil }
-            condition = value("l", underpayment.leftBaseField) + " IS NOT NULL AND "
-                + matchExists(windowed: true, inFull: false) + " AND NOT " + matchExists(windowed: true, inFull: true)
-            estimate = base.map { fen("(" + $0 + " - COALESCE(" + largestPaidAmount + ", 0))") } ?? "0"
+            condition = condition + value("l", underpayment.leftBaseField) + " IS NOT NULL AND "
+                + matchExists(windowed: true, inFull: false, pass) + " AND NOT " + matchExists(windowed: true, inFull: true, pass)
+            estimate = base.map { fen("(" + $0 + " - COALESCE(" + largestPaidAmount(pass) + ", 0))") } ?? "0"
         }
         return "INSERT INTO match_leads (rule_code, rule_version, left_record_id, run_id, kind, confidence, estimated_tax_fen, sent, state, created_ms, updated_ms)"
-            + " SELECT \(bind: rule.code), \(bind: rule.version), l.id, \(bind: run), \(bind: kind.rawValue), \(bind: TaxLeadConfidence.identifier.rawValue), "
+            + " SELECT \(bind: rule.code), \(bind: rule.version), l.id, \(bind: run), \(bind: kind.rawValue), \(bind: pass.confidence.rawValue), "
             + estimate + ", \(bind: sent), \(bind: TaxLeadState.open.rawValue), \(bind: nowMs), \(bind: nowMs) "
             + leftRecords + " AND " + condition
             + " AND NOT EXISTS (SELECT 1 FROM match_leads x WHERE x.rule_code = \(bind: rule.code) AND x.rule_version = \(bind: rule.version) AND x.left_record_id = l.id)"
     }
 
-    /// `INSERT … SELECT` of the right records of run `run`'s leads: every key match of an `out_of_window`
-    /// lead, the in-window matches of an `underpaid` one.
-    func insertLeadRecords(run: Int) -> SQLQueryString {
+    /// `INSERT … SELECT` of the right records of run `run`'s leads found by `pass`: every key match of an
+    /// `out_of_window` lead, the in-window matches of an `underpaid` one.
+    func insertLeadRecords(run: Int, _ pass: Pass) -> SQLQueryString {
         "INSERT INTO match_lead_records (lead_id, record_id) SELECT DISTINCT x.id, rk.record_id FROM match_leads x"
             + " JOIN records l ON l.id = x.left_record_id"
-            + " JOIN match_keys lk ON lk.record_id = l.id AND " + keyFields("lk", rule.left.keys)
+            + " JOIN match_keys lk ON lk.record_id = l.id AND " + leftKeys(pass)
             + " JOIN match_keys rk ON rk.kind = lk.kind AND rk.value = lk.value"
             + " JOIN records r ON r.id = rk.record_id JOIN submissions rs ON rs.id = r.submission_id"
-            + " WHERE x.run_id = \(bind: run) AND " + current("rs") + " AND ("
-            + "(x.kind = \(bind: TaxLeadKind.outOfWindow.rawValue) AND " + rightSides(windowed: false, inFull: false) + ")"
-            + " OR (x.kind = \(bind: TaxLeadKind.underpaid.rawValue) AND " + rightSides(windowed: true, inFull: false) + "))"
+            + " WHERE x.run_id = \(bind: run) AND x.confidence = \(bind: pass.confidence.rawValue) AND " + current("rs") + " AND ("
+            + "(x.kind = \(bind: TaxLeadKind.outOfWindow.rawValue) AND " + rightSides(windowed: false, inFull: false, pass) + ")"
+            + " OR (x.kind = \(bind: TaxLeadKind.underpaid.rawValue) AND " + rightSides(windowed: true, inFull: false, pass) + "))"
     }
 }
 

@@ -75,8 +75,9 @@ public struct MatchLeadView: Sendable {
 /// Cross-matching (信息比对, issue 12): stores rule versions, extracts canonical keys, runs a rule in the
 /// database and reads the leads back.
 ///
-/// A run is three set-based `INSERT … SELECT` statements (no_match, out_of_window, underpaid) and one for
-/// the leads' right records, in one transaction with the run row and its audit entry: an interrupted run
+/// A run is set-based `INSERT … SELECT` statements — no_match, out_of_window, underpaid by identifier, then
+/// (for a rule with the second pass) out_of_window and underpaid by name and 信息属地 for left records with
+/// no identifier match, as `name_division` leads — and one per pass for the leads' right records, in one transaction with the run row and its audit entry: an interrupted run
 /// leaves nothing, and running it again finds the same leads. The unique (rule, version, left record) of
 /// `match_leads` and a `NOT EXISTS` keep a re-run from adding any lead twice.
 ///
@@ -190,11 +191,15 @@ public struct MatchingService: Sendable {
                 .returning("id").first()
             guard let runID = try runRow?.decode(column: "id", as: Int.self) else { throw StoreError.notSQL }
             let now = Self.milliseconds(clock.now())
-            for kind in [TaxLeadKind.underpaid, .outOfWindow, .noMatch] {
-                guard let insert = statements.insertLeads(kind, run: runID, sent: state.sendsLeads, nowMs: now) else { continue }
-                try await sql.raw(insert).run()
+            for pass in [MatchingSQL.Pass.identifier, .name] {
+                for kind in [TaxLeadKind.underpaid, .outOfWindow, .noMatch] {
+                    guard let insert = statements.insertLeads(kind, pass, run: runID, sent: state.sendsLeads, nowMs: now) else { continue }
+                    try await sql.raw(insert).run()
+                }
+                if pass == .identifier || rule.matchesNames {
+                    try await sql.raw(statements.insertLeadRecords(run: runID, pass)).run()
+                }
             }
-            try await sql.raw(statements.insertLeadRecords(run: runID)).run()
             let added = try await sql.raw("SELECT COUNT(*) AS n FROM match_leads WHERE run_id = \(bind: runID)").first()?
                 .decode(column: "n", as: Int.self) ?? 0
             try await sql.update("match_runs").set("leads_added", to: SQLBind(added)).set("finished_ms", to: SQLBind(Self.milliseconds(clock.now())))
@@ -257,14 +262,15 @@ public struct MatchingService: Sendable {
                     guard let sql = db as? any SQLDatabase else { throw StoreError.notSQL }
                     var after = 0
                     while true {
-                        let rows = try await sql.raw("SELECT r.id, " + dialect.jsonMemberText(table: "r", column: "values", key: key.field)
+                        let rows = try await sql.raw("SELECT r.id, r.division_code, " + dialect.jsonMemberText(table: "r", column: "values", key: key.field)
                             + " AS v FROM records r WHERE r.submission_id = \(bind: submission) AND r.id > \(bind: after) ORDER BY r.id LIMIT \(literal: Self.keyingPage)").all()
                         guard let last = rows.last else { break }
                         after = try last.decode(column: "id", as: Int.self)
                         var keys: [(Int, MatchKey)] = []
                         for row in rows {
                             guard let text = try row.decode(column: "v", as: String?.self),
-                                  let matchKey = MatchKeys.key(text, form: key.form) else { continue }
+                                  let matchKey = MatchKeys.key(text, form: key.form,
+                                                               division: try row.decode(column: "division_code", as: String?.self)) else { continue }
                             keys.append((try row.decode(column: "id", as: Int.self), matchKey))
                         }
                         for start in stride(from: 0, to: keys.count, by: 1_000) {
@@ -289,6 +295,7 @@ public struct MatchingService: Sendable {
     /// The fields shown for a left record: keys, date, filters, base and estimate fields.
     static func fields(of left: MatchRule.LeftSide, rule: MatchRule) -> [(String, MatchKeyForm?)] {
         var fields: [(String, MatchKeyForm?)] = left.keys.map { ($0.field, $0.form) }
+        if let name = left.nameField { fields.append((name, nil)) }
         fields.append((left.dateField, nil))
         fields += left.filters.map { ($0.field, nil) }
         if let base = rule.underpayment?.leftBaseField { fields.append((base, nil)) }
@@ -300,6 +307,7 @@ public struct MatchingService: Sendable {
     /// The fields shown for a right record: keys, date, amount, exemption.
     static func rightFields(of side: MatchRule.RightSide) -> [(String, MatchKeyForm?)] {
         var fields: [(String, MatchKeyForm?)] = side.keys.map { ($0.field, $0.form) }
+        if let name = side.nameField { fields.append((name, nil)) }
         fields.append((side.dateField, nil))
         if let amount = side.amountField { fields.append((amount, nil)) }
         if let exemption = side.exemptionField { fields.append((exemption, nil)) }
