@@ -42,6 +42,10 @@ enum RouteAccess {
     static let scorecardReaders: Set<Role> = [.unitHead, .coordinator, .admin, .approver, .auditor]
     /// Return the unit's survey forms (调研反馈表): its reporter or head.
     static let surveyResponders: Set<Role> = [.reporter, .unitHead]
+    /// The tax-lead queue of cross-matching (涉税线索, issue 12 §6): the tax officers and auditors.
+    static let leadReaders: Set<Role> = [.taxOfficer, .auditor]
+    /// Work a tax lead (take, investigate, confirm, dismiss): the tax officers.
+    static let leadWorkers: Set<Role> = [.taxOfficer]
 }
 
 /// Every route, grouped by who may use it (``RouteAccess``), pages first, then the JSON API.
@@ -57,6 +61,7 @@ func routes(_ app: Application) throws {
     let users = UsersController()
     let assessment = AssessmentController()
     let meetings = MeetingController()
+    let leads = LeadController()
 
     // Public: sign-in and the health check.
     app.get("health") { (_: Request) -> [String: String] in ["status": "ok"] }
@@ -144,6 +149,9 @@ func routes(_ app: Application) throws {
     surveyResponders.get("surveys", use: meetings.unitSurveys)
     surveyResponders.on(.POST, "surveys", ":id", "return", body: .collect(maxSize: "20mb"), use: meetings.returnSurvey)
     app.require(RouteAccess.scorecardReaders).get("assessment", "units", ":code", use: assessment.unit)
+
+    app.require(RouteAccess.leadReaders).get("leads", use: leads.index)
+    app.require(RouteAccess.leadWorkers).post("leads", ":id", ":action", use: leads.act)
 
     // JSON API (bearer tokens)
     let api = app.grouped("api", "v1")
