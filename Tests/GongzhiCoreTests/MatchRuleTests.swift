@@ -87,7 +87,9 @@ struct MatchRuleTests {
         #expect(!ninety.contains(91) && !ninety.contains(-1))
         let onOrBefore = MatchRule.DayWindow(from: nil, to: 0)
         #expect(onOrBefore.contains(-4000) && !onOrBefore.contains(1))
-        #expect(onOrBefore.chineseDescription == "左侧日期当日或之前")
+        #expect(onOrBefore.chineseDescription == "不晚于左侧日期当日")
+        #expect(ninety.chineseDescription == "左侧日期当日至左侧日期后 90 天之间")
+        #expect(MatchRule.DayWindow(from: -365, to: 0).chineseDescription == "左侧日期前 365 天至左侧日期当日之间")
     }
 
     @Test("the estimate is base × multiplier × rate, rounded to the fen")

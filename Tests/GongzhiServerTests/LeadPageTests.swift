@@ -28,6 +28,13 @@ struct LeadPageTests {
                 let first = body.range(of: "60000.00"), last = body.range(of: "3000.00")
                 #expect(first != nil && last != nil && first!.lowerBound < last!.lowerBound)
                 #expect(!body.contains(IdentifierFactory.residentID18(31)))
+                // each rule with its parameters, and the statistics per rule
+                #expect(body.contains("房产交易信息（HOU-001），交易类型为买卖；按买方证件号码比对"))
+                #expect(body.contains("以合同签订日期为准，左侧日期当日至左侧日期后 90 天之间"))
+                #expect(body.contains("右侧金额低于成交价格超过 5% 为少缴"))
+                #expect(body.contains("成交价格 × 3%（契税）"))
+                #expect(body.contains("合同价格 × 10000 × 2%（增值税）"))
+                #expect(body.contains("各规则成效"))
             }
             try await app.testing().test(.GET, "leads", headers: auditor) { res async in
                 #expect(res.status == .ok)

@@ -45,6 +45,18 @@ struct LeadWorkTests {
             let entries = try await sql.raw("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'matching' AND user_id = 'officer1'").first()?
                 .decode(column: "n", as: Int.self)
             #expect(entries == 3)
+            // statistics: per rule, and per rule, period and county
+            let other = try #require(try await service.queue().last)
+            try await service.apply(.dismiss(.exempt, note: nil), toLead: other.id, by: officer)
+            let stats = try await service.statistics()
+            let deed = try #require(stats.first { $0.ruleCode == "deed-tax" && $0.period == nil })
+            #expect(deed.found == 4 && deed.worked == 2 && deed.confirmed == 1 && deed.dismissed == [.exempt: 1])
+            #expect(deed.recoveredFen == 6_030_050)
+            #expect(deed.unworked == 2)
+            #expect(deed.strikeRate == 0.5)
+            let vehicles = try #require(stats.first { $0.ruleCode == "vehicle-purchase-tax" && $0.period == nil })
+            #expect(vehicles.found == 3 && vehicles.unworked == 3)
+            #expect(stats.contains { $0.ruleCode == "deed-tax" && $0.period == "2026-07" && $0.division == "321002" && $0.found == 4 })
             // a closed lead takes no further step
             await #expect(throws: LeadWorkError.refused(.closed(.confirmed))) {
                 try await service.apply(.dismiss(.duplicate, note: nil), toLead: top.id, by: officer)

@@ -138,13 +138,14 @@ public struct MatchRule: Sendable, Equatable, Codable {
             (from.map { days >= $0 } ?? true) && (to.map { days <= $0 } ?? true)
         }
 
-        /// Chinese description, e.g. 左侧日期后 0 至 90 天内, 左侧日期当日或之前.
+        /// Chinese description, e.g. 左侧日期当日至左侧日期后 90 天之间, 不晚于左侧日期当日.
         public var chineseDescription: String {
+            func offset(_ d: Int) -> String { d == 0 ? "左侧日期当日" : d > 0 ? "左侧日期后 \(d) 天" : "左侧日期前 \(-d) 天" }
             switch (from, to) {
-            case (nil, nil): "不限日期"
-            case (nil, let to?): to == 0 ? "左侧日期当日或之前" : "不晚于左侧日期后 \(to) 天"
-            case (let from?, nil): from == 0 ? "左侧日期当日或之后" : "不早于左侧日期 \(from) 天"
-            case (let from?, let to?): "左侧日期 \(from) 天至 \(to) 天之间"
+            case (nil, nil): return "不限日期"
+            case (nil, let to?): return "不晚于" + offset(to)
+            case (let from?, nil): return "不早于" + offset(from)
+            case (let from?, let to?): return offset(from) + "至" + offset(to) + "之间"
             }
         }
     }

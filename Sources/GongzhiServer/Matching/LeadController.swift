@@ -34,8 +34,40 @@ struct LeadController: Sendable {
         var mine: Bool
     }
 
+    /// A rule with its parameters in words (issue 12 §1: "with their parameters stated on their page").
+    struct RuleView: Encodable {
+        var code: String
+        var name: String
+        var version: String
+        var state: String
+        var left: String
+        var right: String
+        var window: String
+        var underpayment: String
+        var estimate: String
+        var source: String
+    }
+
+    /// One line of the statistics table.
+    struct StatisticsRow: Encodable {
+        var rule: String
+        var period: String
+        var county: String
+        var found: Int
+        var worked: Int
+        var confirmed: Int
+        var strikeRate: String
+        var dismissed: String
+        var recovered: String
+        var unworked: Int
+        var unworkedEstimate: String
+    }
+
     struct LeadsPage: Encodable {
         var title: String
+        var rules: [RuleView]
+        var totals: [StatisticsRow]
+        var breakdown: [StatisticsRow]
         var leads: [LeadRow]
         var isEmpty: Bool
         var canWork: Bool
@@ -60,10 +92,56 @@ struct LeadController: Sendable {
                 division: lead.division.map { divisions.name(of: $0) ?? $0 } ?? "",
                 mine: lead.assignee == actor.username)
         }
+        let service = Self.service(req)
+        let states = try await service.ruleStates()
+        var rules: [RuleView] = []
+        for rule in ShippedMatchRules.all { rules.append(try await Self.ruleView(rule, state: states[rule.code], req: req)) }
+        let statistics = try await service.statistics()
+        func statisticsRow(_ s: LeadStatistics) -> StatisticsRow {
+            StatisticsRow(
+                rule: ShippedMatchRules.rule(code: s.ruleCode)?.name ?? s.ruleCode, period: s.period ?? "合计",
+                county: s.division.map { divisions.name(of: $0) ?? $0 } ?? "全部",
+                found: s.found, worked: s.worked, confirmed: s.confirmed,
+                strikeRate: String(format: "%.0f%%", s.strikeRate * 100),
+                dismissed: DismissalReason.allCases.compactMap { r in s.dismissed[r].map { "\(r.chineseName) \($0)" } }.joined(separator: "，"),
+                recovered: MatchingService.yuan(fen: s.recoveredFen), unworked: s.unworked,
+                unworkedEstimate: MatchingService.yuan(fen: s.unworkedEstimateFen))
+        }
         return try await req.view.render("leads", LeadsPage(
-            title: "涉税线索", leads: rows, isEmpty: rows.isEmpty, canWork: actor.principal.hasAny(of: RouteAccess.leadWorkers),
+            title: "涉税线索", rules: rules, totals: statistics.filter { $0.period == nil }.map(statisticsRow),
+            breakdown: statistics.filter { $0.period != nil }.map(statisticsRow), leads: rows, isEmpty: rows.isEmpty, canWork: actor.principal.hasAny(of: RouteAccess.leadWorkers),
             taxKinds: TaxKind.allCases.map { Option(code: $0.rawValue, name: $0.chineseName) },
             reasons: DismissalReason.allCases.map { Option(code: $0.rawValue, name: $0.chineseName) }))
+    }
+
+    /// `rule` in words, with the catalog's indicator names and field labels.
+    static func ruleView(_ rule: MatchRule, state: (version: Int, state: MatchRuleState)?, req: Request) async throws -> RuleView {
+        let catalog = CatalogRepository(database: req.db)
+        var indicators: [String: Indicator] = [:]
+        for code in rule.indicators { indicators[code] = try await catalog.currentIndicator(code: code)?.indicator }
+        func label(_ indicator: String, _ field: String) -> String { indicators[indicator]?.field(field)?.label ?? field }
+        func name(_ indicator: String) -> String { "\(indicators[indicator]?.name ?? indicator)（\(indicator)）" }
+        var left = name(rule.left.indicator)
+        for filter in rule.left.filters { left += "，\(label(rule.left.indicator, filter.field))为\(filter.values.joined(separator: "或"))" }
+        if let prefix = rule.left.registeredOutside { left += "，登记地不在 \(prefix) 开头的行政区划" }
+        left += "；按" + rule.left.keys.map { label(rule.left.indicator, $0.field) }.joined(separator: "或") + "比对"
+        if let nameField = rule.left.nameField { left += "，无可比对证件号时按\(label(rule.left.indicator, nameField))与信息属地比对" }
+        let right = rule.right.map { side in
+            name(side.indicator) + "（" + side.keys.map { label(side.indicator, $0.field) }.joined(separator: "或") + "，日期：\(label(side.indicator, side.dateField))）"
+        }.joined(separator: "；")
+        let window = "以\(label(rule.left.indicator, rule.left.dateField))为准，" + rule.window.chineseDescription
+        let underpayment = rule.underpayment.map { u in
+            "右侧金额低于\(label(rule.left.indicator, u.leftBaseField))超过 \(NSDecimalNumber(decimal: u.tolerance * 100).stringValue)% 为少缴"
+                + (rule.right.contains { $0.exemptionField != nil } ? "（减免记录视为已缴）" : "")
+        } ?? "不检查"
+        let e = rule.estimate
+        let estimate = e.baseField.map { base in
+            "\(label(rule.left.indicator, base))" + (e.multiplier == 1 ? "" : " × \(NSDecimalNumber(decimal: e.multiplier).stringValue)")
+                + " × \(NSDecimalNumber(decimal: e.rate * 100).stringValue)%（\(e.taxKind.chineseName)）"
+        } ?? "无计税依据，估算为 0"
+        return RuleView(code: rule.code, name: rule.name, version: "第 \(state?.version ?? rule.version) 版",
+                        state: state?.state.chineseName ?? "未运行", left: left, right: right, window: window,
+                        underpayment: underpayment, estimate: estimate, source: rule.source)
     }
 
     /// `POST /leads/:id/:action`: `take` (assign to oneself), `start`, `verify` (a name-and-division match

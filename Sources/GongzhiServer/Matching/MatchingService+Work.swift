@@ -178,3 +178,97 @@ extension MatchingService {
             dismissalNote: try row.decode(column: "dismissal_note", as: String?.self))
     }
 }
+
+/// What one rule's leads came to (issue 12 §4), over all its versions, for one reporting period and county
+/// or summed over them.
+public struct LeadStatistics: Sendable, Equatable {
+    public var ruleCode: String
+    /// The left record's reporting period, or `nil` for the sum over periods.
+    public var period: String?
+    /// The left record's 信息属地, or `nil` for the sum over counties.
+    public var division: String?
+    /// Leads found (sent to the queue).
+    public var found = 0
+    /// Leads taken up (assigned, investigating, confirmed or dismissed).
+    public var worked = 0
+    public var confirmed = 0
+    /// Dismissed leads by reason.
+    public var dismissed: [DismissalReason: Int] = [:]
+    /// Tax recovered on confirmed leads, in fen.
+    public var recoveredFen = 0
+    /// Leads not yet closed (open, assigned, investigating) and their estimated tax in fen.
+    public var unworked = 0
+    public var unworkedEstimateFen = 0
+
+    /// Confirmed ÷ closed (confirmed + dismissed), 0 when none is closed: the strike rate.
+    public var strikeRate: Double {
+        let closed = confirmed + dismissed.values.reduce(0, +)
+        return closed == 0 ? 0 : Double(confirmed) / Double(closed)
+    }
+
+    public init(ruleCode: String, period: String? = nil, division: String? = nil) {
+        self.ruleCode = ruleCode
+        self.period = period
+        self.division = division
+    }
+}
+
+extension MatchingService {
+    /// Statistics of the leads sent to the queue, per rule (sums, `period` and `division` `nil`) followed by
+    /// per rule, period and county; one grouped query, rules in code order.
+    public func statistics() async throws -> [LeadStatistics] {
+        let sql = try sqlDatabase()
+        let rows = try await sql.raw("""
+            SELECT x.rule_code, ls.period, l.division_code, x.state, x.dismissal, COUNT(*) AS n,
+                   SUM(x.estimated_tax_fen) AS estimate, SUM(COALESCE(x.recovered_fen, 0)) AS recovered
+            FROM match_leads x JOIN records l ON l.id = x.left_record_id JOIN submissions ls ON ls.id = l.submission_id
+            WHERE x.sent = \(bind: true)
+            GROUP BY x.rule_code, ls.period, l.division_code, x.state, x.dismissal
+            """).all()
+        var totals: [String: LeadStatistics] = [:]
+        var detail: [String: LeadStatistics] = [:]
+        for row in rows {
+            let rule = try row.decode(column: "rule_code", as: String.self)
+            let period = try row.decode(column: "period", as: String.self)
+            let division = try row.decode(column: "division_code", as: String?.self) ?? ""
+            let state = TaxLeadState(rawValue: try row.decode(column: "state", as: String.self)) ?? .open
+            let reason = try row.decode(column: "dismissal", as: String?.self).flatMap(DismissalReason.init(rawValue:))
+            let n = try row.decode(column: "n", as: Int.self)
+            let estimate = try row.decode(column: "estimate", as: Int?.self) ?? 0
+            let recovered = try row.decode(column: "recovered", as: Int?.self) ?? 0
+            func add(_ s: inout LeadStatistics) {
+                s.found += n
+                if state != .open { s.worked += n }
+                switch state {
+                case .confirmed:
+                    s.confirmed += n
+                    s.recoveredFen += recovered
+                case .dismissed:
+                    s.dismissed[reason ?? .other, default: 0] += n
+                case .open, .assigned, .investigating:
+                    s.unworked += n
+                    s.unworkedEstimateFen += estimate
+                }
+            }
+            add(&totals[rule, default: LeadStatistics(ruleCode: rule)])
+            add(&detail[rule + "\u{1}" + period + "\u{1}" + division, default: LeadStatistics(ruleCode: rule, period: period, division: division)])
+        }
+        let order = { (a: LeadStatistics, b: LeadStatistics) in
+            (a.ruleCode, a.period ?? "", a.division ?? "") < (b.ruleCode, b.period ?? "", b.division ?? "")
+        }
+        return totals.values.sorted(by: order) + detail.values.sorted(by: order)
+    }
+}
+
+extension MatchingService {
+    /// The stored state of each rule's newest version, by rule code.
+    public func ruleStates() async throws -> [String: (version: Int, state: MatchRuleState)] {
+        let rows = try await sqlDatabase().raw("SELECT code, version, state FROM match_rules ORDER BY code, version").all()
+        var states: [String: (version: Int, state: MatchRuleState)] = [:]
+        for row in rows {
+            states[try row.decode(column: "code", as: String.self)] = (try row.decode(column: "version", as: Int.self),
+                MatchRuleState(rawValue: try row.decode(column: "state", as: String.self)) ?? .draft)
+        }
+        return states
+    }
+}
