@@ -123,7 +123,11 @@ struct LeadController: Sendable {
         func name(_ indicator: String) -> String { "\(indicators[indicator]?.name ?? indicator)（\(indicator)）" }
         var left = name(rule.left.indicator)
         for filter in rule.left.filters { left += "，\(label(rule.left.indicator, filter.field))为\(filter.values.joined(separator: "或"))" }
-        if let prefix = rule.left.registeredOutside { left += "，登记地不在 \(prefix) 开头的行政区划" }
+        if let prefix = rule.left.registeredOutside {
+            let code = prefix + String(repeating: "0", count: max(0, 6 - prefix.count))
+            let place = req.gongzhi.divisions.name(of: code) ?? code
+            left += "，登记机关不在\(place)（代码第 3–8 位不以 \(prefix) 开头）"
+        }
         left += "；按" + rule.left.keys.map { label(rule.left.indicator, $0.field) }.joined(separator: "或") + "比对"
         if let nameField = rule.left.nameField { left += "，无可比对证件号时按\(label(rule.left.indicator, nameField))与信息属地比对" }
         let right = rule.right.map { side in
