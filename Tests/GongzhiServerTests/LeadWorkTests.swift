@@ -104,4 +104,30 @@ struct LeadWorkTests {
             #expect(try await service.queue().count == 2)
         }
     }
+
+    @Test("a confirmed lead is an adopted lead in the assessment facts of the unit whose record produced it")
+    func adoptedInAssessment() async throws {
+        try await AppHarness.withApp { app, directory async throws in
+            // given: a deed-tax lead from housing's record, confirmed on 2026-11-29 (the harness's clock)
+            try await MatchingRunTests.dataset.load(into: app, directory: directory)
+            _ = try await MatchingRunTests.run("deed-tax", app)
+            let service = MatchingService(database: app.db, clock: app.gongzhi.clock)
+            let lead = try #require(try await service.queue().first)
+            let assessment = AssessmentService(database: app.db, clock: app.gongzhi.clock)
+            let catalog = try await app.gongzhi.reporting(on: app.db).catalog()
+            let quarter = try #require(ReportingPeriod("2026Q4"))
+            let before = try await assessment.facts(unit: "housing", quarter: quarter, asOf: SharedData.today, catalog: catalog)
+            #expect(before.adoptedLeads == 0)
+            // when
+            for event in [TaxLeadWork.Event.assign(to: "officer1"), .startInvestigation, .confirm(recovered: [.deedTax: 60_000])] {
+                try await service.apply(event, toLead: lead.id, by: .commandLine())
+            }
+            // then
+            let after = try await assessment.facts(unit: "housing", quarter: quarter, asOf: SharedData.today, catalog: catalog)
+            #expect(after.adoptedLeads == 1)
+            #expect(try await assessment.facts(unit: "local-tax", quarter: quarter, asOf: SharedData.today, catalog: catalog).adoptedLeads == 0)
+            let earlier = try #require(ReportingPeriod("2026Q3"))
+            #expect(try await assessment.facts(unit: "housing", quarter: earlier, asOf: SharedData.today, catalog: catalog).adoptedLeads == 0)
+        }
+    }
 }

@@ -272,3 +272,19 @@ extension MatchingService {
         return states
     }
 }
+
+extension MatchingService {
+    /// How many leads produced by `unit`'s records were confirmed from `from` to `through` (days in China
+    /// Standard Time, both inclusive) and count as adopted (信息报送, issue 12 §5): identifier matches, and
+    /// name-and-division matches a person verified. Leads of trial rules never count.
+    public func adoptedLeads(unit: String, from: CalendarDate, through: CalendarDate) async throws -> Int {
+        let startMs = Int64(from.daysSinceEpoch * 86_400 - CalendarDate.chinaStandardTimeOffset) * 1000
+        let endMs = Int64((through.daysSinceEpoch + 1) * 86_400 - CalendarDate.chinaStandardTimeOffset) * 1000
+        return try await sqlDatabase().raw("""
+            SELECT COUNT(*) AS n FROM match_leads x JOIN records l ON l.id = x.left_record_id JOIN submissions ls ON ls.id = l.submission_id
+            WHERE ls.unit_code = \(bind: unit) AND x.state = \(bind: TaxLeadState.confirmed.rawValue) AND x.sent = \(bind: true)
+              AND (x.confidence = \(bind: TaxLeadConfidence.identifier.rawValue) OR x.match_verified_by IS NOT NULL)
+              AND x.updated_ms >= \(bind: startMs) AND x.updated_ms < \(bind: endMs)
+            """).first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+}
