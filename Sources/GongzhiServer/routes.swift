@@ -44,7 +44,7 @@ enum RouteAccess {
     static let surveyResponders: Set<Role> = [.reporter, .unitHead]
     /// The tax-lead queue of cross-matching (涉税线索, issue 12 §6): the tax officers and auditors.
     static let leadReaders: Set<Role> = [.taxOfficer, .auditor]
-    /// Work a tax lead (take, investigate, confirm, dismiss): the tax officers.
+    /// Run a matching rule and work a tax lead (take, investigate, confirm, dismiss): the tax officers.
     static let leadWorkers: Set<Role> = [.taxOfficer]
 }
 
@@ -151,7 +151,9 @@ func routes(_ app: Application) throws {
     app.require(RouteAccess.scorecardReaders).get("assessment", "units", ":code", use: assessment.unit)
 
     app.require(RouteAccess.leadReaders).get("leads", use: leads.index)
-    app.require(RouteAccess.leadWorkers).post("leads", ":id", ":action", use: leads.act)
+    let leadWorkers = app.require(RouteAccess.leadWorkers)
+    leadWorkers.post("leads", "runs", use: leads.run)
+    leadWorkers.post("leads", ":id", ":action", use: leads.act)
 
     // JSON API (bearer tokens)
     let api = app.grouped("api", "v1")

@@ -67,7 +67,7 @@ struct AuthorizationMatrixTests {
             "GET /surveys": [.reporter, .unitHead],
             "POST /surveys/:id/return": [.reporter, .unitHead],
             "GET /assessment/units/:code": [.unitHead, .coordinator, .admin, .approver, .auditor],
-            "GET /leads": [.taxOfficer, .auditor], "POST /leads/:id/:action": [.taxOfficer],
+            "GET /leads": [.taxOfficer, .auditor], "POST /leads/:id/:action": [.taxOfficer], "POST /leads/runs": [.taxOfficer],
         ]
     }()
 

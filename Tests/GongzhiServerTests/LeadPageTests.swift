@@ -65,4 +65,27 @@ struct LeadPageTests {
             }
         }
     }
+
+    @Test("a tax officer runs a rule from the page; a bad period is refused with the reason")
+    func runFromPage() async throws {
+        try await AppHarness.withApp { app, directory async throws in
+            // given
+            try await MatchingRunTests.dataset.load(into: app, directory: directory)
+            var officer = try await AppHarness.token(app, unit: "state-tax", roles: [.taxOfficer])
+            officer.contentType = .urlEncodedForm
+            // when
+            try await app.testing().test(.POST, "leads/runs", headers: officer,
+                                         body: ByteBuffer(string: "rule=vehicle-purchase-tax&from=2026-09&to=2026-09")) { res async in
+                #expect(res.status == .seeOther, "\(res.body.string)")
+            }
+            // then
+            let queue = try await MatchingService(database: app.db, clock: app.gongzhi.clock).queue()
+            #expect(queue.count == 3 && queue.allSatisfy { $0.ruleCode == "vehicle-purchase-tax" })
+            try await app.testing().test(.POST, "leads/runs", headers: officer,
+                                         body: ByteBuffer(string: "rule=vehicle-purchase-tax&from=2026/09&to=2026-09")) { res async in
+                #expect(res.status == .badRequest)
+                #expect(res.body.string.contains("2024Q1"))
+            }
+        }
+    }
 }

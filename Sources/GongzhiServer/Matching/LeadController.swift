@@ -66,6 +66,7 @@ struct LeadController: Sendable {
     struct LeadsPage: Encodable {
         var title: String
         var rules: [RuleView]
+        var ruleOptions: [Option]
         var totals: [StatisticsRow]
         var breakdown: [StatisticsRow]
         var leads: [LeadRow]
@@ -108,7 +109,7 @@ struct LeadController: Sendable {
                 unworkedEstimate: MatchingService.yuan(fen: s.unworkedEstimateFen))
         }
         return try await req.view.render("leads", LeadsPage(
-            title: "涉税线索", rules: rules, totals: statistics.filter { $0.period == nil }.map(statisticsRow),
+            title: "涉税线索", rules: rules, ruleOptions: ShippedMatchRules.all.map { Option(code: $0.code, name: $0.name) }, totals: statistics.filter { $0.period == nil }.map(statisticsRow),
             breakdown: statistics.filter { $0.period != nil }.map(statisticsRow), leads: rows, isEmpty: rows.isEmpty, canWork: actor.principal.hasAny(of: RouteAccess.leadWorkers),
             taxKinds: TaxKind.allCases.map { Option(code: $0.rawValue, name: $0.chineseName) },
             reasons: DismissalReason.allCases.map { Option(code: $0.rawValue, name: $0.chineseName) }))
@@ -146,6 +147,21 @@ struct LeadController: Sendable {
         return RuleView(code: rule.code, name: rule.name, version: "第 \(state?.version ?? rule.version) 版",
                         state: state?.state.chineseName ?? "未运行", left: left, right: right, window: window,
                         underpayment: underpayment, estimate: estimate, source: rule.source)
+    }
+
+    /// `POST /leads/runs`: run a rule (field `rule`) over the left periods `from`…`to`, as `gongzhi match` does.
+    func run(req: Request) async throws -> Response {
+        func field(_ key: String) -> String { TextNormalization.trim((try? req.content.get(String.self, at: key)) ?? "") }
+        do {
+            let service = Self.service(req)
+            let from = try MatchingService.period(field("from"))
+            let to = try MatchingService.period(field("to"))
+            let rule = try await service.rule(code: field("rule"))
+            _ = try await service.run(rule: rule, from: from, to: to, by: req.auditActor)
+        } catch let error as MatchingError {
+            throw Abort(.badRequest, reason: error.message)
+        }
+        return req.redirect(to: "/leads", redirectType: .normal)
     }
 
     /// `POST /leads/:id/:action`: `take` (assign to oneself), `start`, `verify` (a name-and-division match
