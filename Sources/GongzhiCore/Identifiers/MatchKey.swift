@@ -35,6 +35,7 @@ public enum MatchKeyForm: String, Sendable, Codable, CaseIterable {
 
 /// A canonical matching key of one identifier value.
 public struct MatchKey: Sendable, Equatable, Hashable {
+    /// What the key identifies; keys of different kinds never match.
     public var kind: MatchKeyKind
     /// The canonical value: ASCII, upper-case, no spaces or hyphens.
     public var value: String
@@ -43,6 +44,7 @@ public struct MatchKey: Sendable, Equatable, Hashable {
     /// Used to tell an out-of-town organisation (issue 12, `out-of-town-builder`).
     public var division: String?
 
+    /// A key of `kind` with canonical `value` (and the division the identifier names, if any).
     public init(kind: MatchKeyKind, value: String, division: String? = nil) {
         self.kind = kind
         self.value = value

@@ -23,14 +23,18 @@ public struct MatchRule: Sendable, Equatable, Codable {
     public var name: String
     /// Where the rule comes from (policy, law article).
     public var source: String
+    /// The records that may lack a counterpart.
     public var left: LeftSide
     /// Indicators searched for the counterpart; at least one.
     public var right: [RightSide]
+    /// When a right record counts, relative to the left date.
     public var window: DayWindow
     /// When set, matched records are checked for an underdeclared amount.
     public var underpayment: Underpayment?
+    /// How the potential tax of a lead is estimated.
     public var estimate: TaxEstimate
 
+    /// A rule from its parts; check it with ``problems(in:)`` before storing it.
     public init(code: String, version: Int, name: String, source: String, left: LeftSide, right: [RightSide],
                 window: DayWindow, underpayment: Underpayment? = nil, estimate: TaxEstimate) {
         self.code = code
@@ -48,8 +52,10 @@ public struct MatchRule: Sendable, Equatable, Codable {
     public struct KeyField: Sendable, Equatable, Hashable, Codable {
         /// The field key in the catalog, e.g. `buyer_id_no`.
         public var field: String
+        /// How the field's values are read into keys.
         public var form: MatchKeyForm
 
+        /// `field` read as `form`.
         public init(_ field: String, _ form: MatchKeyForm) {
             self.field = field
             self.form = form
@@ -58,9 +64,11 @@ public struct MatchRule: Sendable, Equatable, Codable {
 
     /// A condition on a left record: the field's stored value is one of `values`.
     public struct FieldFilter: Sendable, Equatable, Codable {
+        /// The field key (an enum field, usually) and the values it may hold.
         public var field: String
         public var values: [String]
 
+        /// `field` ∈ `values`.
         public init(_ field: String, _ values: [String]) {
             self.field = field
             self.values = values
@@ -69,6 +77,7 @@ public struct MatchRule: Sendable, Equatable, Codable {
 
     /// The left side: whose records may lack a counterpart.
     public struct LeftSide: Sendable, Equatable, Codable {
+        /// The left indicator's code, e.g. `HOU-001`.
         public var indicator: String
         /// Every filter must hold (e.g. 交易类型 = 买卖).
         public var filters: [FieldFilter]
@@ -82,6 +91,7 @@ public struct MatchRule: Sendable, Equatable, Codable {
         /// The name field of the second pass (issue 12 §2), e.g. 企业名称; `nil`: no second pass.
         public var nameField: String?
 
+        /// The left side from its parts.
         public init(indicator: String, filters: [FieldFilter] = [], keys: [KeyField], dateField: String,
                     registeredOutside: String? = nil, nameField: String? = nil) {
             self.indicator = indicator
@@ -95,6 +105,7 @@ public struct MatchRule: Sendable, Equatable, Codable {
 
     /// One right-side indicator: where a counterpart may be.
     public struct RightSide: Sendable, Equatable, Codable {
+        /// The right indicator's code, e.g. `LTS-009`, and its key fields (any of them may match).
         public var indicator: String
         public var keys: [KeyField]
         /// The `date` field compared with the window (e.g. 完税日期).
@@ -110,6 +121,7 @@ public struct MatchRule: Sendable, Equatable, Codable {
         /// of another kind, e.g. an old registration number), by normalised name and 信息属地.
         public var nameField: String?
 
+        /// A right side from its parts.
         public init(indicator: String, keys: [KeyField], dateField: String, amountField: String? = nil,
                     exemptionField: String? = nil, notExemptValue: String? = nil, nameField: String? = nil) {
             self.indicator = indicator
@@ -125,9 +137,11 @@ public struct MatchRule: Sendable, Equatable, Codable {
     /// Days relative to the left date, both ends inclusive; `nil` = open. `from: 0, to: 90` is "within 90
     /// days after"; `from: nil, to: 0` is "on or before".
     public struct DayWindow: Sendable, Equatable, Codable {
+        /// First and last day counted, in days after the left date (negative: before); `nil`: open.
         public var from: Int?
         public var to: Int?
 
+        /// The window from `from` to `to` days (both inclusive).
         public init(from: Int?, to: Int?) {
             self.from = from
             self.to = to
@@ -157,6 +171,7 @@ public struct MatchRule: Sendable, Equatable, Codable {
         /// The fraction the right amount may be below the base, 0 ≤ tolerance < 1 (0.05 = 5 %).
         public var tolerance: Decimal
 
+        /// Underpaid when a right amount is below `leftBaseField × (1 − tolerance)`.
         public init(leftBaseField: String, tolerance: Decimal) {
             self.leftBaseField = leftBaseField
             self.tolerance = tolerance
@@ -167,6 +182,7 @@ public struct MatchRule: Sendable, Equatable, Codable {
     /// `(base − the largest matched right amount) × multiplier × rate` for `underpaid`. Without a base field
     /// the estimate is 0 (such leads rank last).
     public struct TaxEstimate: Sendable, Equatable, Codable {
+        /// The tax the estimate is of (契税, 车辆购置税…).
         public var taxKind: TaxKind
         /// A left `decimal` field, e.g. 成交价格 (元).
         public var baseField: String?
@@ -175,6 +191,7 @@ public struct MatchRule: Sendable, Equatable, Codable {
         /// The tax rate as a fraction (0.03 = 3 %).
         public var rate: Decimal
 
+        /// `baseField × multiplier × rate` of `taxKind`.
         public init(taxKind: TaxKind, baseField: String?, multiplier: Decimal = 1, rate: Decimal) {
             self.taxKind = taxKind
             self.baseField = baseField
@@ -244,6 +261,7 @@ public enum MatchRuleError: Error, Sendable, Equatable, CustomStringConvertible 
         }
     }
 
+    /// The Chinese message.
     public var description: String { message }
 }
 
@@ -433,14 +451,17 @@ public enum MatchRuleState: String, Sendable, Codable, CaseIterable {
 
 /// A rule-state change the workflow does not allow, e.g. activating a draft that was never tried.
 public struct MatchRuleTransitionError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The state the rule version was in and the event refused.
     public var from: MatchRuleState
     public var event: MatchRuleState.Event
 
+    /// `event` refused in state `from`.
     public init(from: MatchRuleState, event: MatchRuleState.Event) {
         self.from = from
         self.event = event
     }
 
+    /// Chinese message naming what to do first.
     public var message: String {
         switch event {
         case .activate: "规则处于“\(from.chineseName)”状态，不能启用：启用前须先试跑"

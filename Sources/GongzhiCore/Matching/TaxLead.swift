@@ -112,6 +112,7 @@ public enum TaxLeadState: String, Sendable, Codable, CaseIterable {
 
 /// The work on one lead, as a value: its state and the facts each step recorded.
 public struct TaxLeadWork: Sendable, Equatable {
+    /// Where the lead is, and how its sides were joined.
     public var state: TaxLeadState
     public var confidence: TaxLeadConfidence
     /// The officer (username) the lead is assigned to.
@@ -120,10 +121,12 @@ public struct TaxLeadWork: Sendable, Equatable {
     public var matchVerifiedBy: String?
     /// Tax recovered, in 元, by tax kind (set when confirmed).
     public var recovered: [TaxKind: Decimal]
+    /// Why the lead was dismissed (set when dismissed).
     public var dismissal: DismissalReason?
     /// The text of an `other` dismissal, or a note to any dismissal.
     public var dismissalNote: String?
 
+    /// Work in any state (a new lead: `open`, nothing recorded).
     public init(state: TaxLeadState = .open, confidence: TaxLeadConfidence = .identifier, assignee: String? = nil,
                 matchVerifiedBy: String? = nil, recovered: [TaxKind: Decimal] = [:], dismissal: DismissalReason? = nil,
                 dismissalNote: String? = nil) {
@@ -209,6 +212,7 @@ public enum TaxLeadWorkError: Error, Sendable, Equatable, CustomStringConvertibl
     case notANameMatch
     case nameMatchNotVerified
 
+    /// Chinese message the officer can act on.
     public var message: String {
         switch self {
         case .closed(let state): "线索已\(state == .confirmed ? "确认" : "排除")，不能再处理"

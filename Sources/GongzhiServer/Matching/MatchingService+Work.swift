@@ -17,6 +17,7 @@ public enum LeadWorkError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The rule states do not allow the step (``MatchRuleTransitionError``).
     case ruleRefused(MatchRuleTransitionError)
 
+    /// Chinese message the officer can act on.
     public var message: String {
         switch self {
         case .unknownLead(let id): "没有编号为 \(id) 的线索"
@@ -32,6 +33,7 @@ public enum LeadWorkError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// A lead in the tax officers' queue.
 public struct QueuedLead: Sendable, Equatable {
+    /// The lead, the rule version that found it, its kind and how its sides were joined.
     public var id: Int
     public var ruleCode: String
     public var ruleVersion: Int
@@ -39,6 +41,7 @@ public struct QueuedLead: Sendable, Equatable {
     public var confidence: TaxLeadConfidence
     /// Estimated tax in fen (1/100 元).
     public var estimatedTaxFen: Int
+    /// Its work (state, officer), and the left record: indicator, id, reporting period.
     public var state: TaxLeadState
     public var assignee: String?
     public var leftIndicator: String
@@ -182,6 +185,7 @@ extension MatchingService {
 /// What one rule's leads came to (issue 12 §4), over all its versions, for one reporting period and county
 /// or summed over them.
 public struct LeadStatistics: Sendable, Equatable {
+    /// The rule's code.
     public var ruleCode: String
     /// The left record's reporting period, or `nil` for the sum over periods.
     public var period: String?
@@ -191,6 +195,7 @@ public struct LeadStatistics: Sendable, Equatable {
     public var found = 0
     /// Leads taken up (assigned, investigating, confirmed or dismissed).
     public var worked = 0
+    /// Leads confirmed (tax recovered).
     public var confirmed = 0
     /// Dismissed leads by reason.
     public var dismissed: [DismissalReason: Int] = [:]
@@ -206,6 +211,7 @@ public struct LeadStatistics: Sendable, Equatable {
         return closed == 0 ? 0 : Double(confirmed) / Double(closed)
     }
 
+    /// Empty statistics of `ruleCode` for `period` and `division` (`nil`: summed).
     public init(ruleCode: String, period: String? = nil, division: String? = nil) {
         self.ruleCode = ruleCode
         self.period = period

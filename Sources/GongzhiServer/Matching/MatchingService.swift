@@ -19,6 +19,7 @@ public enum MatchingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The rule version's state does not run (draft or retired).
     case notRunnable(code: String, version: Int, state: MatchRuleState)
 
+    /// Chinese message the operator can act on.
     public var message: String {
         switch self {
         case .unknownRule(let code):
@@ -36,6 +37,7 @@ public enum MatchingError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// The outcome of one run (``MatchingService/run(rule:from:to:by:)``).
 public struct MatchRun: Sendable {
+    /// The run's id, the rule version run, its state (trial or active), and the periods asked for.
     public var id: Int
     public var rule: MatchRule
     public var state: MatchRuleState
@@ -53,6 +55,7 @@ public struct MatchRun: Sendable {
 public struct MatchLeadView: Sendable {
     /// One side's record with its lineage.
     public struct Side: Sendable {
+        /// The record's indicator, id and lineage: submission, 1-based row, reporting period.
         public var indicator: String
         public var recordID: Int
         public var submissionID: UUID
@@ -62,11 +65,13 @@ public struct MatchLeadView: Sendable {
         public var values: [(String, String)]
     }
 
+    /// The lead's id, kind and how its sides were joined.
     public var id: Int
     public var kind: TaxLeadKind
     public var confidence: TaxLeadConfidence
     /// Estimated tax in fen (1/100 元).
     public var estimatedTaxFen: Int
+    /// Where its work is; the left record; the right records it was matched with (none for `no_match`).
     public var state: TaxLeadState
     public var left: Side
     public var right: [Side]
@@ -91,9 +96,11 @@ public struct MatchingService: Sendable {
     /// Records read per round trip while keying.
     static let keyingPage = 5_000
 
+    /// The database runs and leads live in, and the clock runs and steps are stamped with.
     public let database: any Database
     public let clock: PlatformClock
 
+    /// Matching over `database`, stamping with `clock`.
     public init(database: any Database, clock: PlatformClock) {
         self.database = database
         self.clock = clock
