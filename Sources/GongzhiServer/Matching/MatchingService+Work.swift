@@ -221,12 +221,13 @@ public struct LeadStatistics: Sendable, Equatable {
 
 extension MatchingService {
     /// Statistics of the leads sent to the queue, per rule (sums, `period` and `division` `nil`) followed by
-    /// per rule, period and county; one grouped query, rules in code order.
+    /// per rule, period and county; one grouped query, rules in code order. (The sums are cast back to BIGINT:
+    /// PostgreSQL sums BIGINT as NUMERIC.)
     public func statistics() async throws -> [LeadStatistics] {
         let sql = try sqlDatabase()
         let rows = try await sql.raw("""
             SELECT x.rule_code, ls.period, l.division_code, x.state, x.dismissal, COUNT(*) AS n,
-                   SUM(x.estimated_tax_fen) AS estimate, SUM(COALESCE(x.recovered_fen, 0)) AS recovered
+                   CAST(SUM(x.estimated_tax_fen) AS BIGINT) AS estimate, CAST(SUM(COALESCE(x.recovered_fen, 0)) AS BIGINT) AS recovered
             FROM match_leads x JOIN records l ON l.id = x.left_record_id JOIN submissions ls ON ls.id = l.submission_id
             WHERE x.sent = \(bind: true)
             GROUP BY x.rule_code, ls.period, l.division_code, x.state, x.dismissal
