@@ -1,3 +1,4 @@
+import GongzhiCore
 import GongzhiIngest
 import Vapor
 
@@ -78,6 +79,15 @@ struct GongzhiErrorMiddleware: AsyncMiddleware {
             return Failure(status: HTTPResponseStatus(statusCode: e.status), code: e.code, message: e.message)
         case let e as CatalogError:
             return Failure(status: .badRequest, code: "invalid_catalog", message: e.description)
+        case let e as NoticeError:
+            return Failure(status: .badRequest, code: e.code, message: e.description)
+        case let e as ObjectionError:
+            let status: HTTPResponseStatus = switch e {
+            case .notAllowed: .conflict
+            case .notYourStep: .forbidden
+            default: .badRequest
+            }
+            return Failure(status: status, code: e.code, message: e.description)
         case let e as GongzhiHTTPError:
             return Failure(status: e.status, code: e.code, message: e.reason)
         case let e as any AbortError:

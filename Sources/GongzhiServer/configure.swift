@@ -22,6 +22,8 @@ public struct GongzhiServices: Sendable {
     public let gate: ImportGate
     /// Progress of web uploads importing in the background.
     public let board: ImportProgressBoard
+    /// Batches the audit entries written on their own (page views) into shared commits.
+    public let auditCommits = AuditGroupCommit()
 
     /// The submission service bound to `database`.
     /// The main job over `database`; `clock` replaces the platform clock (the demo files samples on past days).
@@ -32,7 +34,7 @@ public struct GongzhiServices: Sendable {
     /// The validator with this configuration's limits.
     /// Sharing (agreements, requests, grants, masked queries) over `database`.
     public func sharing(on database: any Database, clientAddress: String = "local") -> SharingService {
-        SharingService(database: database, clock: clock, files: files, clientAddress: clientAddress)
+        SharingService(database: database, clock: clock, files: files, clientAddress: clientAddress, auditCommits: auditCommits)
     }
 
     /// The reporting calendar over `database`.
@@ -42,7 +44,7 @@ public struct GongzhiServices: Sendable {
 
     /// The audit log over `database`: recording acts and reading the log.
     public func audit(on database: any Database) -> AuditService {
-        AuditService(database: database, clock: clock)
+        AuditService(database: database, clock: clock, auditCommits: auditCommits)
     }
 
     public var validator: SubmissionValidator { validator(clock: clock) }

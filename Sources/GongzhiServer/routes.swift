@@ -46,6 +46,13 @@ enum RouteAccess {
     static let leadReaders: Set<Role> = [.taxOfficer, .auditor]
     /// Run a matching rule and work a tax lead (take, investigate, confirm, dismiss): the tax officers.
     static let leadWorkers: Set<Role> = [.taxOfficer]
+    /// Post notices to the member units (信息发布) and read the reminder outbox: the info center and the 综合治税办.
+    static let noticePublishers: Set<Role> = [.admin, .coordinator]
+    /// Objections (疑义): analysts file them; the providing unit's staff answer; the info center rules; the
+    /// city office and auditors read. The workflow decides which party may take which step.
+    static let objectionParties: Set<Role> = [.analyst, .reporter, .unitHead, .admin, .approver, .auditor]
+    /// File an objection: analysts of a consuming unit.
+    static let objectionFilers: Set<Role> = [.analyst]
 }
 
 /// Every route, grouped by who may use it (``RouteAccess``), pages first, then the JSON API.
@@ -62,6 +69,8 @@ func routes(_ app: Application) throws {
     let assessment = AssessmentController()
     let meetings = MeetingController()
     let leads = LeadController()
+    let notices = NoticeController()
+    let objections = ObjectionController()
 
     // Public: sign-in and the health check.
     app.get("health") { (_: Request) -> [String: String] in ["status": "ok"] }
@@ -82,6 +91,13 @@ func routes(_ app: Application) throws {
     authenticated.get("indicators", ":code", "template.xlsx", use: catalog.template)
     authenticated.get("sharing", use: sharing.overview)
     authenticated.get("sharing", "requests", ":id", use: sharing.showRequest)
+    authenticated.get("notices", use: notices.index)
+    authenticated.get("notices", ":id", use: notices.show)
+    app.require(RouteAccess.noticePublishers).post("notices", use: notices.create)
+    let objectionParties = app.require(RouteAccess.objectionParties)
+    objectionParties.get("objections", use: objections.index)
+    objectionParties.post("objections", ":id", ":action", use: objections.act)
+    app.require(RouteAccess.objectionFilers).post("objections", use: objections.create)
 
     let reporters = app.require(RouteAccess.reporters)
     reporters.get("upload", use: submissions.uploadForm)
@@ -165,6 +181,15 @@ func routes(_ app: Application) throws {
     apiAuthenticated.get("access-requests", use: sharing.apiRequests)
     apiAuthenticated.get("access-requests", ":id", use: sharing.apiShowRequest)
     apiAuthenticated.get("grants", use: sharing.apiGrants)
+    apiAuthenticated.get("notices", use: notices.apiIndex)
+    apiAuthenticated.post("notices", ":id", "read", use: notices.apiRead)
+    let apiNoticePublishers = api.require(RouteAccess.noticePublishers)
+    apiNoticePublishers.post("notices", use: notices.apiCreate)
+    apiNoticePublishers.get("reminders", use: notices.apiReminders)
+    let apiObjectionParties = api.require(RouteAccess.objectionParties)
+    apiObjectionParties.get("objections", use: objections.apiIndex)
+    apiObjectionParties.post("objections", ":id", ":action", use: objections.apiAct)
+    api.require(RouteAccess.objectionFilers).post("objections", use: objections.apiCreate)
 
     let apiReporters = api.require(RouteAccess.reporters)
     apiReporters.on(.POST, "submissions", body: .stream, use: submissions.apiCreate)

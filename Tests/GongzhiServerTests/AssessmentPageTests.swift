@@ -81,6 +81,10 @@ struct AssessmentPageTests {
             try await app.testing().test(.GET, "surveys", headers: reporter.headers) { res async in
                 #expect(res.status == .ok && res.body.string.contains("/surveys/\(surveyID)/return"))
             }
+            // the unit's home lists the form it owes until it is returned
+            try await app.testing().test(.GET, "/", headers: reporter.headers) { res async in
+                #expect(res.body.string.contains("待反馈的调研反馈表（1 份）") && res.body.string.contains("涉税数据应用情况调研"))
+            }
             for expected in [HTTPStatus.seeOther, .badRequest] {
                 let boundary = "b\(UUID().uuidString.prefix(8))"
                 try await app.testing().test(.POST, "surveys/\(surveyID)/return", headers: reporter.multipartHeaders(boundary: boundary),
@@ -91,6 +95,9 @@ struct AssessmentPageTests {
             }
             try await app.testing().test(.GET, "surveys", headers: reporter.headers) { res async in
                 #expect(res.body.string.contains("已于 2024-05-06"))
+            }
+            try await app.testing().test(.GET, "/", headers: reporter.headers) { res async in
+                #expect(!res.body.string.contains("待反馈的调研反馈表"))
             }
 
             // the bulletin: chart, named units, change against 2023Q4

@@ -97,6 +97,47 @@ struct AuditLogTests {
         }
     }
 
+    @Test("concurrent page views share commits (group commit), and each gets its own committed entry")
+    func groupCommit() async throws {
+        try await AppHarness.withApp { app, _ async throws in
+            let commits = AuditGroupCommit()
+            // when: 60 appends at once, each naming its own record
+            let entries = try await withThrowingTaskGroup(of: AuditEntry.self) { group in
+                for i in 0..<60 {
+                    group.addTask {
+                        let event = Self.clerk.event(.recordView, AuditTarget(recordIDs: ["r\(i)"]), at: AppHarness.fixedNow)
+                        return try await commits.append(event, on: app.db)
+                    }
+                }
+                return try await group.reduce(into: [AuditEntry]()) { $0.append($1) }
+            }
+            // then: every caller got a distinct place, fewer transactions than entries, and the chain verifies
+            #expect(Set(entries.map(\.sequence)).count == 60)
+            #expect(await commits.entries == 60)
+            #expect(await commits.batches < 60)
+            #expect(try await AuditLog(database: app.db).verify().result == .intact(count: 61))
+            for entry in entries {
+                let touching = try await AuditLog(database: app.db).entries(touchingRecord: entry.event.target.recordIDs[0])
+                #expect(touching.map(\.sequence) == [Int64(entry.sequence)])
+            }
+        }
+    }
+
+    @Test("an append batched with others commits with the act's transaction when it is given one")
+    func groupCommitInsideTransaction() async throws {
+        try await AppHarness.withApp { app, _ async throws in
+            let commits = AuditGroupCommit()
+            await #expect(throws: Boom.self) {
+                try await app.db.transaction { db in
+                    _ = try await commits.append(Self.clerk.event(.query, AuditTarget(), at: AppHarness.fixedNow), on: db)
+                    throw Boom()
+                }
+            }
+            #expect(try await AuditLog(database: app.db).verify().result == .intact(count: 1))
+            #expect(await commits.batches == 0)
+        }
+    }
+
     @Test("a row edited directly in the database is named as edited", arguments: [2, 5000])
     func editedRow(batchSize: Int) async throws {
         try await AppHarness.withApp { app, _ async throws in

@@ -255,6 +255,22 @@ struct DailyWorkPagesTests {
             == "原因：连续登录失败，账户锁定至 2026-11-29 10:00（北京时间）")
         #expect(Self.detail("reason=badCredentials") == "原因：用户名或密码不对")
         #expect(Self.detail("token=abc; revoked") == "令牌编号：abc；已撤销")
+        #expect(Self.detail("wrong_password; account_locked_until=2026-11-29T10:00:00+08:00")
+            == "密码不正确；账户锁定至：2026-11-29 10:00（北京时间）")
+        #expect(Self.detail("run quarter=2024Q1;as_of=2024-04-20;unit=housing")
+            == "运行考核；考核季度：2024年第1季度；数据截至：2024 年 4 月 20 日；单位：housing")
+        #expect(Self.detail("entry unit=housing;quarter=2024Q1;adopted_leads=3").hasSuffix("被采用的涉税信息条数：3"))
+        #expect(Self.detail("meeting=m1;scheduled 2024-05-01") == "会议编号：m1；安排于 2024-05-01")
+        #expect(Self.detail("indicator=HOU-001; from=2024-01; to=2024-03; page=2") == "数据项：HOU-001；起始期：2024-01；截止期：2024-03；页码：2")
+        // Every key the platform writes into a detail or query has a Chinese label.
+        for key in ["account_locked_until", "address", "as_of", "clear", "count", "division", "effective", "event", "expires",
+                    "failures", "fields", "file", "from", "grant", "identifier", "indicator", "indicators", "kind", "limits",
+                    "masked", "meeting", "name", "note", "outcome", "page", "password", "period", "periods", "proxy_by",
+                    "proxy_reason", "quarter", "reason", "record", "refused", "request", "roles", "rows_rejected", "rows_total",
+                    "run", "seq", "sessions_ended", "signatory", "signed_on", "state", "submission", "survey", "to", "token",
+                    "tokens_revoked", "unit", "units", "user", "version"] + AssessorEntry.Kind.allCases.map(\.rawValue) {
+            #expect(AuditDetailText.label(key) != key, "no Chinese label for \(key)")
+        }
         #expect(Self.detail("submission=x; period=2024-03; kind=zero_data; outcome=accepted; file=a; b.csv")
             .hasSuffix("文件：a; b.csv"))
     }

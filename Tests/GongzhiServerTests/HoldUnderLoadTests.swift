@@ -201,6 +201,20 @@ struct HoldUnderLoadTests {
         }
     }
 
+    @Test("on PostgreSQL a large import is vacuumed and analysed once it commits (the visibility map of index-only pages)",
+          .enabled(if: AppHarness.postgresURL != nil))
+    func largeImportIsVacuumed() async throws {
+        try await AppHarness.withApp(writer: PostgresCopyRecordWriter(settleRows: 1)) { app, _ async throws in
+            _ = try await AuditLogTests.submitS01(app)
+            let sql = try #require(app.db as? any SQLDatabase)
+            for table in ["records", "record_keys"] {
+                let stat = try #require(try await sql.raw("SELECT vacuum_count, analyze_count FROM pg_stat_user_tables WHERE relname = \(bind: table)").first())
+                #expect(try stat.decode(column: "vacuum_count", as: Int.self) >= 1, "\(table) vacuumed")
+                #expect(try stat.decode(column: "analyze_count", as: Int.self) >= 1, "\(table) analysed")
+            }
+        }
+    }
+
     @Test("the sharing query and the pages' lookups use indexes, never a scan of records (EXPLAIN, both databases)")
     func queryPlans() async throws {
         try await AppHarness.withApp { app, _ async throws in

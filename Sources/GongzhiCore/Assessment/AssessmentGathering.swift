@@ -17,9 +17,12 @@ public struct AssessmentFiling: Sendable, Equatable {
     public var duplicateRows: Int
     /// An id to trace the fact back to its submission (the stored submission id).
     public var reference: String
+    /// Records named by objections upheld against this filing (疑义, 附件1 第十一条): one per erroneous or
+    /// duplicate record, the count of an omission (``ObjectionWorkflow/faultyRecords(kind:count:state:)``).
+    public var upheldObjectionRecords: Int
 
     public init(filing: TaskFiling, proxy: Bool = false, refusedWholeFile: Bool = false, rowsRead: Int = 0, rowsRejected: Int = 0,
-                duplicateRows: Int = 0, reference: String = "") {
+                duplicateRows: Int = 0, reference: String = "", upheldObjectionRecords: Int = 0) {
         self.filing = filing
         self.proxy = proxy
         self.refusedWholeFile = refusedWholeFile
@@ -27,6 +30,7 @@ public struct AssessmentFiling: Sendable, Equatable {
         self.rowsRejected = rowsRejected
         self.duplicateRows = duplicateRows
         self.reference = reference
+        self.upheldObjectionRecords = upheldObjectionRecords
     }
 }
 
@@ -52,7 +56,9 @@ public enum AssessmentGathering {
     ///   or zero data with an explanation; ``TaskFiling/counts``); `proxy` when that filing was by proxy;
     /// - `format_ok`: false when a file for the task was refused whole before it was discharged;
     /// - `records`, `erroneous`, `duplicate_rows`, `zero_data`: of the filing in force (the latest that
-    ///   counts; open point 10): rows read, rows rejected, duplicate rows.
+    ///   counts; open point 10): rows read, rows rejected, duplicate rows; `erroneous` also counts the records
+    ///   of objections upheld against any of the task's filings (a correction does not undo the fault),
+    ///   at most `records`.
     /// Filings received after `asOf` are ignored. A task never discharged has `submitted_on` null and zeros.
     public static func task(_ task: ReportingTask, collection: CollectionPeriod, filings: [AssessmentFiling],
                             asOf: CalendarDate) -> AssessmentFacts.Task {
@@ -70,7 +76,8 @@ public enum AssessmentGathering {
         facts.zeroData = inForce.filing.kind == .zeroData
         facts.zeroDataExplained = facts.zeroData && ZeroDataRule.isExplained(inForce.filing.explanation)
         facts.records = facts.zeroData ? 0 : inForce.rowsRead
-        facts.erroneous = facts.zeroData ? 0 : min(inForce.rowsRejected, inForce.rowsRead)
+        let upheld = known.reduce(0) { $0 + $1.upheldObjectionRecords }
+        facts.erroneous = facts.zeroData ? 0 : min(inForce.rowsRejected + upheld, inForce.rowsRead)
         facts.duplicateRows = facts.zeroData ? 0 : min(inForce.duplicateRows, inForce.rowsRead)
         return facts
     }

@@ -61,6 +61,8 @@ struct NavTag: UnsafeUnescapedLeafTag {
             ("/board", "报送情况看板", RouteAccess.oversight),
             ("/assessment", "考核评分", RouteAccess.assessmentReaders),
             ("/surveys", "调研反馈表", RouteAccess.surveyResponders),
+            ("/notices", "通知公告", RouteAccess.authenticated),
+            ("/objections", "数据疑义", RouteAccess.objectionParties),
             ("/sharing", "数据共享", RouteAccess.authenticated),
             ("/query", "数据查询", RouteAccess.recordReaders),
             ("/leads", "涉税线索", RouteAccess.leadReaders),

@@ -61,8 +61,8 @@ public struct AssessmentService: Sendable {
     /// What the assessment needs of a stored submission: whether the whole file was refused off-format (its
     /// report says `"refused": true` and its one error's code is ``ImportErrorCode/isOffFormat``: a wrong
     /// template, a file that is no readable xlsx or CSV — not an empty or header-only file, nor the same file
-    /// again), rows read and rejected, and its `duplicate_row` errors (counted only for accepted data filings,
-    /// the only ones whose rows can be in force).
+    /// again), rows read and rejected, its `duplicate_row` errors (counted only for accepted data filings,
+    /// the only ones whose rows can be in force), and the records of objections upheld against it.
     func assessmentFiling(_ s: SubmissionRecord, _ filing: TaskFiling) async throws -> AssessmentFiling {
         var refusedWhole = false
         if s.lifecycleState == .refused, let id = s.id,
@@ -77,8 +77,16 @@ public struct AssessmentService: Sendable {
             duplicates = try await SubmissionErrorRecord.query(on: database).filter(\.$submission.$id == id)
                 .filter(\.$code == "duplicate_row").count()
         }
+        var upheld = 0
+        if let id = s.id {
+            for o in try await ObjectionRepository(database: database).upheld(against: [id]) {
+                guard let kind = ObjectionKind(rawValue: o.kind), let state = ObjectionState(rawValue: o.state) else { continue }
+                upheld += ObjectionWorkflow.faultyRecords(kind: kind, count: o.recordCount, state: state)
+            }
+        }
         return AssessmentFiling(filing: filing, proxy: s.isProxy, refusedWholeFile: refusedWhole, rowsRead: s.rowsTotal,
-                                rowsRejected: s.rowsRejected, duplicateRows: duplicates, reference: s.id?.uuidString.lowercased() ?? "")
+                                rowsRejected: s.rowsRejected, duplicateRows: duplicates, reference: s.id?.uuidString.lowercased() ?? "",
+                                upheldObjectionRecords: upheld)
     }
 
     /// A stored run and its results.

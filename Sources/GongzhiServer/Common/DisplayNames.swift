@@ -17,6 +17,8 @@ struct DisplayNames: Sendable {
     var users: [String: String]
     /// The current catalog, for indicator names and field labels; `nil` before a catalog is loaded.
     var catalog: Catalog?
+    /// Administrative divisions, for 信息属地 names; `nil` shows codes.
+    var divisions: DivisionRegistry? = nil
 
     /// Names from the request's database: the current catalog's units and indicators, and every user.
     static func load(_ req: Request) async throws -> DisplayNames {
@@ -24,7 +26,12 @@ struct DisplayNames: Sendable {
         let users = try await UserRecord.query(on: req.db).all()
         return DisplayNames(units: Dictionary(units.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a }),
                             users: Dictionary(users.map { ($0.username, $0.displayName) }, uniquingKeysWith: { a, _ in a }),
-                            catalog: try? await req.reporting.catalog())
+                            catalog: try? await req.reporting.catalog(), divisions: req.gongzhi.divisions)
+    }
+
+    /// The division's name with its code (`321002 广陵区`), or the code when unknown.
+    func division(_ code: String) -> String {
+        divisions?.name(of: code).map { "\($0)（\(code)）" } ?? code
     }
 
     /// The unit's name, or its code when unknown; empty stays empty.
@@ -91,13 +98,20 @@ struct DisplayNames: Sendable {
         case "approve": "批准"
         case "deny": "不批准"
         case "withdraw": "撤回"
+        case "file": "提出疑义"
+        case "uphold": "采纳"
+        case "reject": "不予采纳"
+        case "dispute": "申请裁定"
+        case "arbitrate_uphold": "裁定采纳"
+        case "arbitrate_dismiss": "裁定不予采纳"
+        case "corrected": "已更正"
         default: name
         }
     }
 
     /// A request state's Chinese name (`pending_approval` → 待审批).
     static func requestState(_ raw: String) -> String {
-        AccessRequest.State(rawValue: raw)?.chineseName ?? raw
+        AccessRequest.State(rawValue: raw)?.chineseName ?? ObjectionState(rawValue: raw)?.chineseName ?? raw
     }
 }
 
@@ -125,8 +139,15 @@ enum AuditDetailText {
             }
             let end = trimmed.range(of: ";")?.lowerBound ?? trimmed.endIndex
             let piece = trimmed[..<end]
-            if let eq = piece.firstIndex(of: "="), !piece[..<eq].contains(" ") {
-                out.append((String(piece[..<eq]), String(piece[piece.index(after: eq)...])))
+            if let eq = piece.firstIndex(of: "=") {
+                // `run quarter=2024Q1`: leading words are an act, the last word before `=` the key.
+                let head = piece[..<eq]
+                if let space = head.lastIndex(of: " ") {
+                    out.append((nil, String(head[..<space])))
+                    out.append((String(head[head.index(after: space)...]), String(piece[piece.index(after: eq)...])))
+                } else {
+                    out.append((String(head), String(piece[piece.index(after: eq)...])))
+                }
             } else if !piece.isEmpty {
                 out.append((nil, String(piece)))
             }
@@ -177,7 +198,25 @@ enum AuditDetailText {
         case "tokens_revoked": "撤销的令牌"
         case "address": "地址"
         case "failures": "失败次数"
-        default: key
+        case "account_locked_until": "账户锁定至"
+        case "objection": "疑义编号"
+        case "notice": "通知编号"
+        case "reminders": "短信提醒"
+        case "as_of": "数据截至"
+        case "quarter": "考核季度"
+        case "run": "考核批次"
+        case "meeting": "会议编号"
+        case "survey": "调查表编号"
+        case "record": "记录编号"
+        case "seq": "审计序号"
+        case "count": "数量"
+        case "indicator": "数据项"
+        case "from": "起始期"
+        case "to": "截止期"
+        case "identifier": "证件号码"
+        case "division": "信息属地"
+        case "page": "页码"
+        default: AssessorEntry.Kind(rawValue: key)?.chineseName ?? key
         }
     }
 
@@ -189,7 +228,8 @@ enum AuditDetailText {
         case "unit": names.unit(value)
         case "fields", "clear", "masked":
             value.isEmpty ? "无" : names.fields(value.split(separator: ",").map(String.init), of: indicator)
-        case "kind": TaskFiling.Kind(rawValue: value) == .zeroData ? "零数据" : value == "data" ? "数据文件" : value
+        case "kind": TaskFiling.Kind(rawValue: value) == .zeroData ? "零数据" : value == "data" ? "数据文件"
+            : ObjectionKind(rawValue: value)?.chineseName ?? value
         case "outcome": ImportOutcome(rawValue: value)?.chineseName ?? value
         case "refused": value == "wrong_current_password" ? "当前密码不正确" : value
         case "user":
@@ -199,6 +239,11 @@ enum AuditDetailText {
         case "password": value == "generated" ? "平台生成的临时密码" : value == "set" ? "管理员设置的临时密码" : value
         case "sessions_ended", "tokens_revoked": "\(value) 个"
         case "export": value == "csv" ? "CSV" : value
+        case "account_locked_until": DisplayNames.time(localText: String(value.prefix(19)))
+        case "as_of": CalendarDate(iso: value).map { "\($0.year) 年 \($0.month) 月 \($0.day) 日" } ?? value
+        case "indicator": names.indicator(value)
+        case "division": names.division(value)
+        case "quarter": ReportingPeriod(value).map(\.chineseName) ?? value
         default: value
         }
     }
@@ -216,7 +261,16 @@ enum AuditDetailText {
         case "must_change_password": return "须在首次登录时修改密码"
         case "account unlocked": return "已解除账户锁定"
         case "throttling cleared": return "已解除地址的登录限制"
-        default: return word
+        case "run": return "运行考核"
+        case "entry": return "录入考核事项"
+        case "bulletin": return "发布考核通报"
+        case "attendance": return "登记出席情况"
+        default:
+            for (prefix, chinese) in [("scheduled ", "安排于 "), ("issued due ", "下发，交回期限 "), ("returned by ", "交回单位：")]
+            where word.hasPrefix(prefix) {
+                return chinese + word.dropFirst(prefix.count)
+            }
+            return loginFailure(word)
         }
     }
 

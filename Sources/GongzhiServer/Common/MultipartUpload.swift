@@ -51,23 +51,24 @@ struct MultipartUpload {
         }
         let spool = Spool(fileField: fileField)
         defer { spool.close() }
-        let parser = MultipartParser(boundary: boundary)
-        parser.onHeader = { name, value in spool.header(name, value) }
-        parser.onBody = { buffer in spool.body(&buffer) }
+        let parser = MultipartStream(boundary: boundary)
+        parser.onHeaders = { headers in for (name, value) in headers { spool.header(name, value) } }
+        parser.onBody = { bytes in spool.body(bytes) }
         parser.onPartComplete = { spool.partComplete() }
         var received = 0
         do {
             for try await chunk in request.body {
                 received += chunk.readableBytes
                 if received > limitBytes { throw Failure.tooLarge(limitBytes: limitBytes) }
-                try parser.execute(chunk)
+                try parser.feed(chunk)
                 if let error = spool.error { throw error }
             }
+            try parser.finish()
         } catch {
             spool.close()
             if let url = spool.fileURL { try? FileManager.default.removeItem(at: url) }
             if error is Failure { throw error }
-            if error is MultipartError { throw Failure.malformed }
+            if error is MultipartStream.Malformed { throw Failure.malformed }
             throw error
         }
         spool.close()
@@ -115,16 +116,16 @@ struct MultipartUpload {
             }
         }
 
-        func body(_ buffer: inout ByteBuffer) {
+        func body(_ bytes: UnsafeRawBufferPointer) {
             if partName == fileField, let handle {
                 do {
-                    try handle.write(contentsOf: buffer.readableBytesView)
-                    fileBytes += buffer.readableBytes
+                    try handle.write(contentsOf: Data(bytes))
+                    fileBytes += bytes.count
                 } catch {
                     self.error = error
                 }
-            } else if text.count + buffer.readableBytes <= MultipartUpload.maxFieldBytes {
-                text.append(contentsOf: buffer.readableBytesView)
+            } else if text.count + bytes.count <= MultipartUpload.maxFieldBytes {
+                text.append(Data(bytes))
             }
         }
 

@@ -83,7 +83,7 @@ struct AuditController: Sendable {
             indicator = r.indicatorCode.map(names.indicator) ?? ""
             records = Array(ids.prefix(recordsShown))
             moreRecords = max(ids.count - recordsShown, 0)
-            query = r.query ?? ""
+            query = AuditDetailText.chinese(r.query ?? "", indicator: r.indicatorCode, names: names)
             rows = r.rowCount.map(String.init) ?? ""
             detail = AuditDetailText.chinese(r.detail ?? "", indicator: r.indicatorCode, names: names)
             address = r.address

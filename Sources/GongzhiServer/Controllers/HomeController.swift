@@ -85,6 +85,18 @@ struct HomeController: Sendable {
         var isCoordinator: Bool
         /// The latest published assessment bulletin as the user's unit sees it (附件2 简报).
         var bulletin: AssessmentController.BulletinNotice?
+        /// The user's unread notices (信息发布), newest first.
+        var notices: [NoticeController.NoticeItem]
+        /// Survey forms (调研反馈表) the unit has not returned yet, soonest due first.
+        var surveysDue: [SurveyDue] = []
+    }
+
+    struct SurveyDue: Encodable {
+        var title: String
+        var dueOn: String
+        /// Days left (0 on the due day), and days overdue after it.
+        var daysLeft: Int
+        var daysOverdue: Int
     }
 
     /// `GET /`.
@@ -101,7 +113,7 @@ struct HomeController: Sendable {
             comparison: nil, isApprover: principal.has(.approver), toDecide: [], isAdmin: principal.has(.admin), behind: [],
             behindChart: "", proxies: [], isAuditor: principal.has(.auditor), activity: [], isAnalyst: principal.has(.analyst),
             grants: [], requests: [], isCoordinator: principal.has(.coordinator),
-            bulletin: try await AssessmentController.notice(req))
+            bulletin: try await AssessmentController.notice(req), notices: try await NoticeController.unread(req, names: names))
 
         if page.isUnitStaff, names.units[unit] != nil {
             let rows = try await req.reporting.tasks(from: .year(today.year - 1), to: .year(today.year), unit: unit, asOf: today)
@@ -118,6 +130,15 @@ struct HomeController: Sendable {
             page.overdue = ReportingController.overdueGroups(missed, today: today)
             page.recent = try await SubmissionRepository(database: req.db).list(unit: unit, limit: Self.recentCount)
                 .map { Self.item($0, names: names) }
+            let open = try await SurveyRecipientRecord.query(on: req.db).filter(\.$unitCode == unit).filter(\.$returnedAt == nil).all()
+            if !open.isEmpty {
+                page.surveysDue = try await SurveyFormRecord.query(on: req.db).filter(\.$id ~~ open.map { $0.$survey.id }).all()
+                    .map { s in
+                        let left = (CalendarDate(iso: s.dueOn)?.daysSinceEpoch ?? today.daysSinceEpoch) - today.daysSinceEpoch
+                        return SurveyDue(title: s.title, dueOn: s.dueOn, daysLeft: max(left, 0), daysOverdue: max(-left, 0))
+                    }
+                    .sorted { ($0.dueOn, $0.title) < ($1.dueOn, $1.title) }
+            }
             if principal.has(.unitHead) {
                 page.comparison = try await ReportingController.comparison(req, unit: unit, asOf: today, names: names)
             }

@@ -408,27 +408,36 @@ struct SharingController: Sendable {
     /// The search in a request's query string: `indicator`, `from`, `to`, `division`, `identifier`, and
     /// `field.KEY=VALUE` for exact field values.
     static func search(_ req: Request) throws -> SharingService.Search {
-        guard let indicator = req.queryText("indicator") else {
+        // The query string is decoded once (each `req.query[…]` decodes all of it again), `+` read as a space.
+        // A repeated name does not decode as one value: then the last one given counts.
+        let items = (try? req.query.decode([String: String].self))
+            ?? Dictionary((URLComponents(string: req.url.string)?.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
+        func text(_ key: String) -> String? {
+            guard let value = items[key]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+            return value
+        }
+        guard let indicator = text("indicator") else {
             throw SharingError.badFilter("请指定数据项（indicator）：查询必须限定一个数据项和报送期范围。")
         }
-        guard let from = req.queryText("from") else {
+        guard let from = text("from") else {
             throw SharingError.badFilter("请指定起始报送期（from）：查询必须限定报送期范围。")
         }
-        var filters: [(key: String, value: String)] = []
-        for item in URLComponents(string: req.url.string)?.queryItems ?? [] where item.name.hasPrefix("field.") {
-            if let value = item.value, !value.isEmpty { filters.append((String(item.name.dropFirst("field.".count)), value)) }
+        let filters = items.keys.filter { $0.hasPrefix("field.") }.sorted().compactMap { name -> (key: String, value: String)? in
+            guard let value = items[name], !value.isEmpty else { return nil }
+            return (String(name.dropFirst("field.".count)), value)
         }
-        return SharingService.Search(indicator: indicator, from: from, to: req.queryText("to") ?? from,
-                                     division: req.queryText("division"), identifier: req.queryText("identifier"), fieldEquals: filters)
+        return SharingService.Search(indicator: indicator, from: from, to: text("to") ?? from,
+                                     division: text("division"), identifier: text("identifier"), fieldEquals: filters)
     }
 
     /// `GET /api/v1/records?indicator=…&from=…[&to=…][&division=…][&identifier=…][&field.KEY=…][&page=…][&per=…]`.
     func apiRecords(req: Request) async throws -> Response {
         let principal = try req.principal
-        let page = try await req.sharing.query(by: principal, try Self.search(req), page: req.query[Int.self, at: "page"] ?? 1,
+        let search = try Self.search(req)
+        let page = try await req.sharing.query(by: principal, search, page: req.query[Int.self, at: "page"] ?? 1,
                                                per: req.query[Int.self, at: "per"] ?? 50)
         return Response.json(.object([
-            ("indicator", .string(try Self.search(req).indicator)), ("total", .int(page.total)), ("page", .int(page.page)),
+            ("indicator", .string(search.indicator)), ("total", .int(page.total)), ("page", .int(page.page)),
             ("per", .int(page.per)), ("cut_short", .bool(page.cutShort)),
             ("fields", .array(page.fields.map { .string($0.key) })),
             ("records", .array(page.rows.map { .object([("id", .int($0.id)), ("period", .string($0.period)), ("values", $0.values)]) })),

@@ -100,7 +100,10 @@ public struct ReportingService: Sendable {
     /// The current catalog, parsed from the stored text of its version.
     /// - Throws: ``ReportingError/noCatalog``; ``CatalogError`` if the stored text no longer parses.
     public func catalog() async throws -> Catalog {
-        guard let version = try await CatalogRepository(database: database).currentVersion() else { throw ReportingError.noCatalog }
+        let repository = CatalogRepository(database: database)
+        guard let digest = try await repository.currentDigest() else { throw ReportingError.noCatalog }
+        if let known = ParsedCatalogs.shared.cached(sha256: digest) { return known }
+        guard let version = try await repository.currentVersion() else { throw ReportingError.noCatalog }
         return try ParsedCatalogs.shared.catalog(sha256: version.sha256) { try CatalogLoader.catalog(yaml: version.yaml) }
     }
 
@@ -215,6 +218,11 @@ final class ParsedCatalogs: @unchecked Sendable {
 
     private let lock = NSLock()
     private var byHash: [String: Catalog] = [:]
+
+    /// The catalog of the text hashing to `sha256`, when already parsed.
+    func cached(sha256: String) -> Catalog? {
+        lock.withLock { byHash[sha256] }
+    }
 
     /// The catalog of the text hashing to `sha256`, parsed with `parse` the first time.
     func catalog(sha256: String, parse: () throws -> Catalog) throws -> Catalog {

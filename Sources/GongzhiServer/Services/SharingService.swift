@@ -75,18 +75,24 @@ public struct SharingService: Sendable {
     public let files: FileStore
     /// Where the requests come from, for the audit log (`local` for commands and tests).
     public let clientAddress: String
+    /// Where audit entries written outside a transaction (the unit's own data) are batched; `nil` commits each alone.
+    public let auditCommits: AuditGroupCommit?
 
-    public init(database: any Database, clock: PlatformClock, files: FileStore, clientAddress: String = "local") {
+    public init(database: any Database, clock: PlatformClock, files: FileStore, clientAddress: String = "local",
+                auditCommits: AuditGroupCommit? = nil) {
         self.database = database
         self.clock = clock
         self.files = files
         self.clientAddress = clientAddress
+        self.auditCommits = auditCommits
     }
 
-    /// Appends `principal` doing `action` on `target` to the audit log, on `db` (the act's transaction).
+    /// Appends `principal` doing `action` on `target` to the audit log, on `db` (the act's transaction; outside
+    /// one, through ``auditCommits`` when set).
     func audit(_ action: AuditAction, by principal: Principal, _ target: AuditTarget, on db: any Database) async throws {
-        _ = try await AuditLog.append(AuditEvent(timeMilliseconds: AuditActor.milliseconds(clock.now()), by: principal, action: action,
-                                                 target: target, clientAddress: clientAddress), on: db)
+        let event = AuditEvent(timeMilliseconds: AuditActor.milliseconds(clock.now()), by: principal, action: action,
+                               target: target, clientAddress: clientAddress)
+        if let auditCommits { _ = try await auditCommits.append(event, on: db) } else { _ = try await AuditLog.append(event, on: db) }
     }
 
     /// The search as the audit log records it: `indicator=…; from=…; to=…` and any filters.

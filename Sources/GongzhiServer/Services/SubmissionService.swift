@@ -410,7 +410,7 @@ public struct SubmissionService: Sendable {
                         throw SubmissionError.periodContentMismatch(message: finding.message(chosen: chosen))
                     }
                     // 3. The conclusion: errors, state, supersession and the audit entry, in one transaction.
-                    return try await Self.writeTransaction(writer, on: database) { db in
+                    let outcome = try await Self.writeTransaction(writer, on: database) { db in
                         if report.refused {
                             return try await Self.storeRefused(submission, report: report, by: actor, at: now, on: db)
                         }
@@ -432,6 +432,8 @@ public struct SubmissionService: Sendable {
                         try await AuditLog.append(actor.event(.submission, Self.auditTarget(submission), at: now), on: db)
                         return Outcome(submissionID: id, report: report)
                     }
+                    await writer.settle(afterImporting: outcome.report.rowsAccepted, on: database)
+                    return outcome
                 } catch {
                     // Nothing of a failed import stays: its rows and the submission go (the kept file below).
                     try? await Self.writeTransaction(writer, on: database) { db in

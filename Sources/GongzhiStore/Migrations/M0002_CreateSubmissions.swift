@@ -81,5 +81,7 @@ public enum GongzhiMigrations {
         M0016_AddAccountStates(),
         M0017_MoveSubmissionReports(),
         M0020_CreateMatching(),
+        M0030_CreateNotices(),
+        M0031_CreateObjections(),
     ]
 }

@@ -88,23 +88,45 @@ public struct AuditLog: Sendable {
         return try await SQLiteWriteGate.transaction(on: db, lockTable: "audit_append_lock") { try await appendInTransaction(event, on: $0) }
     }
 
+    /// Seals `events` in order after the log's newest entry and inserts them, in `db`'s transaction when it
+    /// is one, otherwise in one transaction of their own — one commit (one fsync) for the lot, which is what
+    /// ``AuditGroupCommit`` batches concurrent page views into. Serialised like ``append(_:on:)``.
+    ///
+    /// - Returns: the sealed entries, in the order of `events`.
+    /// - Throws: ``AuditLogError/lockRowMissing``, ``StoreError/notSQL``, database errors (then none is written).
+    public static func append(_ events: [AuditEvent], on db: any Database) async throws -> [AuditEntry] {
+        guard !events.isEmpty else { return [] }
+        if db.inTransaction { return try await appendInTransaction(events, on: db) }
+        return try await SQLiteWriteGate.transaction(on: db, lockTable: "audit_append_lock") { try await appendInTransaction(events, on: $0) }
+    }
+
     private static func appendInTransaction(_ event: AuditEvent, on db: any Database) async throws -> AuditEntry {
+        try await appendInTransaction([event], on: db)[0]
+    }
+
+    private static func appendInTransaction(_ events: [AuditEvent], on db: any Database) async throws -> [AuditEntry] {
         guard let sql = db as? any SQLDatabase else { throw StoreError.notSQL }
-        let taken = try await sql.raw("UPDATE audit_append_lock SET appends = appends + 1 WHERE id = 1 RETURNING appends").all()
+        let taken = try await sql.raw("UPDATE audit_append_lock SET appends = appends + \(bind: events.count) WHERE id = 1 RETURNING appends").all()
         guard !taken.isEmpty else { throw AuditLogError.lockRowMissing }
         let head = try await AuditEntryRecord.query(on: db).sort(\.$id, .descending).first()
-        let anchor = head.map { AuditChain.Anchor(sequence: Int($0.sequence), hash: $0.hash) } ?? .genesis
-        let entry = AuditChain.seal(event, after: anchor, hash: sha256)
-        try await AuditEntryRecord(entry).create(on: db)
-        let ids = entry.event.target.recordIDs
-        for start in stride(from: 0, to: ids.count, by: 500) {
+        var anchor = head.map { AuditChain.Anchor(sequence: Int($0.sequence), hash: $0.hash) } ?? .genesis
+        var entries: [AuditEntry] = []
+        entries.reserveCapacity(events.count)
+        for event in events {
+            let entry = AuditChain.seal(event, after: anchor, hash: sha256)
+            entries.append(entry)
+            anchor = AuditChain.Anchor(sequence: entry.sequence, hash: entry.hash)
+        }
+        // Inserted one by one, in chain order: `id` (the verifier's order) must follow `seq`.
+        for entry in entries { try await AuditEntryRecord(entry).create(on: db) }
+        var refs: [(Int64, String)] = []
+        for entry in entries { refs += entry.event.target.recordIDs.map { (Int64(entry.sequence), $0) } }
+        for start in stride(from: 0, to: refs.count, by: 500) {
             let insert = sql.insert(into: "audit_record_refs").columns("seq", "record_id")
-            for id in ids[start..<min(start + 500, ids.count)] {
-                insert.values(SQLBind(Int64(entry.sequence)), SQLBind(id))
-            }
+            for (seq, id) in refs[start..<min(start + 500, refs.count)] { insert.values(SQLBind(seq), SQLBind(id)) }
             try await insert.run()
         }
-        return entry
+        return entries
     }
 
     // MARK: Reading

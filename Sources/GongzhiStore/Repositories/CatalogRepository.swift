@@ -60,6 +60,17 @@ public struct CatalogRepository: Sendable {
         try await CatalogVersionRecord.query(on: database).filter(\.$isCurrent == true).first()
     }
 
+    /// The current version's digest (SHA-256 of its YAML text) without the text itself: what a request needs to
+    /// find the parsed catalog in a cache (reading the 230 KB text on every request cost more than the query).
+    public func currentDigest() async throws -> String? {
+        try await currentHeader()?.sha256
+    }
+
+    /// The current version with only its id and digest read (any other field is unset).
+    private func currentHeader() async throws -> CatalogVersionRecord? {
+        try await CatalogVersionRecord.query(on: database).filter(\.$isCurrent == true).field(\.$id).field(\.$sha256).first()
+    }
+
     /// All loaded versions, newest first.
     public func versions() async throws -> [CatalogVersionRecord] {
         try await CatalogVersionRecord.query(on: database).sort(\.$loadedAt, .descending).all()
@@ -67,7 +78,7 @@ public struct CatalogRepository: Sendable {
 
     /// The indicators of the current version, in catalog order.
     public func currentIndicators() async throws -> [IndicatorRecord] {
-        guard let version = try await currentVersion() else { return [] }
+        guard let version = try await currentHeader() else { return [] }
         return try await IndicatorRecord.query(on: database)
             .filter(\.$catalogVersion.$id == version.requireID())
             .sort(\.$position).all()
@@ -75,7 +86,7 @@ public struct CatalogRepository: Sendable {
 
     /// The current definition of indicator `code`, or `nil`.
     public func currentIndicator(code: String) async throws -> (record: IndicatorRecord, indicator: Indicator)? {
-        guard let version = try await currentVersion(),
+        guard let version = try await currentHeader(),
               let record = try await IndicatorRecord.query(on: database)
                 .filter(\.$catalogVersion.$id == version.requireID())
                 .filter(\.$code == code).first()

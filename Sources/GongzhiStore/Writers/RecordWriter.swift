@@ -33,10 +33,15 @@ public protocol RecordWriter: Sendable {
     /// Inserts `batch` into `records` (and its identifiers into `record_keys`) on `database`.
     func write(_ batch: [AcceptedRecord], fields: [GongzhiCore.Field], lineage: RecordLineage,
                on database: any Database) async throws
+
+    /// Readies the tables for reading after an import of `rows` accepted rows committed (outside any
+    /// transaction). Best effort: a failure is logged, never thrown — the import has already succeeded.
+    func settle(afterImporting rows: Int, on database: any Database) async
 }
 
 extension RecordWriter {
     public var batchSize: Int { 1000 }
+    public func settle(afterImporting rows: Int, on database: any Database) async {}
     public func transaction<T: Sendable>(on database: any Database,
                                          _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         try await database.transaction(body)
