@@ -120,10 +120,11 @@ extension MatchingService {
                 .returning("id").all()
             guard updated.count == 1 else { throw LeadWorkError.changedMeanwhile }
             let record = try left.decode(column: "left_record_id", as: Int.self)
-            var detail = "lead \(id) (\(try left.decode(column: "rule_code", as: String.self))) \(current.state.rawValue) → \(next.state.rawValue)"
-            if let reason = next.dismissal { detail += "; dismissed: \(reason.rawValue)" }
-            if next.filesObjection { detail += "; source record \(record) reported to its providing unit" }
-            if let recoveredFen { detail += "; recovered \(Self.yuan(fen: recoveredFen)) yuan" }
+            var detail = "lead=\(id);rule=\(try left.decode(column: "rule_code", as: String.self));lead_state=\(next.state.rawValue);record=\(record)"
+            if let assignee = next.assignee, assignee != current.assignee { detail += ";user=\(assignee)" }
+            if let reason = next.dismissal { detail += ";dismissal=\(reason.rawValue)" }
+            if let recoveredFen { detail += ";recovered=\(Self.yuan(fen: recoveredFen))" }
+            if next.filesObjection { detail += ";reported_to_provider" }
             try await AuditLog.append(actor.event(.matching, AuditTarget(recordIDs: [String(record)], detail: detail), at: clock.now()), on: db)
             return next
         }
@@ -154,7 +155,7 @@ extension MatchingService {
                 try await sql.update("match_leads").set("sent", to: SQLBind(true))
                     .where("rule_code", .equal, SQLBind(code)).where("rule_version", .equal, SQLBind(version)).run()
             }
-            try await AuditLog.append(actor.event(.matching, AuditTarget(detail: "rule \(code) v\(version) \(state.rawValue) → \(next.rawValue)"),
+            try await AuditLog.append(actor.event(.matching, AuditTarget(detail: "rule_change rule=\(code);rule_version=\(version);rule_state=\(next.rawValue)"),
                                                   at: clock.now()), on: db)
             return next
         }

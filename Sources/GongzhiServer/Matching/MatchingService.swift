@@ -164,7 +164,7 @@ public struct MatchingService: Sendable {
                 VALUES (\(bind: rule.code), \(bind: rule.version), \(bind: rule.name), \(bind: state.rawValue), \(bind: definition), \(bind: now), \(bind: now))
                 """).run()
             try await AuditLog.append(actor.event(.matching, AuditTarget(indicatorCode: rule.left.indicator,
-                detail: "rule \(rule.code) v\(rule.version) registered \(state.rawValue)"), at: clock.now()), on: db)
+                detail: "match_rule rule=\(rule.code);rule_version=\(rule.version);rule_state=\(state.rawValue)"), at: clock.now()), on: db)
         }
         return state
     }
@@ -212,7 +212,7 @@ public struct MatchingService: Sendable {
             try await sql.update("match_runs").set("leads_added", to: SQLBind(added)).set("finished_ms", to: SQLBind(Self.milliseconds(clock.now())))
                 .where("id", .equal, SQLBind(runID)).run()
             try await AuditLog.append(actor.event(.matching, AuditTarget(indicatorCode: rule.left.indicator, rowCount: added,
-                detail: "run \(runID) rule \(rule.code) v\(rule.version) \(from)…\(to): \(left) left records, \(added) leads added"),
+                detail: "match match_run=\(runID);rule=\(rule.code);rule_version=\(rule.version);from=\(from);to=\(to);left_records=\(left);count=\(added)"),
                 at: clock.now()), on: db)
             return (runID, left, added)
         }
