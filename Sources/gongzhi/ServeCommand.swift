@@ -149,7 +149,20 @@ enum DemoData {
         try await app.gongzhi.sharing(on: app.db).recordAgreement(
             unit: "local-tax", signedOn: app.gongzhi.clock.today(), signatory: "地税局局长（演示）", documentName: "数据安全保障协议（演示）.txt",
             document: Data("演示用数据安全保障协议".utf8), by: Principal(userID: "admin", unitCode: "info-center", roles: [.admin]))
+        // The demo city's other clerks (`<unit>.reporter`, who file the generated data) are real accounts with the
+        // same password, so the audit log and the lists name a person, and each unit's clerk can sign in.
+        let shared = try await app.accounts.createUser(.init(username: "public-security.reporter", displayName: "公安局报送员",
+                                                              unitCode: "public-security", roles: [.reporter], password: password), by: .system)
+        let taken = Set(demoUsers.map(\.username) + [shared.username])
+        for unit in try await CatalogRepository(database: app.db).units() where !unit.isOperator {
+            let username = unit.code + ".reporter"
+            guard !taken.contains(username) else { continue }
+            try await UserRepository(database: app.db).create(UserRecord(
+                username: username, displayName: (unit.shortName ?? unit.name) + "报送员", unitCode: unit.code,
+                roles: UserRecord.storedRoles([.reporter]), passwordHash: shared.passwordHash, createdAt: app.gongzhi.clock.now()))
+        }
         let lines = ["演示账号（密码均为 \(password)）："] + demoUsers.map { "  \($0.username)\t\($0.name)（\($0.unit)，\($0.role.rawValue)）" }
+            + ["  以及各成员单位的报送员 <单位代码>.reporter（如 public-security.reporter）"]
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }
 }

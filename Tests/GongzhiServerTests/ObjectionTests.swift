@@ -101,10 +101,13 @@ struct ObjectionTests {
             let id = try #require(try await sql.raw("SELECT id FROM records ORDER BY id LIMIT 1").first()).decode(column: "id", as: Int.self)
             let analyst = try await AppHarness.login(app, unit: "local-tax", roles: [.analyst])
             try await app.testing().test(.POST, "objections", headers: analyst.formHeaders,
-                                         body: analyst.form("kind=duplicate&record_id=\(id)&reason=%E9%87%8D%E5%A4%8D")) { res async in
+                                         body: analyst.form("kind=duplicate&record_id=\(id)&field=&submission_id=&count=&reason=%E9%87%8D%E5%A4%8D&evidence=")) { res async in
                 #expect(res.status == .seeOther, "\(res.body.string.prefix(300))")
             }
             let provider = try await AppHarness.login(app, unit: "public-security", roles: [.reporter])
+            try await app.testing().test(.GET, "/", headers: provider.headers) { res async in
+                #expect(res.body.string.contains("待答复 1 件；已采纳待更正 0 件"))
+            }
             try await app.testing().test(.GET, "objections", headers: provider.headers) { res async in
                 let page = res.body.string
                 #expect(page.contains("重复数据") && page.contains("待答复"))

@@ -370,9 +370,60 @@ def check_board_is_short():
     person_checks("board")
 
 
+def check_notices_and_objections():
+    """The info center posts a notice: the housing clerk finds it unread on the home page until opened. The tax
+    analyst objects to a granted record from the query page; the providing unit's clerk finds the objection with
+    its possible answers, upholds it, and the analyst sees it upheld."""
+    login("admin")
+    d.get(BASE + "/notices")
+    form = d.find_element(By.CSS_SELECTOR, "form[action='/notices']")
+    title = "演示通知 " + datetime.datetime.now().strftime("%H%M%S")
+    form.find_element(By.NAME, "title").send_keys(title)
+    form.find_element(By.NAME, "body").send_keys("请各单位按时报送本季度数据。")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    time.sleep(0.5)
+    expect("通知已发布" in main_text(), f"the notice is posted ({main_text()[:160]})")
+    person_checks("notices (publisher)")
+    login("housing.reporter")
+    expect(title in main_text() and "未读通知" in main_text(), "the clerk's home shows the unread notice")
+    d.find_element(By.PARTIAL_LINK_TEXT, title).click()
+    time.sleep(0.3)
+    expect("请各单位按时报送本季度数据。" in main_text(), "the notice opens")
+    d.get(BASE + "/")
+    expect(title not in main_text(), "once read, the notice leaves the home page")
+
+    first, last = quarters_back(4), quarters_back(1)
+    login("tax.analyst")
+    d.get(BASE + f"/query?indicator=PSB-003&from={first}&to={last}")
+    links = d.find_elements(By.PARTIAL_LINK_TEXT, "提出疑义")
+    expect(links, "each granted record offers 提出疑义")
+    if not links:
+        return
+    links[0].click()
+    time.sleep(0.3)
+    form = d.find_element(By.CSS_SELECTOR, "form[action='/objections']")
+    record = form.find_element(By.NAME, "record_id").get_attribute("value")
+    expect(record.isdigit(), f"the objection form names the record ({record})")
+    form.find_element(By.NAME, "reason").send_keys("月租金与备案合同不符")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    time.sleep(0.5)
+    expect("待答复" in main_text() and "月租金与备案合同不符" in main_text(), "the objection is filed and waits for the answer")
+    person_checks("objections (filer)")
+    login("public-security.reporter")
+    d.get(BASE + "/objections")
+    expect("待答复" in main_text(), "the providing unit's clerk finds the objection")
+    person_checks("objections (provider)")
+    d.find_element(By.XPATH, "//main//button[text()='采纳']").click()
+    time.sleep(0.5)
+    expect("已采纳，待更正" in main_text(), f"the clerk upholds it ({main_text()[:200]})")
+    login("tax.analyst")
+    d.get(BASE + "/objections")
+    expect("已采纳，待更正" in main_text(), "the analyst sees the objection upheld")
+
+
 checks = [check_homes, check_upload_and_errors, check_first_upload_and_append, check_zero_data, check_sharing,
           check_request_approve_query_download, check_audit_and_lineage, check_lineage, check_assessment,
-          check_board_is_short]
+          check_board_is_short, check_notices_and_objections]
 try:
     for check in checks:
         print("·", check.__name__)

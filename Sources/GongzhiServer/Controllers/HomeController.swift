@@ -89,6 +89,10 @@ struct HomeController: Sendable {
         var notices: [NoticeController.NoticeItem]
         /// Survey forms (调研反馈表) the unit has not returned yet, soonest due first.
         var surveysDue: [SurveyDue] = []
+        /// Objections to the unit's data waiting for its answer, and upheld ones waiting for its correction.
+        var objectionsToAnswer = 0
+        var objectionsToCorrect = 0
+        var objectionsOverdue = 0
     }
 
     struct SurveyDue: Encodable {
@@ -138,6 +142,16 @@ struct HomeController: Sendable {
                         return SurveyDue(title: s.title, dueOn: s.dueOn, daysLeft: max(left, 0), daysOverdue: max(-left, 0))
                     }
                     .sorted { ($0.dueOn, $0.title) < ($1.dueOn, $1.title) }
+            }
+            for o in try await ObjectionRepository(database: req.db).objections(involving: unit) where o.providerUnit == unit {
+                switch ObjectionState(rawValue: o.state) {
+                case .open?:
+                    page.objectionsToAnswer += 1
+                    if ObjectionWorkflow.isOverdue(state: .open, filed: PlatformClock.day(of: o.filedAt), today: today,
+                                                   workingDays: ObjectionController.answerWorkingDays) { page.objectionsOverdue += 1 }
+                case .upheld?: page.objectionsToCorrect += 1
+                default: break
+                }
             }
             if principal.has(.unitHead) {
                 page.comparison = try await ReportingController.comparison(req, unit: unit, asOf: today, names: names)

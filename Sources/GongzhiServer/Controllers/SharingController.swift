@@ -488,7 +488,9 @@ struct SharingController: Sendable {
         var division: String
         var identifier: String
         var headers: [String]
-        var rows: [[String]]
+        var rows: [QueryRow]
+        /// Whether each row offers 提出疑义 (analysts reading another unit's data).
+        var canObject: Bool = false
         var total: Int
         var page: Int
         var pages: Int
@@ -498,6 +500,12 @@ struct SharingController: Sendable {
         var next: Int?
         var searched: Bool
         var error: String?
+    }
+
+    /// One result row: the record's id and the cells shown (id, period, the fields).
+    struct QueryRow: Encodable {
+        var id: String
+        var cells: [String]
     }
 
     /// `/query`: the search form and one page of results.
@@ -519,7 +527,10 @@ struct SharingController: Sendable {
                 let result = try await req.sharing.query(by: principal, try Self.search(req), page: req.query[Int.self, at: "page"] ?? 1, per: 50)
                 page.searched = true
                 page.headers = ["记录编号", "报送期"] + result.fields.map(\.header)
-                page.rows = result.rows.map { row in [String(row.id), row.period] + result.fields.map { Self.display(row.values, $0.key) } }
+                page.rows = result.rows.map { row in
+                    QueryRow(id: String(row.id), cells: [String(row.id), row.period] + result.fields.map { Self.display(row.values, $0.key) })
+                }
+                page.canObject = result.grantID != nil && principal.hasAny(of: RouteAccess.objectionFilers)
                 page.total = result.total
                 page.page = result.page
                 page.pages = max((result.total + result.per - 1) / result.per, 1)

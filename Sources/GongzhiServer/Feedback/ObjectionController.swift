@@ -226,9 +226,26 @@ struct ObjectionController: Sendable {
             recordID: req.query[String.self, at: "record"] ?? ""))
     }
 
+    /// The filing form: every field text, an empty one meaning not given.
+    struct FilingForm: Content {
+        var kind: String?
+        var record_id: String?
+        var field: String?
+        var submission_id: String?
+        var count: String?
+        var reason: String?
+        var evidence: String?
+
+        var filing: Filing {
+            func text(_ s: String?) -> String? { s.map(TextNormalization.trim).flatMap { $0.isEmpty ? nil : $0 } }
+            return Filing(kind: text(kind), record_id: text(record_id).flatMap { Int($0) }, field: text(field),
+                          submission_id: text(submission_id), count: text(count).flatMap { Int($0) }, reason: reason, evidence: evidence)
+        }
+    }
+
     /// `POST /objections`: files an objection from the form.
     func create(req: Request) async throws -> Response {
-        _ = try await Self.file(req, try req.content.decode(Filing.self))
+        _ = try await Self.file(req, try req.content.decode(FilingForm.self).filing)
         return req.redirect(to: "/objections", redirectType: .normal)
     }
 
