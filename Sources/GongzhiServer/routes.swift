@@ -42,6 +42,10 @@ enum RouteAccess {
     static let scorecardReaders: Set<Role> = [.unitHead, .coordinator, .admin, .approver, .auditor]
     /// Return the unit's survey forms (调研反馈表): its reporter or head.
     static let surveyResponders: Set<Role> = [.reporter, .unitHead]
+    /// The tax-lead queue of cross-matching (涉税线索, issue 12 §6): the tax officers and auditors.
+    static let leadReaders: Set<Role> = [.taxOfficer, .auditor]
+    /// Run a matching rule and work a tax lead (take, investigate, confirm, dismiss): the tax officers.
+    static let leadWorkers: Set<Role> = [.taxOfficer]
     /// Post notices to the member units (信息发布) and read the reminder outbox: the info center and the 综合治税办.
     static let noticePublishers: Set<Role> = [.admin, .coordinator]
     /// Objections (疑义): analysts file them; the providing unit's staff answer; the info center rules; the
@@ -64,6 +68,7 @@ func routes(_ app: Application) throws {
     let users = UsersController()
     let assessment = AssessmentController()
     let meetings = MeetingController()
+    let leads = LeadController()
     let notices = NoticeController()
     let objections = ObjectionController()
 
@@ -160,6 +165,11 @@ func routes(_ app: Application) throws {
     surveyResponders.get("surveys", use: meetings.unitSurveys)
     surveyResponders.on(.POST, "surveys", ":id", "return", body: .collect(maxSize: "20mb"), use: meetings.returnSurvey)
     app.require(RouteAccess.scorecardReaders).get("assessment", "units", ":code", use: assessment.unit)
+
+    app.require(RouteAccess.leadReaders).get("leads", use: leads.index)
+    let leadWorkers = app.require(RouteAccess.leadWorkers)
+    leadWorkers.post("leads", "runs", use: leads.run)
+    leadWorkers.post("leads", ":id", ":action", use: leads.act)
 
     // JSON API (bearer tokens)
     let api = app.grouped("api", "v1")

@@ -76,13 +76,14 @@ struct AuthorizationMatrixTests {
             "POST /api/v1/objections": [.analyst],
             "POST /surveys/:id/return": [.reporter, .unitHead],
             "GET /assessment/units/:code": [.unitHead, .coordinator, .admin, .approver, .auditor],
+            "GET /leads": [.taxOfficer, .auditor], "POST /leads/:id/:action": [.taxOfficer], "POST /leads/runs": [.taxOfficer],
         ]
     }()
 
     /// One user per role, each of a unit where that role makes sense.
     static let identities: [(role: Role, unit: String)] = [
         (.reporter, "housing"), (.unitHead, "housing"), (.admin, "info-center"), (.approver, "city-office"),
-        (.analyst, "local-tax"), (.auditor, "tax-office"), (.coordinator, "tax-office"),
+        (.analyst, "local-tax"), (.auditor, "tax-office"), (.coordinator, "tax-office"), (.taxOfficer, "local-tax"),
     ]
 
     static func key(_ route: Route) -> String {

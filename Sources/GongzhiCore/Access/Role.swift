@@ -19,6 +19,9 @@ public enum Role: String, Codable, Sendable, CaseIterable, Comparable {
     /// 市综合治税办公室 (at 财政局, unit `tax-office`) coordinator: runs the quarterly and annual assessment
     /// (附件2 考核评分表), publishes bulletins, schedules joint meetings, issues survey forms (issue 11).
     case coordinator
+    /// 税务比对人员: staff of the two tax units (国税局, 地税局) who work the tax leads of cross-matching to
+    /// confirmed or dismissed (issue 12 §6).
+    case taxOfficer = "tax_officer"
 
     /// Chinese name for pages and messages.
     public var chineseName: String {
@@ -30,6 +33,7 @@ public enum Role: String, Codable, Sendable, CaseIterable, Comparable {
         case .analyst: "数据使用人员"
         case .auditor: "审计监督人员"
         case .coordinator: "综合治税办考核人员"
+        case .taxOfficer: "税务比对人员"
         }
     }
 

@@ -39,6 +39,8 @@ public enum AuditAction: String, Hashable, Sendable, CaseIterable {
     case accountDisabled = "account_disabled"
     /// The info center enabled a disabled account again (issue 10).
     case accountEnabled = "account_enabled"
+    /// Cross-matching (信息比对, issue 12): a rule run, a rule version's state change, a step on a tax lead.
+    case matching
     /// A notice posted to the member units, with its reminder messages queued (信息发布, issue 13).
     case notice
     /// An objection (疑义) filed, answered, disputed, ruled on or resolved (issue 13).
@@ -69,6 +71,7 @@ public enum AuditAction: String, Hashable, Sendable, CaseIterable {
         case .passwordReset: "重置密码"
         case .accountDisabled: "停用账户"
         case .accountEnabled: "启用账户"
+        case .matching: "信息比对"
         case .notice: "通知"
         case .objection: "数据疑义"
         }

@@ -65,6 +65,7 @@ struct NavTag: UnsafeUnescapedLeafTag {
             ("/objections", "数据疑义", RouteAccess.objectionParties),
             ("/sharing", "数据共享", RouteAccess.authenticated),
             ("/query", "数据查询", RouteAccess.recordReaders),
+            ("/leads", "涉税线索", RouteAccess.leadReaders),
             ("/audit", "审计日志", RouteAccess.auditors),
             ("/account/users", "用户管理", RouteAccess.admins),
             ("/account/lockouts", "登录锁定", RouteAccess.admins),

@@ -216,6 +216,15 @@ enum AuditDetailText {
         case "identifier": "证件号码"
         case "division": "信息属地"
         case "page": "页码"
+        case "rule": "比对规则"
+        case "rule_version": "规则版本"
+        case "rule_state": "规则状态"
+        case "match_run": "比对批次"
+        case "left_records": "比对记录数"
+        case "lead": "线索编号"
+        case "lead_state": "线索状态"
+        case "dismissal": "排除原因"
+        case "recovered": "追缴税款（元）"
         default: AssessorEntry.Kind(rawValue: key)?.chineseName ?? key
         }
     }
@@ -244,6 +253,10 @@ enum AuditDetailText {
         case "indicator": names.indicator(value)
         case "division": names.division(value)
         case "quarter": ReportingPeriod(value).map(\.chineseName) ?? value
+        case "rule": ShippedMatchRules.rule(code: value).map { "\($0.name)（\(value)）" } ?? value
+        case "rule_state": MatchRuleState(rawValue: value)?.chineseName ?? value
+        case "lead_state": TaxLeadState(rawValue: value)?.chineseName ?? value
+        case "dismissal": DismissalReason(rawValue: value)?.chineseName ?? value
         default: value
         }
     }
@@ -265,6 +278,10 @@ enum AuditDetailText {
         case "entry": return "录入考核事项"
         case "bulletin": return "发布考核通报"
         case "attendance": return "登记出席情况"
+        case "match": return "运行信息比对"
+        case "match_rule": return "登记比对规则"
+        case "rule_change": return "变更比对规则状态"
+        case "reported_to_provider": return "源数据错误已转告数据提供单位"
         default:
             for (prefix, chinese) in [("scheduled ", "安排于 "), ("issued due ", "下发，交回期限 "), ("returned by ", "交回单位：")]
             where word.hasPrefix(prefix) {

@@ -80,6 +80,7 @@ public enum GongzhiMigrations {
         M0015_AddCorrections(),
         M0016_AddAccountStates(),
         M0017_MoveSubmissionReports(),
+        M0020_CreateMatching(),
         M0030_CreateNotices(),
         M0031_CreateObjections(),
     ]
