@@ -135,6 +135,7 @@ enum DemoData {
         ("city.approver", "市政府办公室审批人", "city-office", .approver),
         ("auditor", "监督检查员", "tax-office", .auditor),
         ("tax.coordinator", "综合治税办考核员", "tax-office", .coordinator),
+        ("tax.officer", "地税局税务比对人员", "local-tax", .taxOfficer),
     ]
 
     /// On a database without users, creates ``demoUsers`` with one random password, records the tax

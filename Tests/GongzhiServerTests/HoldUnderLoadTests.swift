@@ -215,6 +215,26 @@ struct HoldUnderLoadTests {
         }
     }
 
+    @Test("an unfiltered page, read submission by submission, is the same page the joined query gives, at every depth")
+    func unfilteredPagesMatchTheJoin() async throws {
+        try await AppHarness.withApp { app, _ async throws in
+            // two HOU-001 months (S01 as xlsx, S02 as CSV), so pages span submissions
+            _ = try await SharingServiceTests.file(app, "S01", "HOU-001", "2024-03", as: "housing")
+            _ = try await SharingServiceTests.file(app, "S02", "HOU-001", "2024-02", as: "housing", confirmPeriod: true)
+            let query = RecordQuery(indicator: "HOU-001", periods: ["2024-02", "2024-03"])
+            let sql = try #require(app.db as? any SQLDatabase)
+            let total = try await query.count(on: app.db)
+            #expect(total > 200)
+            for (offset, limit) in [(0, 50), (37, 100), (total - 120, 100), (total - 30, 100), (total, 10), (0, total)] {
+                let fast = try await query.rows(offset: offset, limit: limit, on: app.db).map(\.id)
+                let joined = try await sql.raw(query.rowsSQL(offset: offset, limit: limit, DatabaseDialect.of(app.db))).all()
+                    .map { try $0.decode(column: "id", as: Int.self) }
+                #expect(fast == joined, "offset \(offset), limit \(limit)")
+                #expect(fast.count == max(0, min(limit, total - offset)))
+            }
+        }
+    }
+
     @Test("the sharing query and the pages' lookups use indexes, never a scan of records (EXPLAIN, both databases)")
     func queryPlans() async throws {
         try await AppHarness.withApp { app, _ async throws in

@@ -92,7 +92,7 @@ extension MatchingService {
     @discardableResult
     public func apply(_ event: TaxLeadWork.Event, toLead id: Int, by actor: AuditActor) async throws -> TaxLeadWork {
         let clock = self.clock
-        return try await database.transaction { db in
+        return try await SQLiteWriteGate.transaction(on: database, lockTable: "match_leads") { db in
             guard let sql = db as? any SQLDatabase else { throw StoreError.notSQL }
             guard let current = try await Self.work(lead: id, on: sql),
                   let left = try await sql.raw("SELECT left_record_id, rule_code FROM match_leads WHERE id = \(bind: id)").first() else {
@@ -137,7 +137,7 @@ extension MatchingService {
     @discardableResult
     public func change(rule code: String, version: Int, _ event: MatchRuleState.Event, by actor: AuditActor) async throws -> MatchRuleState {
         let clock = self.clock
-        return try await database.transaction { db in
+        return try await SQLiteWriteGate.transaction(on: database, lockTable: "match_rules") { db in
             guard let sql = db as? any SQLDatabase else { throw StoreError.notSQL }
             guard let row = try await sql.raw("SELECT state FROM match_rules WHERE code = \(bind: code) AND version = \(bind: version)").first(),
                   let state = MatchRuleState(rawValue: try row.decode(column: "state", as: String.self)) else {

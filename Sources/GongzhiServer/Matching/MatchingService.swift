@@ -157,7 +157,7 @@ public struct MatchingService: Sendable {
         }
         let state: MatchRuleState = ShippedMatchRules.rule(code: rule.code) == rule ? .active : .draft
         let now = nowMs()
-        try await database.transaction { db in
+        try await SQLiteWriteGate.transaction(on: database, lockTable: "match_rules") { db in
             guard let sql = db as? any SQLDatabase else { throw StoreError.notSQL }
             try await sql.raw("""
                 INSERT INTO match_rules (code, version, name, state, definition, created_ms, updated_ms)
@@ -187,7 +187,7 @@ public struct MatchingService: Sendable {
         let statements = MatchingSQL(rule: rule, dialect: DatabaseDialect.of(database), leftPeriods: periods)
         let started = nowMs()
         let clock = self.clock
-        let (runID, left, added) = try await database.transaction { db -> (Int, Int, Int) in
+        let (runID, left, added) = try await SQLiteWriteGate.transaction(on: database, lockTable: "match_runs") { db -> (Int, Int, Int) in
             guard let sql = db as? any SQLDatabase else { throw StoreError.notSQL }
             let left = try await sql.raw(statements.countLeft).first()?.decode(column: "n", as: Int.self) ?? 0
             let runRow = try await sql.insert(into: "match_runs")
@@ -265,7 +265,7 @@ public struct MatchingService: Sendable {
             pending = pending + ") AND NOT EXISTS (SELECT 1 FROM match_keyed m WHERE m.submission_id = s.id AND m.field = \(bind: key.field) AND m.form = \(bind: key.form.rawValue))"
             let submissions = try await sql.raw(pending).all().map { try $0.decode(column: "id", as: UUID.self) }
             for submission in submissions {
-                try await database.transaction { db in
+                try await SQLiteWriteGate.transaction(on: database, lockTable: "match_keyed") { db in
                     guard let sql = db as? any SQLDatabase else { throw StoreError.notSQL }
                     var after = 0
                     while true {
