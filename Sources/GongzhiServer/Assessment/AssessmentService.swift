@@ -79,10 +79,7 @@ public struct AssessmentService: Sendable {
         }
         var upheld = 0
         if let id = s.id {
-            for o in try await ObjectionRepository(database: database).upheld(against: [id]) {
-                guard let kind = ObjectionKind(rawValue: o.kind), let state = ObjectionState(rawValue: o.state) else { continue }
-                upheld += ObjectionWorkflow.faultyRecords(kind: kind, count: o.recordCount, state: state)
-            }
+            upheld = try await ObjectionRepository(database: database).upheld(against: [id]).reduce(0) { $0 + $1.faultyRecords }
         }
         return AssessmentFiling(filing: filing, proxy: s.isProxy, refusedWholeFile: refusedWhole, rowsRead: s.rowsTotal,
                                 rowsRejected: s.rowsRejected, duplicateRows: duplicates, reference: s.id?.uuidString.lowercased() ?? "",

@@ -31,8 +31,7 @@ enum ErrorRates {
             rates[s.unitCode, default: ErrorRate()].rowsRejected += s.rowsRejected
         }
         for o in try await ObjectionRepository(database: db).upheld(periods: periods, units: units) {
-            guard let kind = ObjectionKind(rawValue: o.kind), let state = ObjectionState(rawValue: o.state) else { continue }
-            rates[o.providerUnit, default: ErrorRate()].upheldObjectionRecords += ObjectionWorkflow.faultyRecords(kind: kind, count: o.recordCount, state: state)
+            rates[o.providerUnit, default: ErrorRate()].upheldObjectionRecords += o.faultyRecords
         }
         return rates
     }
