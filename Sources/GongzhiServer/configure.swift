@@ -24,6 +24,8 @@ public struct GongzhiServices: Sendable {
     public let board: ImportProgressBoard
     /// Batches the audit entries written on their own (page views) into shared commits.
     public let auditCommits = AuditGroupCommit()
+    /// Requests and background imports in flight, which a stop waits for (``GracefulShutdown``).
+    public let inFlight = InFlightWork()
 
     /// The submission service bound to `database`.
     /// The main job over `database`; `clock` replaces the platform clock (the demo files samples on past days).
@@ -141,6 +143,7 @@ public func configure(_ app: Application, config: AppConfig, clock: PlatformCloc
     app.routes.defaultMaxBodySize = ByteCount(integerLiteral: AppConfig.maxFormBytes)
 
     app.middleware = Middlewares()
+    app.middleware.use(DrainMiddleware(work: app.gongzhi.inFlight))
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(GongzhiErrorMiddleware(environment: app.environment))
@@ -159,6 +162,8 @@ public func configure(_ app: Application, config: AppConfig, clock: PlatformCloc
     let recovered = try await recovery.recoverInterrupted(staleAfter: 15)
     if !recovered.isEmpty { app.logger.warning("\(recovered.count) interrupted import(s) concluded at start") }
     app.lifecycle.use(InterruptedImportSweeper(repository: recovery, logger: app.logger))
+    // Last, so that it shuts down first: requests and imports finish before anything they use closes.
+    app.lifecycle.use(GracefulShutdown(work: app.gongzhi.inFlight))
 }
 
 /// Makes every pooled SQLite connection sleep (SQLite's own busy timeout, 15 s) rather than spin while
@@ -204,6 +209,8 @@ final class InterruptedImportSweeper: LifecycleHandler, @unchecked Sendable {
     }
 
     func shutdownAsync(_ application: Application) async {
-        lock.withLock { task?.cancel() }
+        let task = lock.withLock { self.task }
+        task?.cancel()
+        await task?.value
     }
 }

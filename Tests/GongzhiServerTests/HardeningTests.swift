@@ -41,6 +41,31 @@ struct HardeningTests {
         }
     }
 
+    @Test("once the server is stopping, a request on an open connection gets 503 shutting_down without the database")
+    func stoppingServerRefusesNewWork() async throws {
+        try await AppHarness.withApp { app, _ async throws in
+            let housing = try await AppHarness.token(app, unit: "housing")
+            let work = app.gongzhi.inFlight
+            try await app.testing().test(.GET, "api/v1/submissions", headers: housing) { res async in #expect(res.status == .ok) }
+            #expect(work.count == 0, "a finished request is no longer counted")
+            work.enter()
+            work.beginDraining()
+            #expect(!work.admit())
+            try await app.testing().test(.GET, "api/v1/submissions", headers: housing) { res async in
+                #expect(res.status == .serviceUnavailable)
+                #expect(res.headers.first(name: .connection) == "close")
+                #expect(res.body.string.contains("shutting_down"))
+            }
+            try await app.testing().test(.GET, "submissions", headers: housing) { res async in
+                #expect(res.status == .serviceUnavailable)
+                #expect(res.body.string.contains("服务器正在停止"))
+            }
+            #expect(await work.waitUntilIdle(timeout: .milliseconds(200)) == 1, "the background import still counts")
+            work.leave()
+            #expect(await work.waitUntilIdle(timeout: .seconds(5)) == 0)
+        }
+    }
+
     @Test("a file that accepts no row discharges nothing and supersedes nothing")
     func nothingAccepted() async throws {
         try await AppHarness.withApp { app, directory async throws in

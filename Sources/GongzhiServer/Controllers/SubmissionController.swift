@@ -179,8 +179,13 @@ struct SubmissionController: Sendable {
         let actor = req.auditActor
         let logger = req.logger
         await board.announce(id, indicator: indicator, period: period, fileName: file.name, at: req.gongzhi.clock.now())
+        let work = req.gongzhi.inFlight
+        work.enter()
         Task.detached {
-            defer { try? FileManager.default.removeItem(at: temporary) }
+            defer {
+                try? FileManager.default.removeItem(at: temporary)
+                work.leave()
+            }
             do {
                 let outcome = try await service.submit(
                     file: temporary, fileName: file.name, indicatorCode: indicator, period: period, by: actor,
