@@ -66,7 +66,7 @@ def schemathesis(username, token):
         "--checks", "not_a_server_error,response_schema_conformance",
         "--max-examples", examples,
         "--seed", "14",
-        "--workers", "2",
+        "--workers", "1",  # one: hypothesis's lambda-source introspection is not thread-safe on Python 3.11
         "--exclude-operation-id", "createToken",
         "--exclude-operation-id", "revokeToken",
         "--exclude-operation-id", "uploadSubmission",
