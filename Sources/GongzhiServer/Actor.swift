@@ -25,6 +25,9 @@ public struct Actor: Sendable, Equatable {
     /// Whether the user still has a temporary password from the info center: pages then lead only to the
     /// password page (``PasswordChangeMiddleware``).
     public var mustChangePassword = false
+    /// The account's database id: what operators' request logs name (never the login name, which may be a
+    /// person's name). `nil` for an actor not read from the database.
+    public var accountID: UUID?
 
     public init(principal: Principal, username: String, displayName: String, credential: Credential) {
         self.principal = principal
@@ -36,6 +39,7 @@ public struct Actor: Sendable, Equatable {
     init(_ user: UserRecord, credential: Credential) {
         self.init(principal: user.principal, username: user.username, displayName: user.displayName, credential: credential)
         mustChangePassword = user.mustChangePassword
+        accountID = user.id
     }
 
     /// The acting member unit's code, e.g. `housing` or `info-center`.
@@ -128,7 +132,7 @@ struct RoleGuard: AsyncMiddleware {
 /// done). Signing out and the health check stay open; API tokens are not affected.
 struct PasswordChangeMiddleware: AsyncMiddleware {
     static let passwordPath = "/account/password"
-    static let open: Set<String> = [passwordPath, "/logout", "/login", "/health"]
+    static let open: Set<String> = [passwordPath, "/logout", "/login", "/health", "/ready", "/metrics"]
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let actor = request.signedIn, actor.mustChangePassword, case .session = actor.credential,

@@ -21,7 +21,7 @@ struct GongzhiErrorMiddleware: AsyncMiddleware {
             if failure.status == .payloadTooLarge, !(error is SubmissionError) {
                 failure.message = "文件超过上传上限 \(request.application.gongzhi.config.maxUploadBytes >> 20) MB：请拆分后分批上传。"
             }
-            let requestID = request.headers.first(name: .xRequestId) ?? UUID().uuidString.prefix(8).lowercased()
+            let requestID = request.gongzhiRequestID
             if failure.status == .internalServerError {
                 request.logger.error("request \(requestID) failed: \(String(reflecting: error))")
             } else {

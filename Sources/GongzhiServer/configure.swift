@@ -26,17 +26,21 @@ public struct GongzhiServices: Sendable {
     public let auditCommits = AuditGroupCommit()
     /// Requests and background imports in flight, which a stop waits for (``GracefulShutdown``).
     public let inFlight = InFlightWork()
+    /// This application's metrics (`/metrics`).
+    public let metrics: GongzhiMetrics
 
     /// The submission service bound to `database`.
     /// The main job over `database`; `clock` replaces the platform clock (the demo files samples on past days).
     public func submissions(on database: any Database, clock: PlatformClock? = nil) -> SubmissionService {
-        SubmissionService(database: database, files: files, validator: validator(clock: clock ?? self.clock), writer: writer, gate: gate)
+        SubmissionService(database: database, files: files, validator: validator(clock: clock ?? self.clock), writer: writer, gate: gate,
+                          metrics: metrics)
     }
 
     /// The validator with this configuration's limits.
     /// Sharing (agreements, requests, grants, masked queries) over `database`.
     public func sharing(on database: any Database, clientAddress: String = "local") -> SharingService {
-        SharingService(database: database, clock: clock, files: files, clientAddress: clientAddress, auditCommits: auditCommits)
+        SharingService(database: database, clock: clock, files: files, clientAddress: clientAddress, auditCommits: auditCommits,
+                       metrics: metrics)
     }
 
     /// The reporting calendar over `database`.
@@ -96,8 +100,10 @@ extension Request {
 ///   - config: configuration read once at start-up.
 ///   - clock: the platform's clock (fixed in tests).
 ///   - writer: how accepted rows are written; by default the database's bulk writer (tests inject failures).
+///   - requestLog: where the JSON request log lines go when ``AppConfig/logFormat`` is `json`; by default
+///     standard output (tests capture them).
 public func configure(_ app: Application, config: AppConfig, clock: PlatformClock = .system,
-                      writer: (any RecordWriter)? = nil) async throws {
+                      writer: (any RecordWriter)? = nil, requestLog: JSONLineSink? = nil) async throws {
     switch config.database {
     case .sqlite(let path):
         // SQLite calls block a thread of this pool; a writer waiting for the write lock holds one. With only
@@ -119,11 +125,16 @@ public func configure(_ app: Application, config: AppConfig, clock: PlatformCloc
     app.migrations.add(GongzhiMigrations.all)
     try await app.autoMigrate()
 
+    let loops = Array(app.eventLoopGroup.makeIterator()).count
+    let pools: [(name: String, maxConnections: Int)] = switch config.database {
+    case .sqlite: [("default", loops), ("imports", loops)]
+    case .postgres: [("default", 4 * loops), ("imports", 2 * loops)]
+    }
     app.gongzhi = GongzhiServices(config: config, clock: clock, divisions: try CatalogLoader.divisions(),
                                   files: FileStore(root: config.filesDirectory),
                                   writer: writer ?? RecordWriters.writer(for: config.database.dialect),
                                   gate: ImportGate(limit: config.database.dialect == .sqlite ? 1 : 2),
-                                  board: ImportProgressBoard())
+                                  board: ImportProgressBoard(), metrics: GongzhiMetrics(pools: pools))
     try await CatalogService(database: app.db, clock: clock).seedIfEmpty(by: .system)
 
     // Views ship inside the binary's resource bundle, so `gongzhi serve` works from any directory. The bundle
@@ -143,8 +154,12 @@ public func configure(_ app: Application, config: AppConfig, clock: PlatformCloc
     app.routes.defaultMaxBodySize = ByteCount(integerLiteral: AppConfig.maxFormBytes)
 
     app.middleware = Middlewares()
+    // First: it times the whole request and sees the status the error middleware chose (issue 14 §3, §5).
+    app.middleware.use(RequestObservationMiddleware(metrics: app.gongzhi.metrics,
+                                                    jsonLines: config.logFormat == .json ? (requestLog ?? JSONLineSink()) : nil))
+    // Then the count of requests in flight, which a stop waits for (503 once it has begun).
     app.middleware.use(DrainMiddleware(work: app.gongzhi.inFlight))
-    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    if config.logFormat == .text { app.middleware.use(RouteLoggingMiddleware(logLevel: .info)) }
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(GongzhiErrorMiddleware(environment: app.environment))
     app.middleware.use(BodyLimitMiddleware(uploadBytes: config.maxUploadBytes + (1 << 20)))

@@ -72,8 +72,13 @@ func routes(_ app: Application) throws {
     let notices = NoticeController()
     let objections = ObjectionController()
 
-    // Public: sign-in and the health check.
+    // Public: sign-in, liveness and readiness, the API's OpenAPI document; metrics for the monitoring network
+    // only (``AppConfig/metricsAllowed``).
+    let operations = OperationsController()
     app.get("health") { (_: Request) -> [String: String] in ["status": "ok"] }
+    app.get("ready", use: operations.ready)
+    app.get("metrics", use: operations.metrics)
+    app.get("api", "v1", "openapi.json", use: operations.openAPI)
     app.get("login", use: account.loginForm)
     app.grouped(SameOriginMiddleware()).post("login", use: account.login)
 

@@ -24,8 +24,11 @@ enum AppHarness {
 
     /// `trustedProxies`: proxies whose `X-Forwarded-For` is believed; `[""]` lets in-memory test requests
     /// (which have no peer address) name their client address in that header.
+    /// `adjust` changes the rest of the configuration (e.g. ``AppConfig/logFormat``); `requestLog` receives the
+    /// JSON request log lines.
     static func withApp<T>(writer: (any RecordWriter)? = nil, maxUploadBytes: Int = 200 << 20,
                            clock: PlatformClock = .fixed(fixedNow), trustedProxies: Set<String> = [],
+                           adjust: (inout AppConfig) -> Void = { _ in }, requestLog: JSONLineSink? = nil,
                            _ test: (Application, URL) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -38,8 +41,9 @@ enum AppHarness {
             scratchDatabase = name
             database = .postgres(url: try url(base, database: name))
         }
-        let config = AppConfig(database: database, filesDirectory: directory.appendingPathComponent("files"),
+        var config = AppConfig(database: database, filesDirectory: directory.appendingPathComponent("files"),
                                maxUploadBytes: maxUploadBytes, trustedProxies: trustedProxies)
+        adjust(&config)
         let app = try await Application.make(.testing)
         app.logger.logLevel = .warning
         func cleanUp() async {
@@ -49,7 +53,7 @@ enum AppHarness {
             }
         }
         do {
-            try await configure(app, config: config, clock: clock, writer: writer)
+            try await configure(app, config: config, clock: clock, writer: writer, requestLog: requestLog)
             let result = try await test(app, directory)
             await cleanUp()
             return result

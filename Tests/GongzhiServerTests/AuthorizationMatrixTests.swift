@@ -23,6 +23,8 @@ struct AuthorizationMatrixTests {
         let lineage: Set<Role> = [.auditor, .admin]
         return [
             "GET /health": anyone, "GET /login": anyone, "POST /login": anyone,
+            // Open to all; /metrics answers only the monitoring network's addresses (404 to others), whoever signs.
+            "GET /ready": anyone, "GET /metrics": anyone, "GET /api/v1/openapi.json": anyone,
             "POST /logout": signedIn, "GET /account/tokens": signedIn, "POST /account/tokens": signedIn,
             "POST /account/tokens/:id/revoke": signedIn, "GET /account/password": signedIn, "POST /account/password": signedIn,
             "GET /": signedIn, "GET /catalog": signedIn, "GET /indicators/:code": signedIn, "GET /indicators/:code/template.xlsx": signedIn,

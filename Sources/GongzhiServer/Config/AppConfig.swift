@@ -37,14 +37,25 @@ public struct AppConfig: Sendable, Equatable {
     /// plain-HTTP evaluation works; turn it on behind TLS).
     public var secureCookies: Bool
 
+    /// Clients that may read `/metrics` (`GONGZHI_METRICS_ALLOW`, comma-separated addresses or CIDR blocks such
+    /// as `10.8.0.0/24,::1`; default loopback only). The client is the peer, or behind a trusted proxy the
+    /// address it forwards (``Vapor/Request/clientAddress``); everyone else gets 404.
+    public var metricsAllowed: [AddressRange]
+
+    /// How each request is logged (`GONGZHI_LOG_FORMAT=text|json`, default `text`).
+    public var logFormat: RequestLogFormat
+
     public init(database: DatabaseChoice, filesDirectory: URL, maxUploadBytes: Int = 200 << 20,
-                maxInflatedBytes: Int = 2048 << 20, trustedProxies: Set<String> = [], secureCookies: Bool = false) {
+                maxInflatedBytes: Int = 2048 << 20, trustedProxies: Set<String> = [], secureCookies: Bool = false,
+                metricsAllowed: [AddressRange] = AddressRange.loopback, logFormat: RequestLogFormat = .text) {
         self.database = database
         self.filesDirectory = filesDirectory
         self.maxUploadBytes = maxUploadBytes
         self.maxInflatedBytes = maxInflatedBytes
         self.trustedProxies = trustedProxies
         self.secureCookies = secureCookies
+        self.metricsAllowed = metricsAllowed
+        self.logFormat = logFormat
     }
 
     /// A configuration problem, naming the variable.
@@ -85,13 +96,29 @@ public struct AppConfig: Sendable, Equatable {
             default: problems.append("GONGZHI_SECURE_COOKIES=\(text) 应为 1 或 0")
             }
         }
+        var metricsAllowed = AddressRange.loopback
+        if let text = nonEmpty("GONGZHI_METRICS_ALLOW") {
+            let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let bad = items.filter { AddressRange($0) == nil }
+            if bad.isEmpty {
+                metricsAllowed = items.compactMap(AddressRange.init)
+            } else {
+                problems.append("GONGZHI_METRICS_ALLOW 中 \(bad.joined(separator: "、")) 不是 IP 地址或 CIDR 网段")
+            }
+        }
+        var logFormat = RequestLogFormat.text
+        if let text = nonEmpty("GONGZHI_LOG_FORMAT") {
+            if let format = RequestLogFormat(rawValue: text.lowercased()) { logFormat = format } else {
+                problems.append("GONGZHI_LOG_FORMAT=\(text) 应为 text 或 json")
+            }
+        }
         let files = URL(fileURLWithPath: nonEmpty("GONGZHI_FILES") ?? "./files", isDirectory: true)
         let config = AppConfig(database: database, filesDirectory: files,
                                maxUploadBytes: megabytes("GONGZHI_MAX_UPLOAD_MB", default: 200),
                                maxInflatedBytes: megabytes("GONGZHI_MAX_INFLATED_MB", default: 2048),
                                trustedProxies: Set((nonEmpty("GONGZHI_TRUSTED_PROXIES") ?? "").split(separator: ",")
                                    .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }),
-                               secureCookies: secureCookies)
+                               secureCookies: secureCookies, metricsAllowed: metricsAllowed, logFormat: logFormat)
         if !problems.isEmpty { throw Problem(problems: problems) }
         return config
     }

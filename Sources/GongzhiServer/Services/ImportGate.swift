@@ -5,7 +5,8 @@ import Foundation
 /// "database is locked" instead of waiting.
 public actor ImportGate {
     public let limit: Int
-    private var running = 0
+    /// How many imports hold a slot now.
+    public private(set) var running = 0
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
     public init(limit: Int) {

@@ -78,13 +78,17 @@ public struct SharingService: Sendable {
     /// Where audit entries written outside a transaction (the unit's own data) are batched; `nil` commits each alone.
     public let auditCommits: AuditGroupCommit?
 
+    /// Where the rows served by queries and downloads are counted (`nil`: not counted).
+    public let metrics: GongzhiMetrics?
+
     public init(database: any Database, clock: PlatformClock, files: FileStore, clientAddress: String = "local",
-                auditCommits: AuditGroupCommit? = nil) {
+                auditCommits: AuditGroupCommit? = nil, metrics: GongzhiMetrics? = nil) {
         self.database = database
         self.clock = clock
         self.files = files
         self.clientAddress = clientAddress
         self.auditCommits = auditCommits
+        self.metrics = metrics
     }
 
     /// Appends `principal` doing `action` on `target` to the audit log, on `db` (the act's transaction; outside
@@ -368,7 +372,9 @@ public struct SharingService: Sendable {
     /// short to what is left).
     /// - Throws: ``SharingError``.
     public func query(by principal: Principal, _ search: Search, page: Int, per: Int) async throws -> Page {
-        try await recordingRefusal(.query, by: principal, indicator: search.indicator, query: Self.describe(search)) { try await answer(principal, search, page: page, per: per) }
+        let page = try await recordingRefusal(.query, by: principal, indicator: search.indicator, query: Self.describe(search)) { try await answer(principal, search, page: page, per: per) }
+        metrics?.recordRowsServed(page.rows.count, download: false, granted: page.grantID != nil)
+        return page
     }
 
     /// Runs `body`; when it refuses with a ``SharingError``, the refused attempt is written to the audit log
@@ -443,7 +449,9 @@ public struct SharingService: Sendable {
     /// daily download limit (a file is never silently cut short). At most `maxRows` rows.
     /// - Throws: ``SharingError``.
     public func download(by principal: Principal, _ search: Search, maxRows: Int = 100_000) async throws -> Page {
-        try await recordingRefusal(.download, by: principal, indicator: search.indicator, query: Self.describe(search)) { try await everything(principal, search, maxRows: maxRows) }
+        let page = try await recordingRefusal(.download, by: principal, indicator: search.indicator, query: Self.describe(search)) { try await everything(principal, search, maxRows: maxRows) }
+        metrics?.recordRowsServed(page.rows.count, download: true, granted: page.grantID != nil)
+        return page
     }
 
     func everything(_ principal: Principal, _ search: Search, maxRows: Int) async throws -> Page {

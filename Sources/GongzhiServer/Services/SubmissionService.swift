@@ -210,14 +210,17 @@ public struct SubmissionService: Sendable {
     public let writer: any RecordWriter
     /// Imports wait here for their turn to write.
     public let gate: ImportGate
+    /// Where concluded imports and their wait for the gate are counted (`nil`: not counted, e.g. commands).
+    public let metrics: GongzhiMetrics?
 
     public init(database: any Database, files: FileStore, validator: SubmissionValidator,
-                writer: any RecordWriter, gate: ImportGate) {
+                writer: any RecordWriter, gate: ImportGate, metrics: GongzhiMetrics? = nil) {
         self.database = database
         self.files = files
         self.validator = validator
         self.writer = writer
         self.gate = gate
+        self.metrics = metrics
     }
 
     /// A stored submission and its report.
@@ -324,8 +327,10 @@ public struct SubmissionService: Sendable {
         let maxInflatedBytes = validator.maxInflatedBytes
         let now = validator.clock.now()
         let database = self.database
+        let metrics = self.metrics, asked = ContinuousClock.now
         do {
-            return try await gate.run {
+            let outcome = try await gate.run {
+                metrics?.recordImportWait(ContinuousClock.now - asked)
                 // 1. The submission, in a short transaction: it is `received` — invisible to every query — until
                 //    it concludes. A file refused before it is read (not xlsx or CSV; the same file again) is
                 //    stored refused at once.
@@ -442,6 +447,8 @@ public struct SubmissionService: Sendable {
                     throw error
                 }
             }
+            metrics?.recordImport(outcome.report)
+            return outcome
         } catch {
             if broughtFile { files.remove(sha256) }
             throw error
