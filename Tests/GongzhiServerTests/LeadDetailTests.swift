@@ -205,4 +205,36 @@ struct LeadDetailTests {
             }
         }
     }
+
+    @Test("the year's tax recovered on confirmed leads ranks the providing units for 特别贡献 in the assessment facts; the unit page shows what its data yielded, without personal data")
+    func specialContribution() async throws {
+        try await AppHarness.withApp { app, directory async throws in
+            // given: two deed-tax leads of housing's records confirmed, 60 000 and 500 元 recovered
+            try await MatchingRunTests.dataset.load(into: app, directory: directory)
+            _ = try await MatchingRunTests.run("deed-tax", app)
+            let service = MatchingService(database: app.db, clock: app.gongzhi.clock)
+            let queue = try await service.queue()
+            for (lead, amount) in [(queue[0], Decimal(60_000)), (queue[1], Decimal(500))] {
+                for event in [TaxLeadWork.Event.assign(to: "officer1"), .startInvestigation, .confirm(recovered: [.deedTax: amount])] {
+                    try await service.apply(event, toLead: lead.id, by: .commandLine(unit: "local-tax"))
+                }
+            }
+            let assessment = AssessmentService(database: app.db, clock: app.gongzhi.clock)
+            let catalog = try await app.gongzhi.reporting(on: app.db).catalog()
+            let quarter = try #require(ReportingPeriod("2026Q4"))
+            // when / then: housing ranks first; a unit whose data yielded nothing has no place
+            #expect(try await service.recoveredByUnit(from: CalendarDate(year: 2026, month: 1, day: 1)!, through: SharedData.today) == ["housing": 6_050_000])
+            #expect(try await assessment.facts(unit: "housing", quarter: quarter, asOf: SharedData.today, catalog: catalog).specialContributionRank == 1)
+            #expect(try await assessment.facts(unit: "local-tax", quarter: quarter, asOf: SharedData.today, catalog: catalog).specialContributionRank == nil)
+            // the unit page: per indicator, counts and amounts only
+            let head = try await AppHarness.token(app, unit: "housing", roles: [.unitHead])
+            try await app.testing().test(.GET, "units/housing", headers: head) { res async in
+                #expect(res.status == .ok)
+                let body = res.body.string
+                #expect(body.contains("数据应用成效（信息比对）"))
+                #expect(body.contains("60500.00") && body.contains("特别贡献排名第 1 名"))
+                #expect(!body.contains(IdentifierFactory.residentID18(31)))
+            }
+        }
+    }
 }
