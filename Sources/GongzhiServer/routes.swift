@@ -171,7 +171,9 @@ func routes(_ app: Application) throws {
     surveyResponders.on(.POST, "surveys", ":id", "return", body: .collect(maxSize: "20mb"), use: meetings.returnSurvey)
     app.require(RouteAccess.scorecardReaders).get("assessment", "units", ":code", use: assessment.unit)
 
-    app.require(RouteAccess.leadReaders).get("leads", use: leads.index)
+    let leadReaders = app.require(RouteAccess.leadReaders)
+    leadReaders.get("leads", use: leads.index)
+    leadReaders.get("leads", ":id", use: leads.show)
     let leadWorkers = app.require(RouteAccess.leadWorkers)
     leadWorkers.post("leads", "runs", use: leads.run)
     leadWorkers.post("leads", ":id", ":action", use: leads.act)
@@ -216,4 +218,5 @@ func routes(_ app: Application) throws {
     apiRecordReaders.get("records", "download", use: sharing.download)
 
     api.require(RouteAccess.lineageReaders).get("records", ":id", "lineage", use: audit.apiShow)
+    api.require(RouteAccess.leadReaders).get("leads", ":id", use: leads.apiShow)
 }

@@ -174,4 +174,36 @@ struct TaxLeadWorkTests {
         #expect(verified.countsAsAdopted)
         #expect(throws: TaxLeadWorkError.notANameMatch) { try TaxLeadWork().applying(.verifyNameMatch(by: "a")) }
     }
+
+    @Test("a name-and-division lead waits for review; a rejected match dismisses it and never counts")
+    func nameDivisionReview() throws {
+        // given
+        let lead = TaxLeadWork(confidence: .nameDivision)
+        #expect(lead.awaitsMatchReview)
+        #expect(!TaxLeadWork().awaitsMatchReview)
+        // when: verified, it leaves the review queue
+        #expect(!(try lead.applying(.verifyNameMatch(by: "a")).awaitsMatchReview))
+        // when: rejected, it is dismissed with the fixed note and counts for nothing
+        let rejected = try lead.applying(.assign(to: "a")).applying(.rejectNameMatch(by: "b"))
+        #expect(rejected.state == .dismissed && rejected.dismissal == .other && rejected.dismissalNote == TaxLeadWork.nameMismatchNote)
+        #expect(rejected.matchRejectedBy == "b" && !rejected.awaitsMatchReview && !rejected.countsAsAdopted && !rejected.filesObjection)
+        // then: a verified match cannot be rejected, an identifier lead has no match to reject, a closed lead takes no step
+        #expect(throws: TaxLeadWorkError.nameMatchAlreadyVerified) {
+            try lead.applying(.verifyNameMatch(by: "a")).applying(.rejectNameMatch(by: "b"))
+        }
+        #expect(throws: TaxLeadWorkError.notANameMatch) { try TaxLeadWork().applying(.rejectNameMatch(by: "b")) }
+        #expect(throws: TaxLeadWorkError.closed(.dismissed)) { try rejected.applying(.rejectNameMatch(by: "b")) }
+    }
+}
+
+@Suite("特别贡献 from the tax recovered (issue 12 §5)")
+struct SpecialContributionTests {
+    @Test("units rank by tax recovered, highest first; equal amounts share a place; nothing recovered has no place")
+    func ranks() {
+        // given / when
+        let ranks = SpecialContribution.ranks(recoveredFen: ["a": 500, "b": 9_000, "c": 500, "d": 100, "e": 0])
+        // then
+        #expect(ranks == ["b": 1, "a": 2, "c": 2, "d": 4])
+        #expect(SpecialContribution.ranks(recoveredFen: [:]).isEmpty)
+    }
 }

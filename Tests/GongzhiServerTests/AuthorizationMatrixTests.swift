@@ -78,7 +78,8 @@ struct AuthorizationMatrixTests {
             "POST /api/v1/objections": [.analyst],
             "POST /surveys/:id/return": [.reporter, .unitHead],
             "GET /assessment/units/:code": [.unitHead, .coordinator, .admin, .approver, .auditor],
-            "GET /leads": [.taxOfficer, .auditor], "POST /leads/:id/:action": [.taxOfficer], "POST /leads/runs": [.taxOfficer],
+            "GET /leads": [.taxOfficer, .auditor], "GET /leads/:id": [.taxOfficer, .auditor], "GET /api/v1/leads/:id": [.taxOfficer, .auditor],
+            "POST /leads/:id/:action": [.taxOfficer], "POST /leads/runs": [.taxOfficer],
         ]
     }()
 

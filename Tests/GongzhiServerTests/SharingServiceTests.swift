@@ -4,6 +4,7 @@ import GongzhiCore
 import GongzhiServer
 import GongzhiStore
 import GongzhiTestSupport
+import SQLKit
 import Testing
 import Vapor
 
@@ -94,13 +95,22 @@ struct SharingServiceTests {
             // outside the granted periods
             await #expect { try await sharing.query(by: Self.analyst, SharingService.Search(indicator: "HOU-001", from: "2025-01", to: "2025-01"),
                                                     page: 1, per: 10) } throws: { ($0 as? SharingError)?.code == "period_not_granted" }
-            // searching by a masked identifier is refused rather than revealing it
-            await #expect { try await sharing.query(by: Self.analyst, SharingService.Search(indicator: "HOU-001", from: "2024-03", to: "2024-03",
-                                                                                          identifier: "110101200208274581"), page: 1, per: 10) } throws: {
-                ($0 as? SharingError)?.code == "bad_filter"
-            }
-            // the providing unit reads its own data in the clear, by identifier too
+            // an exact identifier search under the 报备式 grant (issue 12 §6) finds the records that hold it, still
+            // masked as the grant masks them, and the audit log keeps the identifier searched
             let wanted = rawIDs.sorted().first!
+            let found = try await sharing.query(by: Self.analyst, SharingService.Search(indicator: "HOU-001", from: "2024-03", to: "2024-03",
+                                                                                        identifier: wanted), page: 1, per: 10)
+            #expect(found.total >= 1 && found.grantID != nil)
+            #expect(found.rows.contains { Self.text($0.values, "buyer_id_no") == MaskingRule.residentID.mask(wanted) })
+            let sql = try #require(app.db as? any SQLDatabase)
+            let audited = try await sql.raw("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'query' AND query LIKE \(bind: "%identifier=\(wanted)%")").first()?
+                .decode(column: "n", as: Int.self)
+            #expect(audited == 1)
+            // a part of an identifier finds nothing
+            let partial = try await sharing.query(by: Self.analyst, SharingService.Search(indicator: "HOU-001", from: "2024-03", to: "2024-03",
+                                                                                          identifier: String(wanted.prefix(10))), page: 1, per: 10)
+            #expect(partial.total == 0)
+            // the providing unit reads its own data in the clear, by identifier too
             let own = try await sharing.query(by: Self.housingReporter, SharingService.Search(indicator: "HOU-001", from: "2024-03", to: "2024-03",
                                                                                               identifier: wanted), page: 1, per: 10)
             #expect(own.total >= 1 && own.grantID == nil)

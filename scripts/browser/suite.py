@@ -425,7 +425,7 @@ def check_notices_and_objections():
 def check_leads():
     """A tax officer runs the deed-tax rule over the housing bureau's March 2024 sales, takes the lead with the
     highest estimated tax from the queue, investigates and confirms it with the tax recovered: the rule's
-    statistics count it confirmed."""
+    statistics count it confirmed, and the lead's page shows its records' lineage and its history."""
     login("tax.officer")
     d.get(BASE + "/leads")
     form = d.find_element(By.CSS_SELECTOR, "form[action='/leads/runs']")
@@ -452,6 +452,13 @@ def check_leads():
     d.get(BASE + "/leads")
     text = main_text()
     expect("12,345.67" in text or "12345.67" in text, "the rule's statistics show the tax recovered")
+    # the lead's page: the rule version, both sides with their lineage, the history of its work
+    d.get(BASE + f"/leads/{lead}")
+    text = main_text()
+    expect(f"涉税线索 {lead}" in text, "the lead's page opens")
+    expect("文件 SHA-256" in text and "左侧记录" in text, "the lead's page shows the source record's lineage")
+    expect("办理记录" in text and "已确认" in text, "the lead's page shows its history up to confirmed")
+    person_checks("lead detail")
 
 
 checks = [check_homes, check_upload_and_errors, check_first_upload_and_append, check_zero_data, check_sharing,

@@ -135,7 +135,13 @@ public struct RecordMasker: Sendable {
     /// What the grant shows of `value` in field `key`: the value, its masked form, or `nil` (leave the field out).
     public func value(_ value: JSONValue, forField key: String) -> JSONValue? {
         guard let entry = treatment[key] else { return nil }
-        guard let rule = entry else { return value }
+        return Self.masked(value, by: entry)
+    }
+
+    /// `value` masked by `rule` (`nil`: unchanged): text and numbers by the rule, `null` stays `null`, an array or
+    /// object becomes ``MaskingRule/fullMask``.
+    public static func masked(_ value: JSONValue, by rule: MaskingRule?) -> JSONValue {
+        guard let rule else { return value }
         switch value {
         case .null: return .null
         case .string(let s): return .string(rule.mask(s))

@@ -119,6 +119,9 @@ public struct TaxLeadWork: Sendable, Equatable {
     public var assignee: String?
     /// For a `name_division` lead: who confirmed that both sides are the same taxpayer.
     public var matchVerifiedBy: String?
+    /// For a `name_division` lead: who found that the two sides are not the same taxpayer (the lead is then
+    /// dismissed with reason `other` and a note saying so).
+    public var matchRejectedBy: String?
     /// Tax recovered, in 元, by tax kind (set when confirmed).
     public var recovered: [TaxKind: Decimal]
     /// Why the lead was dismissed (set when dismissed).
@@ -128,12 +131,13 @@ public struct TaxLeadWork: Sendable, Equatable {
 
     /// Work in any state (a new lead: `open`, nothing recorded).
     public init(state: TaxLeadState = .open, confidence: TaxLeadConfidence = .identifier, assignee: String? = nil,
-                matchVerifiedBy: String? = nil, recovered: [TaxKind: Decimal] = [:], dismissal: DismissalReason? = nil,
-                dismissalNote: String? = nil) {
+                matchVerifiedBy: String? = nil, matchRejectedBy: String? = nil, recovered: [TaxKind: Decimal] = [:],
+                dismissal: DismissalReason? = nil, dismissalNote: String? = nil) {
         self.state = state
         self.confidence = confidence
         self.assignee = assignee
         self.matchVerifiedBy = matchVerifiedBy
+        self.matchRejectedBy = matchRejectedBy
         self.recovered = recovered
         self.dismissal = dismissal
         self.dismissalNote = dismissalNote
@@ -147,10 +151,22 @@ public struct TaxLeadWork: Sendable, Equatable {
         case startInvestigation
         /// For a `name_division` lead: `by` confirms both sides are the same taxpayer.
         case verifyNameMatch(by: String)
+        /// For a `name_division` lead not yet verified: `by` finds the sides are not the same taxpayer; the lead
+        /// is dismissed (reason `other`, note ``TaxLeadWork/nameMismatchNote``).
+        case rejectNameMatch(by: String)
         /// Tax recovered in 元 by tax kind; at least one kind, every amount ≥ 0.
         case confirm(recovered: [TaxKind: Decimal])
         /// Closed without tax; `other` needs a note.
         case dismiss(DismissalReason, note: String?)
+    }
+
+    /// The note of a lead dismissed because its name-and-division match was rejected (its reason is `other`).
+    public static let nameMismatchNote = "人工核对：两侧不是同一纳税人，名称匹配不成立"
+
+    /// Whether the lead waits in the review queue (issue 12 §2): a `name_division` lead still open to work
+    /// whose match no person has confirmed yet. Such a lead stays out of the officers' queue.
+    public var awaitsMatchReview: Bool {
+        confidence == .nameDivision && matchVerifiedBy == nil && !state.isFinal
     }
 
     /// Total tax recovered, in 元.
@@ -182,6 +198,14 @@ public struct TaxLeadWork: Sendable, Equatable {
             guard !state.isFinal else { throw .closed(state) }
             guard confidence == .nameDivision else { throw .notANameMatch }
             next.matchVerifiedBy = by
+        case .rejectNameMatch(let by):
+            guard !state.isFinal else { throw .closed(state) }
+            guard confidence == .nameDivision else { throw .notANameMatch }
+            guard matchVerifiedBy == nil else { throw .nameMatchAlreadyVerified }
+            next.matchRejectedBy = by
+            next.state = .dismissed
+            next.dismissal = .other
+            next.dismissalNote = Self.nameMismatchNote
         case .confirm(let recovered):
             guard state == .investigating else { throw .notAllowed(from: state, action: "确认") }
             guard !recovered.isEmpty else { throw .noRecoveredTax }
@@ -211,6 +235,7 @@ public enum TaxLeadWorkError: Error, Sendable, Equatable, CustomStringConvertibl
     case otherNeedsNote
     case notANameMatch
     case nameMatchNotVerified
+    case nameMatchAlreadyVerified
 
     /// Chinese message the officer can act on.
     public var message: String {
@@ -223,6 +248,7 @@ public enum TaxLeadWorkError: Error, Sendable, Equatable, CustomStringConvertibl
         case .otherNeedsNote: "排除原因为“其他”时请填写具体说明"
         case .notANameMatch: "该线索按证件号码匹配，无需人工确认匹配"
         case .nameMatchNotVerified: "该线索仅按名称和信息属地匹配：请先确认两侧为同一纳税人，再确认线索"
+        case .nameMatchAlreadyVerified: "该线索的名称匹配已经人工确认，不能再否定；如核查不成立请选择排除原因"
         }
     }
 

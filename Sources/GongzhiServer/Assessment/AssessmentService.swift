@@ -30,8 +30,10 @@ public struct AssessmentService: Sendable {
     /// `unit`'s facts for `quarter`, as of the end of `asOf` (issue 11 §2): tasks from the calendar and the
     /// submissions, contact incidents, meetings and survey forms recorded on the platform (``MeetingsAndSurveys``),
     /// the tax leads of cross-matching that `unit`'s records produced and a tax officer confirmed in the quarter
-    /// (adopted leads, 信息报送; issue 12 §5), and the assessor's entries for the quarter (the latest of each
-    /// kind; an `adopted_leads` entry replaces the platform's count).
+    /// (adopted leads, 信息报送; issue 12 §5), the unit's place in the year's 特别贡献 ranking by the tax recovered on
+    /// those leads from 1 January to the quarter's end (``MatchingService/specialContributionRank(unit:through:)``),
+    /// and the assessor's entries for the quarter (the latest of each kind; an `adopted_leads` or
+    /// `special_contribution_rank` entry replaces the platform's value).
     public func facts(unit: String, quarter: ReportingPeriod, asOf: CalendarDate, catalog: Catalog) async throws -> AssessmentFacts {
         let tasks = AssessmentGathering.tasks(calendar: ReportingCalendar(catalog: catalog), quarter: quarter, unit: unit)
         let reporting = ReportingRepository(database: database)
@@ -50,12 +52,13 @@ public struct AssessmentService: Sendable {
             .filter { PlatformClock.day(of: $0.enteredAt) <= asOf }.compactMap(\.entry)
         let meetings = MeetingsAndSurveys.meetings(try await MeetingService.meetingRecords(unit: unit, on: database), quarter: quarter, asOf: asOf)
         let surveys = MeetingsAndSurveys.surveys(try await MeetingService.surveyRecords(unit: unit, on: database), quarter: quarter, asOf: asOf)
-        let adopted = try await MatchingService(database: database, clock: clock)
-            .adoptedLeads(unit: unit, from: quarter.firstDay, through: min(quarter.lastDay, asOf))
+        let matching = MatchingService(database: database, clock: clock)
+        let adopted = try await matching.adoptedLeads(unit: unit, from: quarter.firstDay, through: min(quarter.lastDay, asOf))
+        let rank = try await matching.specialContributionRank(unit: unit, through: min(quarter.lastDay, asOf))
         return AssessmentFacts(unit: unit, quarter: quarter, tasks: factsTasks, contactIncidents: incidents.count,
                                meetingsAbsent: meetings.absent, meetingsLateOrEarly: meetings.lateOrEarly,
                                surveysMissing: surveys.missing, surveysLate: surveys.late,
-                               adoptedLeads: adopted).applying(entries)
+                               adoptedLeads: adopted, specialContributionRank: rank).applying(entries)
     }
 
     /// What the assessment needs of a stored submission: whether the whole file was refused off-format (its

@@ -359,6 +359,22 @@ struct ReportingController: Sendable {
         /// Whether the user may upload (links to file a task are shown only then).
         var canUpload: Bool
         var error: String?
+        /// What the unit's data yielded in cross-matching, per indicator (issue 12 §5), and the year's tax
+        /// recovered with the unit's 特别贡献 place; counts and amounts only.
+        var yields: [YieldRow]
+        var hasYields: Bool
+        var yearRecovered: String
+        var contributionRank: Int?
+        var year: Int
+    }
+
+    /// One indicator's line of the 数据应用成效 table.
+    struct YieldRow: Encodable {
+        var indicator: String
+        var indicatorName: String
+        var produced: Int
+        var confirmed: Int
+        var recovered: String
     }
 
     static func item(_ row: ReportingService.TaskRow) -> TaskItem {
@@ -449,6 +465,13 @@ struct ReportingController: Sendable {
             IncidentItem(occurredOn: $0.occurredOn, description: $0.description, recordedAt: DisplayNames.time($0.recordedAt))
         }
         let errors = try await ErrorRates.of(units: [code], from: from, to: to, on: req.db)[code] ?? ErrorRate()
+        let matching = MatchingService(database: req.db, clock: req.gongzhi.clock)
+        let yields = try await matching.yield(of: code).map {
+            YieldRow(indicator: $0.indicator, indicatorName: names.indicator($0.indicator), produced: $0.produced, confirmed: $0.confirmed,
+                     recovered: MatchingService.yuan(fen: $0.recoveredFen))
+        }
+        let yearStart = CalendarDate(year: asOf.year, month: 1, day: 1) ?? asOf
+        let yearRecovered = try await matching.recoveredByUnit(from: yearStart, through: asOf)[code] ?? 0
         return try await req.view.render("unit", UnitPage(
             title: unit.name, unit: code, unitName: unit.name, today: today.isoString, asOf: asOf.isoString,
             from: from.description, to: to.description,
@@ -465,7 +488,9 @@ struct ReportingController: Sendable {
             chart: Self.monthlyChart(rows, from: from, to: to, asOf: asOf),
             page: page, pages: pages, previous: page > 1 ? link(page - 1) : nil, next: page < pages ? link(page + 1) : nil,
             contacts: contacts, incidents: incidents, canRecordIncident: try req.actor.principal.has(.admin) && req.actor.unitCode == SubmissionService.proxyUnit,
-            canUpload: try req.actor.principal.hasAny(of: RouteAccess.reporters), error: error))
+            canUpload: try req.actor.principal.hasAny(of: RouteAccess.reporters), error: error,
+            yields: yields, hasYields: !yields.isEmpty, yearRecovered: MatchingService.yuan(fen: yearRecovered),
+            contributionRank: try await matching.specialContributionRank(unit: code, through: asOf), year: asOf.year))
     }
 
     /// Records a contact change from the unit page's form, then shows the page again.

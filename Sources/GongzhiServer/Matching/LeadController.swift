@@ -71,28 +71,34 @@ struct LeadController: Sendable {
         var breakdown: [StatisticsRow]
         var leads: [LeadRow]
         var isEmpty: Bool
+        /// The review queue (issue 12 §2): name-and-division leads no person has confirmed yet.
+        var review: [LeadRow]
+        var hasReview: Bool
         var canWork: Bool
         var taxKinds: [Option]
         var reasons: [Option]
     }
 
-    /// `GET /leads`: the unworked leads of active rules, highest estimated tax first (at most 200).
+    /// `GET /leads`: the unworked leads of active rules, highest estimated tax first (at most 200), and apart
+    /// from them the review queue of name-and-division leads waiting for a person to confirm or reject the match.
     func index(req: Request) async throws -> View {
         let actor = try req.actor
         let queue = try await Self.service(req).queue(limit: 200)
+        let review = try await Self.service(req).queue(limit: 200, review: true)
         let divisions = req.gongzhi.divisions
-        let rows = queue.map { lead in
-            LeadRow(
+        func row(_ lead: QueuedLead) -> LeadRow {
+            return LeadRow(
                 id: lead.id, rule: lead.ruleCode,
                 ruleName: ShippedMatchRules.rule(code: lead.ruleCode)?.name ?? lead.ruleCode,
                 kind: lead.kind.chineseName,
-                confidence: lead.confidence == .nameDivision ? "按名称与属地匹配，待人工确认" : "按证件号码匹配",
+                confidence: lead.confidence == .nameDivision ? "按名称与属地匹配（已人工确认）" : "按证件号码匹配",
                 estimatedTax: MatchingService.yuan(fen: lead.estimatedTaxFen), state: lead.state.rawValue,
                 stateName: lead.state.chineseName, assignee: lead.assignee ?? "",
                 indicator: lead.leftIndicator, period: lead.period,
                 division: lead.division.map { divisions.name(of: $0) ?? $0 } ?? "",
                 mine: lead.assignee == actor.username)
         }
+        let rows = queue.map(row)
         let service = Self.service(req)
         let states = try await service.ruleStates()
         var rules: [RuleView] = []
@@ -110,7 +116,8 @@ struct LeadController: Sendable {
         }
         return try await req.view.render("leads", LeadsPage(
             title: "涉税线索", rules: rules, ruleOptions: ShippedMatchRules.all.map { Option(code: $0.code, name: $0.name) }, totals: statistics.filter { $0.period == nil }.map(statisticsRow),
-            breakdown: statistics.filter { $0.period != nil }.map(statisticsRow), leads: rows, isEmpty: rows.isEmpty, canWork: actor.principal.hasAny(of: RouteAccess.leadWorkers),
+            breakdown: statistics.filter { $0.period != nil }.map(statisticsRow), leads: rows, isEmpty: rows.isEmpty,
+            review: review.map(row), hasReview: !review.isEmpty, canWork: actor.principal.hasAny(of: RouteAccess.leadWorkers),
             taxKinds: TaxKind.allCases.map { Option(code: $0.rawValue, name: $0.chineseName) },
             reasons: DismissalReason.allCases.map { Option(code: $0.rawValue, name: $0.chineseName) }))
     }
@@ -165,7 +172,7 @@ struct LeadController: Sendable {
     }
 
     /// `POST /leads/:id/:action`: `take` (assign to oneself), `start`, `verify` (a name-and-division match
-    /// is the same taxpayer), `confirm` (fields `tax_kind`, `amount` in 元), `dismiss` (fields `reason`, `note`).
+    /// is the same taxpayer), `reject-match` (it is not: the lead is dismissed), `confirm` (fields `tax_kind`, `amount` in 元), `dismiss` (fields `reason`, `note`).
     func act(req: Request) async throws -> Response {
         guard let id = req.parameters.get("id").flatMap(Int.init) else { throw Abort(.notFound) }
         let actor = try req.actor
@@ -175,6 +182,7 @@ struct LeadController: Sendable {
         case "take": event = .assign(to: actor.username)
         case "start": event = .startInvestigation
         case "verify": event = .verifyNameMatch(by: actor.username)
+        case "reject-match": event = .rejectNameMatch(by: actor.username)
         case "confirm":
             guard let kind = TaxKind(rawValue: field("tax_kind")) else { throw Abort(.badRequest, reason: "请选择税种") }
             guard let amount = DecimalText.parseWritten(TextNormalization.trim(field("amount"))).flatMap({ Decimal(string: $0) }) else {
@@ -193,6 +201,7 @@ struct LeadController: Sendable {
             if case .unknownLead = error { throw Abort(.notFound, reason: error.message) }
             throw Abort(.badRequest, reason: error.message)
         }
-        return req.redirect(to: "/leads", redirectType: .normal)
+        // Back where the form was: the lead's page (field `back=detail`) or the queue.
+        return req.redirect(to: field("back") == "detail" ? "/leads/\(id)" : "/leads", redirectType: .normal)
     }
 }

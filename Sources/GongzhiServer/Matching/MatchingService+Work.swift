@@ -54,13 +54,17 @@ public struct QueuedLead: Sendable, Equatable {
 extension MatchingService {
     /// The unworked leads the tax officers see — of rule versions whose state sends leads (active), not yet
     /// confirmed or dismissed — ranked by estimated tax (highest first), then by id; at most `limit` (≤ 1,000).
-    public func queue(limit: Int = 100) async throws -> [QueuedLead] {
+    /// With `review` false (the officers' queue) the `name_division` leads whose match no person has confirmed
+    /// are left out; with `review` true only those are listed: the review queue (issue 12 §2).
+    public func queue(limit: Int = 100, review: Bool = false) async throws -> [QueuedLead] {
         let sql = try sqlDatabase()
         let open = [TaxLeadState.open, .assigned, .investigating].map(\.rawValue)
         var query: SQLQueryString = "SELECT x.id, x.rule_code, x.rule_version, x.kind, x.confidence, x.estimated_tax_fen, x.state, x.assignee,"
             + " ls.indicator_code, l.id AS record_id, ls.period, l.division_code FROM match_leads x"
             + " JOIN records l ON l.id = x.left_record_id JOIN submissions ls ON ls.id = l.submission_id"
-            + " WHERE x.sent = \(bind: true) AND x.state IN ("
+            + " WHERE x.sent = \(bind: true) AND "
+        let awaitsReview: SQLQueryString = "(x.confidence = \(bind: TaxLeadConfidence.nameDivision.rawValue) AND x.match_verified_by IS NULL)"
+        query = query + (review ? awaitsReview : "NOT " + awaitsReview) + " AND x.state IN ("
         for (i, state) in open.enumerated() { query = query + (i == 0 ? "" : ", ") + "\(bind: state)" }
         query = query + ") ORDER BY x.estimated_tax_fen DESC, x.id LIMIT \(literal: min(max(limit, 0), 1_000))"
         return try await sql.raw(query).all().map { row in
@@ -85,9 +89,15 @@ extension MatchingService {
         try await Self.work(lead: id, on: try sqlDatabase())
     }
 
-    /// Applies `event` to lead `id` and stores the new work with its audit entry in one transaction
-    /// (the left record's id is the entry's record; a `source_data_error` dismissal says so in its detail,
-    /// for the providing unit, until objections exist).
+    /// Applies `event` to lead `id` and stores the new work with its audit entry in one transaction (the left
+    /// record's id is the entry's record).
+    ///
+    /// A `source_data_error` dismissal also files, in the same transaction, an objection (疑义, kind
+    /// `erroneous`, 附件1 第十一条) against the left record — the source record that produced the lead — for its
+    /// providing unit to answer: filed by `actor`'s unit and user, its reason naming the lead and the officer's
+    /// note, its id stored on the lead (`objection_id`) and written in both audit entries. When the record is
+    /// `actor`'s own unit's data no objection is filed (a unit corrects its own data, ``ObjectionError/ownData``);
+    /// the lead's entry then says `reported_to_provider`.
     /// - Throws: ``LeadWorkError`` (unknown lead, a step the workflow refuses, a concurrent change).
     @discardableResult
     public func apply(_ event: TaxLeadWork.Event, toLead id: Int, by actor: AuditActor) async throws -> TaxLeadWork {
@@ -110,6 +120,7 @@ extension MatchingService {
                 .set("state", to: SQLBind(next.state.rawValue))
                 .set("assignee", to: SQLBind(next.assignee))
                 .set("match_verified_by", to: SQLBind(next.matchVerifiedBy))
+                .set("match_rejected_by", to: SQLBind(next.matchRejectedBy))
                 .set("recovered", to: SQLBind(recovered))
                 .set("recovered_fen", to: SQLBind(recoveredFen))
                 .set("dismissal", to: SQLBind(next.dismissal?.rawValue))
@@ -124,10 +135,49 @@ extension MatchingService {
             if let assignee = next.assignee, assignee != current.assignee { detail += ";user=\(assignee)" }
             if let reason = next.dismissal { detail += ";dismissal=\(reason.rawValue)" }
             if let recoveredFen { detail += ";recovered=\(Self.yuan(fen: recoveredFen))" }
-            if next.filesObjection { detail += ";reported_to_provider" }
+            if next.filesObjection {
+                if let objection = try await Self.fileObjection(lead: id, record: record, note: next.dismissalNote, by: actor, at: clock.now(), on: db) {
+                    try await sql.update("match_leads").set("objection_id", to: SQLBind(objection)).where("id", .equal, SQLBind(id)).run()
+                    detail += ";objection=\(objection.uuidString.lowercased())"
+                } else {
+                    detail += ";reported_to_provider"
+                }
+            }
             try await AuditLog.append(actor.event(.matching, AuditTarget(recordIDs: [String(record)], detail: detail), at: clock.now()), on: db)
             return next
         }
+    }
+
+    /// Files the objection of a `source_data_error` dismissal of lead `lead` against `record` on `db` (inside
+    /// the lead's transaction), with its own audit entry; `nil` when the record is `actor`'s unit's own data.
+    static func fileObjection(lead: Int, record: Int, note: String?, by actor: AuditActor, at now: Date,
+                              on db: any Database) async throws -> UUID? {
+        guard let row = try await RecordQuery.record(id: record, on: db),
+              let submission = try await SubmissionRecord.find(row.submissionID, on: db) else { throw LeadWorkError.unknownLead(lead) }
+        guard submission.unitCode != actor.unit else { return nil }
+        let objection = ObjectionRecord()
+        let id = UUID()
+        objection.id = id
+        objection.kind = ObjectionKind.erroneous.rawValue
+        objection.state = ObjectionState.open.rawValue
+        objection.indicatorCode = submission.indicatorCode
+        objection.period = submission.period
+        objection.providerUnit = submission.unitCode
+        objection.filerUnit = actor.unit
+        objection.filedBy = actor.user
+        objection.submissionID = row.submissionID
+        objection.recordID = record
+        objection.recordCount = 1
+        objection.reason = "涉税线索 #\(lead) 核查发现源数据错误" + (note.map { "：\($0)" } ?? "")
+        objection.evidence = "涉税线索 #\(lead)（/leads/\(lead)）"
+        objection.filedAt = now
+        objection.updatedAt = now
+        try await objection.create(on: db)
+        try await AuditLog.append(actor.event(.objection, AuditTarget(
+            indicatorCode: submission.indicatorCode, recordIDs: [String(record)], rowCount: 1,
+            detail: "objection=\(id.uuidString.lowercased()); event=file; kind=\(ObjectionKind.erroneous.rawValue); "
+                + "unit=\(submission.unitCode); period=\(submission.period); lead=\(lead)"), at: now), on: db)
+        return id
     }
 
     /// Moves rule version (`code`, `version`) by `event` (draft → trial → active → retired) with its audit entry;
@@ -164,7 +214,7 @@ extension MatchingService {
     /// The work on lead `id` as stored, read on `sql`.
     static func work(lead id: Int, on sql: any SQLDatabase) async throws -> TaxLeadWork? {
         guard let row = try await sql.raw("""
-            SELECT state, confidence, assignee, match_verified_by, recovered, dismissal, dismissal_note FROM match_leads WHERE id = \(bind: id)
+            SELECT state, confidence, assignee, match_verified_by, match_rejected_by, recovered, dismissal, dismissal_note FROM match_leads WHERE id = \(bind: id)
             """).first() else { return nil }
         var recovered: [TaxKind: Decimal] = [:]
         if let text = try row.decode(column: "recovered", as: String?.self), case .object(let members) = try JSONValue.parse(text) {
@@ -177,6 +227,7 @@ extension MatchingService {
             confidence: TaxLeadConfidence(rawValue: try row.decode(column: "confidence", as: String.self)) ?? .identifier,
             assignee: try row.decode(column: "assignee", as: String?.self),
             matchVerifiedBy: try row.decode(column: "match_verified_by", as: String?.self),
+            matchRejectedBy: try row.decode(column: "match_rejected_by", as: String?.self),
             recovered: recovered,
             dismissal: try row.decode(column: "dismissal", as: String?.self).flatMap(DismissalReason.init(rawValue:)),
             dismissalNote: try row.decode(column: "dismissal_note", as: String?.self))
@@ -294,5 +345,80 @@ extension MatchingService {
               AND (x.confidence = \(bind: TaxLeadConfidence.identifier.rawValue) OR x.match_verified_by IS NOT NULL)
               AND x.updated_ms >= \(bind: startMs) AND x.updated_ms < \(bind: endMs)
             """).first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+}
+
+/// What one indicator of a providing unit yielded through cross-matching (issue 12 §5): counts and amounts
+/// only, no personal data.
+public struct LeadYield: Sendable, Equatable {
+    /// The left indicator whose records produced the leads.
+    public var indicator: String
+    /// Leads sent to the queue, leads confirmed that count as adopted, and the tax recovered on them in fen.
+    public var produced = 0
+    public var confirmed = 0
+    public var recoveredFen = 0
+
+    public init(indicator: String) {
+        self.indicator = indicator
+    }
+}
+
+extension MatchingService {
+    /// The window of days `from`…`through` (China Standard Time, both inclusive) in `updated_ms` milliseconds.
+    static func window(from: CalendarDate, through: CalendarDate) -> (start: Int64, end: Int64) {
+        (Int64(from.daysSinceEpoch * 86_400 - CalendarDate.chinaStandardTimeOffset) * 1000,
+         Int64((through.daysSinceEpoch + 1) * 86_400 - CalendarDate.chinaStandardTimeOffset) * 1000)
+    }
+
+    /// Tax recovered, in fen, per providing unit (the unit whose record produced the lead), on the leads
+    /// confirmed from `from` to `through` that count as adopted (identifier matches, and name matches a person
+    /// verified; leads of trial rules never count) — what ranks the units for 特别贡献 (issue 12 §5).
+    public func recoveredByUnit(from: CalendarDate, through: CalendarDate) async throws -> [String: Int] {
+        let (start, end) = Self.window(from: from, through: through)
+        let rows = try await sqlDatabase().raw("""
+            SELECT ls.unit_code, CAST(SUM(COALESCE(x.recovered_fen, 0)) AS BIGINT) AS recovered
+            FROM match_leads x JOIN records l ON l.id = x.left_record_id JOIN submissions ls ON ls.id = l.submission_id
+            WHERE x.state = \(bind: TaxLeadState.confirmed.rawValue) AND x.sent = \(bind: true)
+              AND (x.confidence = \(bind: TaxLeadConfidence.identifier.rawValue) OR x.match_verified_by IS NOT NULL)
+              AND x.updated_ms >= \(bind: start) AND x.updated_ms < \(bind: end)
+            GROUP BY ls.unit_code
+            """).all()
+        var recovered: [String: Int] = [:]
+        for row in rows {
+            recovered[try row.decode(column: "unit_code", as: String.self)] = try row.decode(column: "recovered", as: Int?.self) ?? 0
+        }
+        return recovered
+    }
+
+    /// `unit`'s place in the 特别贡献 ranking of the year of `through`, counting confirmations from 1 January to
+    /// `through` (``SpecialContribution/ranks(recoveredFen:)``), or `nil` when its data yielded no tax.
+    public func specialContributionRank(unit: String, through: CalendarDate) async throws -> Int? {
+        guard let first = CalendarDate(year: through.year, month: 1, day: 1) else { return nil }
+        return SpecialContribution.ranks(recoveredFen: try await recoveredByUnit(from: first, through: through))[unit]
+    }
+
+    /// What `unit`'s data yielded per left indicator (issue 12 §5): leads sent, adopted confirmations and the tax
+    /// recovered on them, over every period; indicators in code order. No personal data.
+    public func yield(of unit: String) async throws -> [LeadYield] {
+        let rows = try await sqlDatabase().raw("""
+            SELECT ls.indicator_code,
+                   COUNT(*) AS produced,
+                   SUM(CASE WHEN x.state = \(bind: TaxLeadState.confirmed.rawValue)
+                             AND (x.confidence = \(bind: TaxLeadConfidence.identifier.rawValue) OR x.match_verified_by IS NOT NULL)
+                            THEN 1 ELSE 0 END) AS confirmed,
+                   CAST(SUM(CASE WHEN x.state = \(bind: TaxLeadState.confirmed.rawValue)
+                             AND (x.confidence = \(bind: TaxLeadConfidence.identifier.rawValue) OR x.match_verified_by IS NOT NULL)
+                            THEN COALESCE(x.recovered_fen, 0) ELSE 0 END) AS BIGINT) AS recovered
+            FROM match_leads x JOIN records l ON l.id = x.left_record_id JOIN submissions ls ON ls.id = l.submission_id
+            WHERE ls.unit_code = \(bind: unit) AND x.sent = \(bind: true)
+            GROUP BY ls.indicator_code ORDER BY ls.indicator_code
+            """).all()
+        return try rows.map { row in
+            var y = LeadYield(indicator: try row.decode(column: "indicator_code", as: String.self))
+            y.produced = try row.decode(column: "produced", as: Int.self)
+            y.confirmed = try row.decode(column: "confirmed", as: Int?.self) ?? 0
+            y.recoveredFen = try row.decode(column: "recovered", as: Int?.self) ?? 0
+            return y
+        }
     }
 }

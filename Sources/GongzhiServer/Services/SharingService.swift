@@ -552,13 +552,11 @@ public struct SharingService: Sendable {
             }
             filters.append((key, value))
         }
-        if search.identifier != nil, let grant {
-            // An identifier search must not reveal a masked identifier: every identifying field must be granted in the clear.
-            let masked = indicator.fields.filter { $0.type.isIdentifier && grant.access(to: $0.key) != .clear }
-            if !masked.isEmpty {
-                throw SharingError.badFilter("按证照号码查询需要对“\(masked.map(\.label).joined(separator: "、"))”的明文授权。")
-            }
-        }
+        // An exact identifier search is allowed under any grant, a 报备式 one with masked identifiers included
+        // (issue 12 §6: a tax officer must find one taxpayer's house sales): the searcher already holds the
+        // identifier, so the records that carry it are shown — masked as the grant masks them, nothing more — and
+        // the search is audited with the identifier searched (``describe(_:page:)``, `identifier=…`). Only an exact,
+        // whole identifier matches (the `record_keys` lookup), never a part of one.
         let query = RecordQuery(indicator: indicator.code, periods: periods.map(\.description),
                                 division: search.division.flatMap { $0.isEmpty ? nil : $0 },
                                 identifier: search.identifier.flatMap { $0.isEmpty ? nil : TextNormalization.upperASCII(TextNormalization.trim($0)) },
