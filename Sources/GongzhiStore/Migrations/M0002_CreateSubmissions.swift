@@ -83,5 +83,8 @@ public enum GongzhiMigrations {
         M0020_CreateMatching(),
         M0030_CreateNotices(),
         M0031_CreateObjections(),
+        M0032_CreateEffectivenessReports(),
+        M0033_CreateUsageReports(),
+        M0034_CreateComplaints(),
     ]
 }
