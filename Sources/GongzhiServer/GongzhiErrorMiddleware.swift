@@ -59,7 +59,7 @@ struct GongzhiErrorMiddleware: AsyncMiddleware {
         case let e as SharingError:
             let status: HTTPResponseStatus = switch e {
             case .denied, .request(.roleRequired), .request(.notRequestingUnit), .request(.notProvidingUnit),
-                 .request(.ownUnitDecision), .request(.noSecurityAgreement), .request(.withheld), .grant(.issuerNotAllowed):
+                 .request(.ownUnitDecision), .request(.noSecurityAgreement), .request(.withheld), .grant(.issuerNotAllowed), .suspended:
                 .forbidden
             case .request(.invalidTransition), .alreadyDecided, .grant(.alreadyRevoked): .conflict
             case .quota: .tooManyRequests
@@ -81,6 +81,25 @@ struct GongzhiErrorMiddleware: AsyncMiddleware {
             return Failure(status: .badRequest, code: "invalid_catalog", message: e.description)
         case let e as NoticeError:
             return Failure(status: .badRequest, code: e.code, message: e.description)
+        case let e as EffectivenessFiling.Problem:
+            let status: HTTPResponseStatus = switch e {
+            case .alreadyFiled: .conflict
+            case .notFound: .notFound
+            default: .badRequest
+            }
+            return Failure(status: status, code: e.code, message: e.description)
+        case let e as UsageReportRule.Problem:
+            let status: HTTPResponseStatus = if case .alreadyFiled = e { .conflict } else { .badRequest }
+            return Failure(status: status, code: e.code, message: e.description)
+        case let e as AssessorEntry.Problem:
+            return Failure(status: .badRequest, code: "bad_entry", message: e.message)
+        case let e as ComplaintError:
+            let status: HTTPResponseStatus = switch e {
+            case .notAllowed, .alreadyCarried: .conflict
+            case .notYourStep: .forbidden
+            default: .badRequest
+            }
+            return Failure(status: status, code: e.code, message: e.description)
         case let e as ObjectionError:
             let status: HTTPResponseStatus = switch e {
             case .notAllowed: .conflict

@@ -48,6 +48,11 @@ public struct GongzhiServices: Sendable {
         ReportingService(database: database, clock: clock)
     }
 
+    /// Effectiveness reports and the suspension check over `database`, with the configured deadline.
+    public func effectiveness(on database: any Database) -> EffectivenessService {
+        EffectivenessService(database: database, clock: clock, files: files, schedule: config.effectivenessSchedule)
+    }
+
     /// The audit log over `database`: recording acts and reading the log.
     public func audit(on database: any Database) -> AuditService {
         AuditService(database: database, clock: clock, auditCommits: auditCommits)
@@ -177,6 +182,7 @@ public func configure(_ app: Application, config: AppConfig, clock: PlatformCloc
     let recovered = try await recovery.recoverInterrupted(staleAfter: 15)
     if !recovered.isEmpty { app.logger.warning("\(recovered.count) interrupted import(s) concluded at start") }
     app.lifecycle.use(InterruptedImportSweeper(repository: recovery, logger: app.logger))
+    app.lifecycle.use(SuspensionCheckScheduler(service: app.gongzhi.effectiveness(on: app.db), logger: app.logger))
     // Last, so that it shuts down first: requests and imports finish before anything they use closes.
     app.lifecycle.use(GracefulShutdown(work: app.gongzhi.inFlight))
 }
@@ -218,6 +224,47 @@ final class InterruptedImportSweeper: LifecycleHandler, @unchecked Sendable {
                     if !recovered.isEmpty { logger.warning("\(recovered.count) interrupted import(s) concluded") }
                 } catch {
                     logger.error("interrupted-import sweep failed: \(String(reflecting: error))")
+                }
+            }
+        } }
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        let task = lock.withLock { self.task }
+        task?.cancel()
+        await task?.value
+    }
+}
+
+/// Runs the suspension check of 附件1 第十二条 (``EffectivenessService/check(asOf:by:)``) a minute after start and
+/// then once a day, as the platform itself (``AuditActor/system``). Running it on several servers of one
+/// database at once is harmless: a unit is suspended at most once (the store checks for one in force).
+final class SuspensionCheckScheduler: LifecycleHandler, @unchecked Sendable {
+    /// Seconds between two checks.
+    static let interval: Double = 24 * 3600
+    let service: EffectivenessService
+    let logger: Logger
+    private let lock = NSLock()
+    private var task: Task<Void, Never>?
+
+    init(service: EffectivenessService, logger: Logger) {
+        self.service = service
+        self.logger = logger
+    }
+
+    func didBootAsync(_ application: Application) async throws {
+        let service = self.service, logger = self.logger
+        lock.withLock { task = Task.detached {
+            var wait: Double = 60
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(wait))
+                if Task.isCancelled { break }
+                wait = Self.interval
+                do {
+                    let findings = try await service.check(by: .system)
+                    if !findings.isEmpty { logger.notice("suspension check: \(findings.count) unit(s) suspended or reinstated") }
+                } catch {
+                    logger.error("suspension check failed: \(String(reflecting: error))")
                 }
             }
         } }

@@ -53,6 +53,24 @@ enum RouteAccess {
     static let objectionParties: Set<Role> = [.analyst, .reporter, .unitHead, .admin, .approver, .auditor]
     /// File an objection: analysts of a consuming unit.
     static let objectionFilers: Set<Role> = [.analyst]
+    /// Read usage and effectiveness reports (数据使用报告, 应用成效报告; 附件1 第十二条): a consuming unit's analysts
+    /// and head (own unit only), the 综合治税办, the info center, the city office and auditors (every unit).
+    static let reportReaders: Set<Role> = [.analyst, .unitHead, .coordinator, .admin, .approver, .auditor]
+    /// File the unit's usage and effectiveness reports: a consuming unit's analysts and head.
+    static let reportFilers: Set<Role> = [.analyst, .unitHead]
+    /// Grade effectiveness reports (数据应用成效 0–5): the 综合治税办.
+    static let effectivenessGraders: Set<Role> = [.coordinator]
+    /// Run the suspension check on demand: the info center.
+    static let suspensionCheckers: Set<Role> = [.admin]
+    /// Complaints (投诉, 附件1 第二十条): a unit's staff read their unit's; the city office, the info center, the
+    /// 综合治税办 and auditors read all.
+    static let complaintReaders: Set<Role> = [.reporter, .unitHead, .analyst, .taxOfficer, .approver, .admin, .coordinator, .auditor]
+    /// File a complaint about another unit: any unit's staff.
+    static let complaintFilers: Set<Role> = [.reporter, .unitHead, .analyst, .taxOfficer]
+    /// Handle and decide complaints: the city office (市政府办公室).
+    static let complaintHandlers: Set<Role> = [.approver]
+    /// Carry an upheld leak complaint into the assessment's leak penalty: the city office and the 综合治税办.
+    static let penaltyCarriers: Set<Role> = [.approver, .coordinator]
 }
 
 /// Every route, grouped by who may use it (``RouteAccess``), pages first, then the JSON API.
@@ -71,6 +89,9 @@ func routes(_ app: Application) throws {
     let leads = LeadController()
     let notices = NoticeController()
     let objections = ObjectionController()
+    let effectiveness = EffectivenessController()
+    let usage = UsageReportController()
+    let complaints = ComplaintController()
 
     // Public: sign-in, liveness and readiness, the API's OpenAPI document; metrics for the monitoring network
     // only (``AppConfig/metricsAllowed``).
@@ -103,6 +124,19 @@ func routes(_ app: Application) throws {
     objectionParties.get("objections", use: objections.index)
     objectionParties.post("objections", ":id", ":action", use: objections.act)
     app.require(RouteAccess.objectionFilers).post("objections", use: objections.create)
+    let reportReaders = app.require(RouteAccess.reportReaders)
+    reportReaders.get("reports", "effectiveness", use: effectiveness.index)
+    reportReaders.get("reports", "usage", use: usage.index)
+    reportReaders.get("reports", "effectiveness", ":id", "attachments", ":sha256", use: effectiveness.attachment)
+    let reportFilers = app.require(RouteAccess.reportFilers)
+    reportFilers.on(.POST, "reports", "effectiveness", body: .collect(maxSize: "20mb"), use: effectiveness.create)
+    reportFilers.post("reports", "usage", use: usage.create)
+    app.require(RouteAccess.effectivenessGraders).post("reports", "effectiveness", ":id", "grade", use: effectiveness.grade)
+    app.require(RouteAccess.suspensionCheckers).post("reports", "check", use: effectiveness.check)
+    app.require(RouteAccess.complaintReaders).get("complaints", use: complaints.index)
+    app.require(RouteAccess.complaintFilers).post("complaints", use: complaints.create)
+    app.require(RouteAccess.complaintHandlers).post("complaints", ":id", ":action", use: complaints.act)
+    app.require(RouteAccess.penaltyCarriers).post("complaints", ":id", "penalty", use: complaints.penalty)
 
     let reporters = app.require(RouteAccess.reporters)
     reporters.get("upload", use: submissions.uploadForm)
@@ -197,6 +231,19 @@ func routes(_ app: Application) throws {
     apiObjectionParties.get("objections", use: objections.apiIndex)
     apiObjectionParties.post("objections", ":id", ":action", use: objections.apiAct)
     api.require(RouteAccess.objectionFilers).post("objections", use: objections.apiCreate)
+    let apiReportReaders = api.require(RouteAccess.reportReaders)
+    apiReportReaders.get("effectiveness-reports", use: effectiveness.apiIndex)
+    apiReportReaders.get("usage-reports", use: usage.apiIndex)
+    let apiReportFilers = api.require(RouteAccess.reportFilers)
+    apiReportFilers.on(.POST, "effectiveness-reports", body: .collect(maxSize: "20mb"), use: effectiveness.apiCreate)
+    apiReportFilers.get("usage-reports", "prefill", use: usage.apiPrefill)
+    apiReportFilers.post("usage-reports", use: usage.apiCreate)
+    api.require(RouteAccess.effectivenessGraders).post("effectiveness-reports", ":id", "grade", use: effectiveness.apiGrade)
+    api.require(RouteAccess.suspensionCheckers).post("reports", "check", use: effectiveness.apiCheck)
+    api.require(RouteAccess.complaintReaders).get("complaints", use: complaints.apiIndex)
+    api.require(RouteAccess.complaintFilers).post("complaints", use: complaints.apiCreate)
+    api.require(RouteAccess.complaintHandlers).post("complaints", ":id", ":action", use: complaints.apiAct)
+    api.require(RouteAccess.penaltyCarriers).post("complaints", ":id", "penalty", use: complaints.apiPenalty)
 
     let apiReporters = api.require(RouteAccess.reporters)
     apiReporters.on(.POST, "submissions", body: .stream, use: submissions.apiCreate)

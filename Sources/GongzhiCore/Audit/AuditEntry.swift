@@ -45,6 +45,13 @@ public enum AuditAction: String, Hashable, Sendable, CaseIterable {
     case notice
     /// An objection (疑义) filed, answered, disputed, ruled on or resolved (issue 13).
     case objection
+    /// A usage report (数据使用报告, quarterly) or an effectiveness report (应用成效报告, yearly) filed or graded
+    /// (issue 13, 附件1 第十二条).
+    case report
+    /// A unit's sharing suspended for two years without an effectiveness report, or reinstated (附件1 第十二条).
+    case suspension
+    /// A complaint about a unit's breach of the rules filed, handled or decided (附件1 第二十条).
+    case complaint
 
     /// Chinese name for the audit page.
     public var chineseName: String {
@@ -74,6 +81,9 @@ public enum AuditAction: String, Hashable, Sendable, CaseIterable {
         case .matching: "信息比对"
         case .notice: "通知"
         case .objection: "数据疑义"
+        case .report: "使用/成效报告"
+        case .suspension: "暂停/恢复共享"
+        case .complaint: "投诉"
         }
     }
 }

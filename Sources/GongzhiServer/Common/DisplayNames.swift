@@ -105,13 +105,18 @@ struct DisplayNames: Sendable {
         case "arbitrate_uphold": "裁定采纳"
         case "arbitrate_dismiss": "裁定不予采纳"
         case "corrected": "已更正"
+        case "suspend": "暂停共享"
+        case "reinstate": "恢复共享"
+        case "handle": "受理投诉"
+        case "report_filed": "报送报告"
+        case "complaint_filed": "提出投诉"
         default: name
         }
     }
 
     /// A request state's Chinese name (`pending_approval` → 待审批).
     static func requestState(_ raw: String) -> String {
-        AccessRequest.State(rawValue: raw)?.chineseName ?? ObjectionState(rawValue: raw)?.chineseName ?? raw
+        AccessRequest.State(rawValue: raw)?.chineseName ?? ObjectionState(rawValue: raw)?.chineseName ?? ComplaintState(rawValue: raw)?.chineseName ?? raw
     }
 }
 
@@ -225,6 +230,17 @@ enum AuditDetailText {
         case "lead_state": "线索状态"
         case "dismissal": "排除原因"
         case "recovered": "追缴税款（元）"
+        case "effectiveness_report": "成效报告编号"
+        case "usage_report": "使用报告编号"
+        case "complaint": "投诉编号"
+        case "year": "年度"
+        case "tax_recovered": "挽回税款（元）"
+        case "cases": "案件数"
+        case "attachments": "附件数"
+        case "missed": "未报年度"
+        case "by_report": "补报年度"
+        case "ratings": "质量评分"
+        case "against": "被投诉单位"
         default: AssessorEntry.Kind(rawValue: key)?.chineseName ?? key
         }
     }
@@ -234,11 +250,11 @@ enum AuditDetailText {
         case "reason": loginFailure(value)
         case "event": DisplayNames.requestEvent(value)
         case "state": DisplayNames.requestState(value)
-        case "unit": names.unit(value)
+        case "unit", "against": names.unit(value)
         case "fields", "clear", "masked":
             value.isEmpty ? "无" : names.fields(value.split(separator: ",").map(String.init), of: indicator)
         case "kind": TaskFiling.Kind(rawValue: value) == .zeroData ? "零数据" : value == "data" ? "数据文件"
-            : ObjectionKind(rawValue: value)?.chineseName ?? value
+            : ObjectionKind(rawValue: value)?.chineseName ?? ComplaintKind(rawValue: value)?.chineseName ?? value
         case "outcome": ImportOutcome(rawValue: value)?.chineseName ?? value
         case "refused": value == "wrong_current_password" ? "当前密码不正确" : value
         case "user":

@@ -1,4 +1,5 @@
 import Foundation
+import GongzhiCore
 import GongzhiStore
 
 /// Gongzhi's configuration, read once at start-up from the environment (`.env.example` lists every
@@ -45,9 +46,19 @@ public struct AppConfig: Sendable, Equatable {
     /// How each request is logged (`GONGZHI_LOG_FORMAT=text|json`, default `text`).
     public var logFormat: RequestLogFormat
 
+    /// When a year's effectiveness report (应用成效报告) is due in the following year
+    /// (`GONGZHI_EFFECTIVENESS_DUE=MM-DD`, default `01-31`; 附件1 第十二条).
+    public var effectivenessSchedule: EffectivenessSchedule
+    /// The day of the month after a quarter by which its usage report (数据使用报告) is due
+    /// (`GONGZHI_USAGE_REPORT_DUE_DAY`, 1–28, default 20).
+    public var usageReportDueDay: Int
+
     public init(database: DatabaseChoice, filesDirectory: URL, maxUploadBytes: Int = 200 << 20,
                 maxInflatedBytes: Int = 2048 << 20, trustedProxies: Set<String> = [], secureCookies: Bool = false,
-                metricsAllowed: [AddressRange] = AddressRange.loopback, logFormat: RequestLogFormat = .text) {
+                metricsAllowed: [AddressRange] = AddressRange.loopback, logFormat: RequestLogFormat = .text,
+                effectivenessSchedule: EffectivenessSchedule = .standard, usageReportDueDay: Int = 20) {
+        self.effectivenessSchedule = effectivenessSchedule
+        self.usageReportDueDay = usageReportDueDay
         self.database = database
         self.filesDirectory = filesDirectory
         self.maxUploadBytes = maxUploadBytes
@@ -113,12 +124,25 @@ public struct AppConfig: Sendable, Equatable {
             }
         }
         let files = URL(fileURLWithPath: nonEmpty("GONGZHI_FILES") ?? "./files", isDirectory: true)
+        var schedule = EffectivenessSchedule.standard
+        if let text = nonEmpty("GONGZHI_EFFECTIVENESS_DUE") {
+            if let s = EffectivenessSchedule(text: text) { schedule = s } else {
+                problems.append("GONGZHI_EFFECTIVENESS_DUE=\(text) 应为 月-日，如 01-31")
+            }
+        }
+        var usageDay = 20
+        if let text = nonEmpty("GONGZHI_USAGE_REPORT_DUE_DAY") {
+            if let n = Int(text), (1...28).contains(n) { usageDay = n } else {
+                problems.append("GONGZHI_USAGE_REPORT_DUE_DAY=\(text) 应为 1–28 的整数")
+            }
+        }
         let config = AppConfig(database: database, filesDirectory: files,
                                maxUploadBytes: megabytes("GONGZHI_MAX_UPLOAD_MB", default: 200),
                                maxInflatedBytes: megabytes("GONGZHI_MAX_INFLATED_MB", default: 2048),
                                trustedProxies: Set((nonEmpty("GONGZHI_TRUSTED_PROXIES") ?? "").split(separator: ",")
                                    .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }),
-                               secureCookies: secureCookies, metricsAllowed: metricsAllowed, logFormat: logFormat)
+                               secureCookies: secureCookies, metricsAllowed: metricsAllowed, logFormat: logFormat,
+                               effectivenessSchedule: schedule, usageReportDueDay: usageDay)
         if !problems.isEmpty { throw Problem(problems: problems) }
         return config
     }

@@ -93,6 +93,20 @@ struct HomeController: Sendable {
         var objectionsToAnswer = 0
         var objectionsToCorrect = 0
         var objectionsOverdue = 0
+        /// Usage and effectiveness reports the unit owes (附件1 第十二条), soonest due first.
+        var reportsDue: [ReportDue] = []
+        /// The suspension of the unit's sharing in force, as a sentence.
+        var suspension: String?
+        /// Links to the report pages (数据使用报告, 应用成效报告) and to complaints, for the roles that use them.
+        var showReports = false
+        var showComplaints = false
+    }
+
+    struct ReportDue: Encodable {
+        var title: String
+        var link: String
+        var deadline: String
+        var overdue: Bool
     }
 
     struct SurveyDue: Encodable {
@@ -155,6 +169,21 @@ struct HomeController: Sendable {
             }
             if principal.has(.unitHead) {
                 page.comparison = try await ReportingController.comparison(req, unit: unit, asOf: today, names: names)
+            }
+        }
+        page.showReports = principal.hasAny(of: RouteAccess.reportReaders)
+        page.showComplaints = principal.hasAny(of: RouteAccess.complaintReaders)
+        if principal.hasAny(of: RouteAccess.reportFilers), names.units[unit] != nil {
+            page.reportsDue = try await UsageReportController.service(req).owed(today: today, unit: unit).map {
+                ReportDue(title: "\($0.quarter) 数据使用报告", link: "/reports/usage?quarter=\($0.quarter)", deadline: $0.deadline.isoString,
+                          overdue: $0.deadline < today)
+            }
+            page.reportsDue += try await EffectivenessController.service(req).due(unit: unit, today: today).map {
+                ReportDue(title: "\($0.year) 年度应用成效报告", link: "/reports/effectiveness", deadline: $0.deadline.isoString, overdue: $0.deadline < today)
+            }
+            page.reportsDue.sort { $0.deadline < $1.deadline }
+            if let active = try await EffectivenessRepository(database: req.db).activeSuspension(of: unit) {
+                page.suspension = SharingSuspensionRule.message(missedYears: active.years)
             }
         }
         let sharing = SharingRepository(database: req.db)

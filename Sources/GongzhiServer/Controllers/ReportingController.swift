@@ -366,6 +366,14 @@ struct ReportingController: Sendable {
         var yearRecovered: String
         var contributionRank: Int?
         var year: Int
+        /// The suspension of the unit's sharing in force (附件1 第十二条), as a sentence; `nil` when none.
+        var suspension: String?
+        /// Every suspension and reinstatement, newest first.
+        var suspensions: [SuspensionLine]
+        /// The unit's effectiveness reports, newest year first.
+        var effectiveness: [EffectivenessLine]
+        /// The tax bureaus' quality ratings of the unit's data (数据使用质量报告), newest quarter first.
+        var qualityRatings: [RatingLine]
     }
 
     /// One indicator's line of the 数据应用成效 table.
@@ -375,6 +383,28 @@ struct ReportingController: Sendable {
         var produced: Int
         var confirmed: Int
         var recovered: String
+    }
+
+    struct RatingLine: Encodable {
+        var quarter: String
+        var rater: String
+        var score: Int
+        var comment: String
+    }
+
+    struct SuspensionLine: Encodable {
+        var missedYears: String
+        var suspendedAt: String
+        var reinstatedAt: String
+        var reason: String
+    }
+
+    struct EffectivenessLine: Encodable {
+        var year: Int
+        var taxRecovered: String
+        var cases: Int
+        var filedAt: String
+        var grade: String
     }
 
     static func item(_ row: ReportingService.TaskRow) -> TaskItem {
@@ -472,6 +502,11 @@ struct ReportingController: Sendable {
         }
         let yearStart = CalendarDate(year: asOf.year, month: 1, day: 1) ?? asOf
         let yearRecovered = try await matching.recoveredByUnit(from: yearStart, through: asOf)[code] ?? 0
+        let effectivenessRepository = EffectivenessRepository(database: req.db)
+        let suspensions = try await effectivenessRepository.suspensions(of: code)
+        let suspension = suspensions.first { $0.reinstatedAt == nil }.map {
+            "自 \(DisplayNames.time($0.suspendedAt)) 起暂停数据共享：" + SharingSuspensionRule.message(missedYears: $0.years)
+        }
         return try await req.view.render("unit", UnitPage(
             title: unit.name, unit: code, unitName: unit.name, today: today.isoString, asOf: asOf.isoString,
             from: from.description, to: to.description,
@@ -490,7 +525,19 @@ struct ReportingController: Sendable {
             contacts: contacts, incidents: incidents, canRecordIncident: try req.actor.principal.has(.admin) && req.actor.unitCode == SubmissionService.proxyUnit,
             canUpload: try req.actor.principal.hasAny(of: RouteAccess.reporters), error: error,
             yields: yields, hasYields: !yields.isEmpty, yearRecovered: MatchingService.yuan(fen: yearRecovered),
-            contributionRank: try await matching.specialContributionRank(unit: code, through: asOf), year: asOf.year))
+            contributionRank: try await matching.specialContributionRank(unit: code, through: asOf), year: asOf.year,
+            suspension: suspension,
+            suspensions: suspensions.map {
+                SuspensionLine(missedYears: $0.years.map(String.init).joined(separator: "、"), suspendedAt: DisplayNames.time($0.suspendedAt),
+                               reinstatedAt: $0.reinstatedAt.map(DisplayNames.time) ?? "", reason: $0.reinstatedReason ?? "")
+            },
+            effectiveness: try await effectivenessRepository.reports(unit: code).map {
+                EffectivenessLine(year: $0.year, taxRecovered: $0.taxRecovered, cases: $0.cases, filedAt: DisplayNames.time($0.filedAt),
+                                  grade: $0.grade.map { "\($0) 分" } ?? "待评定")
+            },
+            qualityRatings: try await UsageReportRepository(database: req.db).ratings(of: code, by: UsageReportService.taxUnits).map {
+                RatingLine(quarter: $0.quarter, rater: names.unit($0.raterUnit), score: $0.score, comment: $0.comment)
+            }))
     }
 
     /// Records a contact change from the unit page's form, then shows the page again.

@@ -23,6 +23,9 @@ public enum SharingError: Error, Sendable {
     /// confirm or revoke (issue 9) — and nothing was changed. `subject` names what (Chinese: 共享申请, 授权),
     /// `current` its state now (Chinese). HTTP 409.
     case alreadyDecided(subject: String, current: String)
+    /// The requesting unit's sharing is suspended: no effectiveness report for the two years `missedYears`
+    /// (附件1 第十二条). HTTP 403; lifted by filing one of them.
+    case suspended(missedYears: [Int])
 
     /// Stable machine-readable code for API clients.
     public var code: String {
@@ -40,6 +43,7 @@ public enum SharingError: Error, Sendable {
         case .missingDocument: "missing_document"
         case .missingSignatory: "missing_signatory"
         case .alreadyDecided: "already_decided"
+        case .suspended: "sharing_suspended"
         }
     }
 
@@ -60,6 +64,7 @@ public enum SharingError: Error, Sendable {
         case .missingSignatory: "请填写协议签署人。"
         case .alreadyDecided(let subject, let current):
             "该\(subject)刚刚已由他人处理（当前状态：\(current)），您的操作未生效：请刷新页面查看最新状态。"
+        case .suspended(let years): SharingSuspensionRule.message(missedYears: years)
         }
     }
 }
@@ -171,6 +176,7 @@ public struct SharingService: Sendable {
 
     func file(by principal: Principal, indicatorCode: String?, providingUnit: String?, description: String?, fields: [String],
               from: String, to: String, purpose: String, legalBasis: String?) async throws -> (request: AccessRequestRecord, grant: GrantRecord?) {
+        try await refuseIfSuspended(principal)
         let catalog = try await catalog()
         let data: AccessRequest.RequestedData
         if let code = indicatorCode, !code.isEmpty {
@@ -518,6 +524,7 @@ public struct SharingService: Sendable {
         for year in from.firstDay.year...to.lastDay.year {
             periods += ReportingPeriod.year(year).periods(of: indicator.period).filter { $0 >= from && $0 <= to }
         }
+        if principal.unitCode != indicator.unit { try await refuseIfSuspended(principal) }
         let today = clock.today()
         let repository = SharingRepository(database: database)
         // In a fixed order (by id), so that among grants the rule sees as equal the same one is used every time;
@@ -567,6 +574,16 @@ public struct SharingService: Sendable {
         do { masker = try RecordMasker(indicator: indicator, grant: grant) } catch { throw SharingError.grant(error) }
         return Access(query: query, fields: indicator.fields.filter { grant.access(to: $0.key) != nil }, grant: grant,
                       grantID: grantID, masker: masker)
+    }
+
+    /// The one gate of a suspended unit (附件1 第十二条): every new request and every query or download of
+    /// another unit's data passes here (``file(by:indicatorCode:providingUnit:description:fields:from:to:purpose:legalBasis:)``
+    /// and ``resolve(_:_:_:)``). The unit's own data is not shared data and stays readable.
+    /// - Throws: ``SharingError/suspended(missedYears:)`` while a suspension of `principal`'s unit is in force.
+    func refuseIfSuspended(_ principal: Principal) async throws {
+        if let suspension = try await EffectivenessRepository(database: database).activeSuspension(of: principal.unitCode) {
+            throw SharingError.suspended(missedYears: suspension.years)
+        }
     }
 
     static func period(_ text: String) throws -> ReportingPeriod {

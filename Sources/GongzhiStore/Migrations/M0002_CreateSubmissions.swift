@@ -84,5 +84,8 @@ public enum GongzhiMigrations {
         M0030_CreateNotices(),
         M0031_CreateObjections(),
         M0021_AddLeadReviewAndObjection(),
+        M0032_CreateEffectivenessReports(),
+        M0033_CreateUsageReports(),
+        M0034_CreateComplaints(),
     ]
 }
