@@ -83,5 +83,6 @@ public enum GongzhiMigrations {
         M0020_CreateMatching(),
         M0030_CreateNotices(),
         M0031_CreateObjections(),
+        M0040_CreateBackupRuns(),
     ]
 }
