@@ -53,6 +53,10 @@ enum RouteAccess {
     static let objectionParties: Set<Role> = [.analyst, .reporter, .unitHead, .admin, .approver, .auditor]
     /// File an objection: analysts of a consuming unit.
     static let objectionFilers: Set<Role> = [.analyst]
+    /// The monthly inspection (每月巡检, 附件1 第十四条): the info center that runs the platform and auditors.
+    static let inspectors: Set<Role> = [.admin, .auditor]
+    /// Record the year-end security check of a unit (年底安全检查, 附件1 第十八条): the 综合治税办.
+    static let securityCheckers: Set<Role> = [.coordinator]
 }
 
 /// Every route, grouped by who may use it (``RouteAccess``), pages first, then the JSON API.
@@ -118,6 +122,13 @@ func routes(_ app: Application) throws {
     let oversight = app.require(RouteAccess.oversight)
     oversight.get("board", use: reporting.board)
     oversight.get("board.xlsx", use: reporting.boardXLSX)
+
+    let inspection = InspectionController()
+    app.require(RouteAccess.inspectors).get("operations", "inspection", use: inspection.page)
+
+    let securityChecks = SecurityCheckController()
+    app.require(RouteAccess.assessmentReaders).get("assessment", "security-checks", use: securityChecks.page)
+    app.require(RouteAccess.securityCheckers).post("assessment", "security-checks", use: securityChecks.recordForm)
 
     let admins = app.require(RouteAccess.admins)
     admins.post("units", ":code", "incidents", use: reporting.addIncident)
@@ -190,6 +201,11 @@ func routes(_ app: Application) throws {
     apiObjectionParties.get("objections", use: objections.apiIndex)
     apiObjectionParties.post("objections", ":id", ":action", use: objections.apiAct)
     api.require(RouteAccess.objectionFilers).post("objections", use: objections.apiCreate)
+
+    api.require(RouteAccess.inspectors).get("operations", "inspection", use: inspection.api)
+
+    api.require(RouteAccess.assessmentReaders).get("assessment", "security-checks", use: securityChecks.list)
+    api.require(RouteAccess.securityCheckers).post("assessment", "security-checks", use: securityChecks.create)
 
     let apiReporters = api.require(RouteAccess.reporters)
     apiReporters.on(.POST, "submissions", body: .stream, use: submissions.apiCreate)

@@ -76,6 +76,11 @@ struct AuthorizationMatrixTests {
             "POST /api/v1/objections": [.analyst],
             "POST /surveys/:id/return": [.reporter, .unitHead],
             "GET /assessment/units/:code": [.unitHead, .coordinator, .admin, .approver, .auditor],
+            "GET /operations/inspection": [.admin, .auditor], "GET /api/v1/operations/inspection": [.admin, .auditor],
+            "GET /assessment/security-checks": [.coordinator, .admin, .approver, .auditor],
+            "POST /assessment/security-checks": [.coordinator],
+            "GET /api/v1/assessment/security-checks": [.coordinator, .admin, .approver, .auditor],
+            "POST /api/v1/assessment/security-checks": [.coordinator],
             "GET /leads": [.taxOfficer, .auditor], "POST /leads/:id/:action": [.taxOfficer], "POST /leads/runs": [.taxOfficer],
         ]
     }()

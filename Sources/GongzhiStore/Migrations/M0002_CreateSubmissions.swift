@@ -84,5 +84,6 @@ public enum GongzhiMigrations {
         M0030_CreateNotices(),
         M0031_CreateObjections(),
         M0040_CreateBackupRuns(),
+        M0041_CreateSecurityChecks(),
     ]
 }
