@@ -71,6 +71,10 @@ enum RouteAccess {
     static let complaintHandlers: Set<Role> = [.approver]
     /// Carry an upheld leak complaint into the assessment's leak penalty: the city office and the 综合治税办.
     static let penaltyCarriers: Set<Role> = [.approver, .coordinator]
+    /// The monthly inspection (每月巡检, 附件1 第十四条): the info center that runs the platform and auditors.
+    static let inspectors: Set<Role> = [.admin, .auditor]
+    /// Record the year-end security check of a unit (年底安全检查, 附件1 第十八条): the 综合治税办.
+    static let securityCheckers: Set<Role> = [.coordinator]
 }
 
 /// Every route, grouped by who may use it (``RouteAccess``), pages first, then the JSON API.
@@ -158,6 +162,13 @@ func routes(_ app: Application) throws {
     oversight.get("board", use: reporting.board)
     oversight.get("board.xlsx", use: reporting.boardXLSX)
 
+    let inspection = InspectionController()
+    app.require(RouteAccess.inspectors).get("operations", "inspection", use: inspection.page)
+
+    let securityChecks = SecurityCheckController()
+    app.require(RouteAccess.assessmentReaders).get("assessment", "security-checks", use: securityChecks.page)
+    app.require(RouteAccess.securityCheckers).post("assessment", "security-checks", use: securityChecks.recordForm)
+
     let admins = app.require(RouteAccess.admins)
     admins.post("units", ":code", "incidents", use: reporting.addIncident)
     admins.on(.POST, "sharing", "agreements", body: .collect(maxSize: "20mb"), use: sharing.recordAgreement)
@@ -244,6 +255,11 @@ func routes(_ app: Application) throws {
     api.require(RouteAccess.complaintFilers).post("complaints", use: complaints.apiCreate)
     api.require(RouteAccess.complaintHandlers).post("complaints", ":id", ":action", use: complaints.apiAct)
     api.require(RouteAccess.penaltyCarriers).post("complaints", ":id", "penalty", use: complaints.apiPenalty)
+
+    api.require(RouteAccess.inspectors).get("operations", "inspection", use: inspection.api)
+
+    api.require(RouteAccess.assessmentReaders).get("assessment", "security-checks", use: securityChecks.list)
+    api.require(RouteAccess.securityCheckers).post("assessment", "security-checks", use: securityChecks.create)
 
     let apiReporters = api.require(RouteAccess.reporters)
     apiReporters.on(.POST, "submissions", body: .stream, use: submissions.apiCreate)

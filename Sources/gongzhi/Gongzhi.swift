@@ -7,7 +7,8 @@ struct Gongzhi: AsyncParsableCommand {
         commandName: "gongzhi",
         abstract: "社会综合治税共享平台 Gongzhi: the city's tax-governance data sharing platform.",
         subcommands: [ServeCommand.self, ImportCommand.self, TasksCommand.self, CatalogCommand.self, AuditCommand.self, MigrateCommand.self,
-                      UserCommand.self, ScoreCommand.self, MatchCommand.self, ReportsCommand.self]
+                      UserCommand.self, ScoreCommand.self, MatchCommand.self, ReportsCommand.self,
+                      BackupCommand.self, RestoreCommand.self, InspectCommand.self]
     )
 }
 

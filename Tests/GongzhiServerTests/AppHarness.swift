@@ -71,7 +71,7 @@ enum AppHarness {
     }
 
     /// Runs one administrative statement (CREATE/DROP DATABASE) on the server of `base`.
-    private static func administer(_ base: String, _ statement: String) async throws {
+    static func administer(_ base: String, _ statement: String) async throws {
         let admin = try await Application.make(.testing)
         admin.logger.logLevel = .warning
         do {

@@ -102,6 +102,11 @@ struct AuthorizationMatrixTests {
             "GET /assessment/units/:code": [.unitHead, .coordinator, .admin, .approver, .auditor],
             "GET /leads": [.taxOfficer, .auditor], "GET /leads/:id": [.taxOfficer, .auditor], "GET /api/v1/leads/:id": [.taxOfficer, .auditor],
             "POST /leads/:id/:action": [.taxOfficer], "POST /leads/runs": [.taxOfficer],
+            "GET /operations/inspection": [.admin, .auditor], "GET /api/v1/operations/inspection": [.admin, .auditor],
+            "GET /assessment/security-checks": [.coordinator, .admin, .approver, .auditor],
+            "POST /assessment/security-checks": [.coordinator],
+            "GET /api/v1/assessment/security-checks": [.coordinator, .admin, .approver, .auditor],
+            "POST /api/v1/assessment/security-checks": [.coordinator],
         ]
     }()
 

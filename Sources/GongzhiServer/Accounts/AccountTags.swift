@@ -69,6 +69,7 @@ struct NavTag: UnsafeUnescapedLeafTag {
             ("/audit", "审计日志", RouteAccess.auditors),
             ("/account/users", "用户管理", RouteAccess.admins),
             ("/account/lockouts", "登录锁定", RouteAccess.admins),
+            ("/operations/inspection", "月度巡检", RouteAccess.inspectors),
         ]
         return all.filter { $0.2.isEmpty || actor.principal.hasAny(of: $0.2) }.map { ($0.0, $0.1) }
     }

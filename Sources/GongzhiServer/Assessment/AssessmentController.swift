@@ -200,6 +200,18 @@ struct AssessmentController: Sendable {
         var entries: [EntryView]
         var canEnter: Bool
         var kinds: [KindOption]
+        /// The year of the quarter, and the unit's newest year-end security check of it (附件1 第十八条).
+        var securityYear: Int = 0
+        var securityCheck: SecurityCheckView? = nil
+    }
+
+    struct SecurityCheckView: Encodable {
+        var result: String
+        var failed: Bool
+        var failedItems: String
+        var findings: String
+        var fixDeadline: String
+        var checkedOn: String
     }
 
     /// `GET /assessment/units/:code?quarter=…[&run=ID]`: one unit's scorecard explained line by line, its
@@ -222,6 +234,14 @@ struct AssessmentController: Sendable {
         page.entries = try await AssessmentRepository(database: req.db).entries(quarter: quarter.description, unit: code).map { r in
             EntryView(kind: AssessorEntry.Kind(rawValue: r.kind)?.chineseName ?? r.kind, value: r.value.map(String.init) ?? "无名次",
                       reason: r.reason, detail: r.detail, enteredBy: r.enteredBy, enteredAt: PlatformClock.display(r.enteredAt))
+        }
+        page.securityYear = quarter.firstDay.year
+        if let check = try await SecurityCheckRecord.latest(year: page.securityYear, on: req.db)[code] {
+            page.securityCheck = SecurityCheckView(
+                result: SecurityCheck.Result(rawValue: check.result)?.chineseName ?? check.result,
+                failed: check.result == SecurityCheck.Result.fail.rawValue,
+                failedItems: SecurityCheck.items(fromCodes: check.failedItems).map(\.chineseName).joined(separator: "；"),
+                findings: check.findings, fixDeadline: check.fixDeadline ?? "", checkedOn: check.checkedOn)
         }
         var earlier: Rational?
         for run in runs.reversed() {

@@ -87,5 +87,7 @@ public enum GongzhiMigrations {
         M0032_CreateEffectivenessReports(),
         M0033_CreateUsageReports(),
         M0034_CreateComplaints(),
+        M0040_CreateBackupRuns(),
+        M0041_CreateSecurityChecks(),
     ]
 }
