@@ -66,6 +66,26 @@ struct HardeningTests {
         }
     }
 
+    @Test("a period in the year 9999 is refused with 400, never a crash (the day after it is not a date)")
+    func lastRepresentableYear() async throws {
+        #expect(ReportingPeriod("9999Q4") == nil)
+        #expect(ReportingPeriod("9999-12") == nil)
+        #expect(ReportingPeriod("9998-12")?.lastDay.adding(days: 1) != nil)
+        #expect(PeriodSanity.periods(in: "9999年12月").isEmpty)
+        #expect(EffectivenessSchedule.standard.deadline(for: 9999).year == 9999)
+        try await AppHarness.withApp { app, _ async throws in
+            let analyst = try await AppHarness.token(app, unit: "local-tax", roles: [.analyst])
+            try await app.testing().test(.GET, "api/v1/usage-reports/prefill?quarter=9999Q4", headers: analyst) { res async in
+                #expect(res.status == .badRequest)
+            }
+            let admin = try await AppHarness.token(app, unit: SubmissionService.proxyUnit, roles: [.admin])
+            try await app.testing().test(.GET, "api/v1/operations/inspection?month=9999-12", headers: admin) { res async in
+                #expect(res.status == .badRequest)
+            }
+            try await app.testing().test(.GET, "api/v1/submissions", headers: analyst) { res async in #expect(res.status != .internalServerError, "still serving") }
+        }
+    }
+
     @Test("a file that accepts no row discharges nothing and supersedes nothing")
     func nothingAccepted() async throws {
         try await AppHarness.withApp { app, directory async throws in

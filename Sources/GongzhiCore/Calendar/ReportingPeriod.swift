@@ -5,25 +5,30 @@ public enum ReportingPeriod: Hashable, Comparable, Sendable, CustomStringConvert
     case quarter(year: Int, quarter: Int)
     case year(Int)
 
-    /// Parses `yyyy-mm` (also `yyyy-m`), `yyyyQn` (also `yyyyqn`) or `yyyy`; `nil` for anything else.
+    /// The years a period may name: from 1900, and up to 9998, so that the day after any period — where its
+    /// deadline and every "until the end of the period" range fall — is still a ``CalendarDate``.
+    public static let years = 1900...9998
+
+    /// Parses `yyyy-mm` (also `yyyy-m`), `yyyyQn` (also `yyyyqn`) or `yyyy`; `nil` for anything else, and for a
+    /// year outside ``years``.
     public init?(_ text: String) {
         let t = TextNormalization.upperASCII(TextNormalization.foldWidth(TextNormalization.trim(text)))
         let u = Array(t.utf8)
         func num(_ s: ArraySlice<UInt8>) -> Int? { CalendarDate.digits(s) }
         switch u.count {
         case 4:
-            guard let y = num(u[0..<4]), y >= 1900 else { return nil }
+            guard let y = num(u[0..<4]), Self.years.contains(y) else { return nil }
             self = .year(y)
         case 6 where u[4] == UInt8(ascii: "Q"):
-            guard let y = num(u[0..<4]), y >= 1900, let q = num(u[5..<6]), (1...4).contains(q) else { return nil }
+            guard let y = num(u[0..<4]), Self.years.contains(y), let q = num(u[5..<6]), (1...4).contains(q) else { return nil }
             self = .quarter(year: y, quarter: q)
         case 6 where u[4] == UInt8(ascii: "-"), 7 where u[4] == UInt8(ascii: "-"):
-            guard let y = num(u[0..<4]), y >= 1900, let m = num(u[5...]), (1...12).contains(m) else { return nil }
+            guard let y = num(u[0..<4]), Self.years.contains(y), let m = num(u[5...]), (1...12).contains(m) else { return nil }
             self = .month(year: y, month: m)
         default:
             // 2024年3月, 2024年第1季度, 2024年度: as clerks write them.
             let named = PeriodSanity.periods(in: t)
-            if u.count == 7, let y = num(u[0..<4]), y >= 1900, t.hasSuffix("年") {
+            if u.count == 7, let y = num(u[0..<4]), Self.years.contains(y), t.hasSuffix("年") {
                 self = .year(y)
                 return
             }

@@ -78,6 +78,8 @@ public enum ComplaintError: Error, Sendable, Equatable, CustomStringConvertible 
     case notYourStep
     case noteRequired
     case textRequired
+    /// The kind of breach is missing or not one of ``ComplaintKind``.
+    case kindRequired
     /// A unit cannot complain about itself.
     case ownUnit
     case unknownUnit(String)
@@ -91,6 +93,7 @@ public enum ComplaintError: Error, Sendable, Equatable, CustomStringConvertible 
         case .notYourStep: "not_permitted"
         case .noteRequired: "note_required"
         case .textRequired: "text_required"
+        case .kindRequired: "kind_required"
         case .ownUnit: "own_unit"
         case .unknownUnit: "unknown_unit"
         case .notAnUpheldLeak: "not_an_upheld_leak"
@@ -104,6 +107,7 @@ public enum ComplaintError: Error, Sendable, Equatable, CustomStringConvertible 
         case .notYourStep: "投诉由市政府办公室处理，您不能进行这一步。"
         case .noteRequired: "请填写处理情况或决定理由。"
         case .textRequired: "请写明投诉事实：何时、何数据、如何违反规定。"
+        case .kindRequired: "请选择投诉类型：泄露数据、滥用数据或拒绝共享。"
         case .ownUnit: "不能投诉本单位。"
         case .unknownUnit(let u): "单位“\(u)”不在目录中：请选择被投诉单位。"
         case .notAnUpheldLeak: "只有成立的泄露数据投诉才能计入考核泄密扣分。"

@@ -29,9 +29,10 @@ public struct EffectivenessSchedule: Sendable, Equatable {
     }
 
     /// The last day to file the report for `year` (in `year + 1`): the report filed on this day is on time.
+    /// Years are taken within ``ReportingPeriod/years`` (a year past them has its deadline in 9999).
     public func deadline(for year: Int) -> CalendarDate {
-        CalendarDate(year: year + 1, month: month, day: min(day, CalendarDate.daysIn(month: month, year: year + 1)))
-            ?? CalendarDate(year: year + 1, month: 1, day: 31)!
+        let next = min(max(year, ReportingPeriod.years.lowerBound), ReportingPeriod.years.upperBound) + 1
+        return CalendarDate(year: next, month: month, day: min(day, CalendarDate.daysIn(month: month, year: next)))!
     }
 
     /// The latest year whose deadline has passed on `asOf` (the deadline day itself still belongs to the unit).

@@ -100,7 +100,7 @@ public enum PeriodSanity {
         }
         while i < chars.count {
             // A year: four ASCII digits not preceded by a digit.
-            guard let (year, afterYear) = digits(at: i, max: 4), afterYear - i == 4, year >= 1990,
+            guard let (year, afterYear) = digits(at: i, max: 4), afterYear - i == 4, year >= 1990, ReportingPeriod.years.contains(year),
                   i == 0 || !(chars[i - 1].isASCII && chars[i - 1].isNumber) else {
                 i += 1
                 continue

@@ -25,7 +25,7 @@ struct ComplaintController: Sendable {
     /// - Throws: ``ComplaintError``.
     static func file(_ req: Request, _ f: Filing) async throws -> ComplaintRecord {
         let actor = try req.actor
-        guard let kind = f.kind.flatMap(ComplaintKind.init(rawValue:)) else { throw ComplaintError.textRequired }
+        guard let kind = f.kind.flatMap(ComplaintKind.init(rawValue:)) else { throw ComplaintError.kindRequired }
         let against = TextNormalization.trim(f.against ?? "")
         guard try await CatalogRepository(database: req.db).unit(code: against) != nil else { throw ComplaintError.unknownUnit(against) }
         guard against != actor.unitCode else { throw ComplaintError.ownUnit }

@@ -160,6 +160,7 @@ extension LeadController {
         let service = Self.service(req)
         var rule = try await service.rule(code: lead.ruleCode, version: lead.ruleVersion)
         if rule == nil { rule = try await service.rule(code: lead.ruleCode) }
+        guard let found = rule else { throw Abort(.notFound, reason: "线索所依据的比对规则 \(lead.ruleCode) 第 \(lead.ruleVersion) 版已不存在。") }
         let names = try await DisplayNames.load(req)
         var left = try await Self.side(lead.leftRecordID, viewerUnit: actor.unitCode, names: names, req: req)
         left.heading = "左侧记录（产生线索的记录）"
@@ -182,7 +183,7 @@ extension LeadController {
             rowCount: 1 + lead.rightRecordIDs.count, detail: "lead=\(id);rule=\(lead.ruleCode)"))
         let work = lead.work
         return (DetailPage(
-            title: "涉税线索 \(id)", id: id, rule: try await Self.ruleView(rule!, state: nil, req: req),
+            title: "涉税线索 \(id)", id: id, rule: try await Self.ruleView(found, state: nil, req: req),
             ruleCode: lead.ruleCode, ruleVersion: lead.ruleVersion, runID: lead.runID, kind: lead.kind.chineseName,
             confidence: work.confidence == .nameDivision ? "按名称与信息属地匹配" : "按证件号码匹配",
             estimatedTax: MatchingService.yuan(fen: lead.estimatedTaxFen), state: work.state.rawValue, stateName: work.state.chineseName,
