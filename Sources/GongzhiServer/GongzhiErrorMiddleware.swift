@@ -41,6 +41,12 @@ struct GongzhiErrorMiddleware: AsyncMiddleware {
         }
     }
 
+    /// Whether `error` is a body the client sent that could not be parsed: a JSON or form decoding error, or any
+    /// error of MultipartKit's parser (a cut or malformed multipart body; its error types are not all public).
+    static func isMalformedBody(_ error: any Error) -> Bool {
+        error is DecodingError || String(reflecting: type(of: error)).hasPrefix("MultipartKit.")
+    }
+
     static func describe(_ error: any Error) -> Failure {
         switch error {
         case let e as SubmissionError:
@@ -116,6 +122,9 @@ struct GongzhiErrorMiddleware: AsyncMiddleware {
             default: e.reason
             }
             return Failure(status: e.status, code: "http_\(e.status.code)", message: message)
+        case let e where isMalformedBody(e):
+            return Failure(status: .badRequest, code: "malformed_body",
+                           message: "请求内容的格式不正确（表单或 JSON 无法解析），未被接收：请检查后重新提交。")
         default:
             return Failure(status: .internalServerError, code: "internal_error",
                            message: "系统内部错误，请稍后重试；如仍出错，请把请求编号告诉信息中心。")

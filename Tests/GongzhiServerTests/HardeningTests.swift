@@ -86,6 +86,20 @@ struct HardeningTests {
         }
     }
 
+    @Test("a malformed multipart body is a 400 malformed_body, not a 500 (found by schemathesis)")
+    func malformedMultipart() async throws {
+        try await AppHarness.withApp { app, _ async throws in
+            let analyst = try await AppHarness.token(app, unit: "local-tax", roles: [.analyst])
+            let boundary = "c637e12e2b1a998d80d1b087531af51c"
+            try await app.testing().test(.POST, "api/v1/effectiveness-reports",
+                                         headers: analyst.adding("Content-Type", "multipart/form-data; boundary=\(boundary)"),
+                                         body: ByteBuffer(string: "--\(boundary)--\r\n")) { res async in
+                #expect(res.status == .badRequest)
+                #expect(res.body.string.contains("malformed_body"))
+            }
+        }
+    }
+
     @Test("a file that accepts no row discharges nothing and supersedes nothing")
     func nothingAccepted() async throws {
         try await AppHarness.withApp { app, directory async throws in
