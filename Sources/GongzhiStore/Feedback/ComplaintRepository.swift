@@ -26,18 +26,10 @@ public struct ComplaintRepository: Sendable {
     /// - Returns: `false` when another step came first; nothing was changed then.
     public func storeStep(_ record: ComplaintRecord, from expected: ComplaintState, audit: AuditEvent) async throws -> Bool {
         try await SQLiteWriteGate.transaction(on: database, lockTable: ComplaintRecord.schema) { db in
-            guard let sql = db as? any SQLDatabase else { throw StoreError.notSQL }
-            let updated = try await sql.update(ComplaintRecord.schema)
-                .set("state", to: SQLBind(record.state))
-                .set("handling_note", to: SQLBind(record.handlingNote))
-                .set("outcome_note", to: SQLBind(record.outcomeNote))
-                .set("decided_by", to: SQLBind(record.decidedBy))
-                .set("updated_at", to: SQLBind(record.updatedAt))
-                .where("id", .equal, SQLBind(try record.requireID()))
-                .where("state", .equal, SQLBind(expected.rawValue))
-                .returning("id")
-                .all()
-            guard !updated.isEmpty else { return false }
+            guard try await ConditionalTransition.update(ComplaintRecord.schema, id: try record.requireID(), expected: expected.rawValue, set: [
+                ("state", record.state), ("handling_note", record.handlingNote), ("outcome_note", record.outcomeNote),
+                ("decided_by", record.decidedBy), ("updated_at", record.updatedAt),
+            ], on: db) else { return false }
             try await AuditLog.append(audit, on: db)
             return true
         }

@@ -26,19 +26,10 @@ public struct ObjectionRepository: Sendable {
     /// - Returns: `false` when another step came first; nothing was changed then.
     public func storeStep(_ record: ObjectionRecord, from expected: ObjectionState, audit: AuditEvent) async throws -> Bool {
         try await SQLiteWriteGate.transaction(on: database, lockTable: ObjectionRecord.schema) { db in
-            guard let sql = db as? any SQLDatabase else { throw StoreError.notSQL }
-            let updated = try await sql.update(ObjectionRecord.schema)
-                .set("state", to: SQLBind(record.state))
-                .set("answer", to: SQLBind(record.answer))
-                .set("dispute", to: SQLBind(record.dispute))
-                .set("ruling", to: SQLBind(record.ruling))
-                .set("correcting_submission_id", to: SQLBind(record.correctingSubmissionID))
-                .set("updated_at", to: SQLBind(record.updatedAt))
-                .where("id", .equal, SQLBind(try record.requireID()))
-                .where("state", .equal, SQLBind(expected.rawValue))
-                .returning("id")
-                .all()
-            guard !updated.isEmpty else { return false }
+            guard try await ConditionalTransition.update(ObjectionRecord.schema, id: try record.requireID(), expected: expected.rawValue, set: [
+                ("state", record.state), ("answer", record.answer), ("dispute", record.dispute), ("ruling", record.ruling),
+                ("correcting_submission_id", record.correctingSubmissionID), ("updated_at", record.updatedAt),
+            ], on: db) else { return false }
             try await AuditLog.append(audit, on: db)
             return true
         }

@@ -83,16 +83,8 @@ public struct SharingRepository: Sendable {
     ///   nothing was changed then.
     /// - Throws: ``StoreError/notSQL``, database errors.
     public func storeTransition(_ record: AccessRequestRecord, from expected: AccessRequest.State, on db: any Database) async throws -> Bool {
-        guard let sql = db as? any SQLDatabase else { throw StoreError.notSQL }
-        let updated = try await sql.update(AccessRequestRecord.schema)
-            .set("state", to: SQLBind(record.state))
-            .set("mode", to: SQLBind(record.mode))
-            .set("history", to: SQLBind(record.history))
-            .where("id", .equal, SQLBind(try record.requireID()))
-            .where("state", .equal, SQLBind(expected.rawValue))
-            .returning("id")
-            .all()
-        return !updated.isEmpty
+        try await ConditionalTransition.update(AccessRequestRecord.schema, id: try record.requireID(), expected: expected.rawValue,
+                                               set: [("state", record.state), ("mode", record.mode), ("history", record.history)], on: db)
     }
 
     /// Stores `record`'s revocation only if the stored grant is not revoked yet (`… WHERE id = ? AND revoked_at
