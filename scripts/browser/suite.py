@@ -10,6 +10,7 @@ import csv
 import datetime
 import io
 import json
+import os
 import re
 import sys
 import tempfile
@@ -374,7 +375,8 @@ def check_board_is_short():
 def check_notices_and_objections():
     """The info center posts a notice: the housing clerk finds it unread on the home page until opened. The tax
     analyst objects to a granted record from the query page; the providing unit's clerk finds the objection with
-    its possible answers, upholds it, and the analyst sees it upheld."""
+    its possible answers, upholds it, and the analyst sees it upheld; the clerk then files the corrected row and
+    links it to the objection, and the unit's 错(漏)报率 counts it."""
     login("admin")
     d.get(BASE + "/notices")
     form = d.find_element(By.CSS_SELECTOR, "form[action='/notices']")
@@ -393,9 +395,12 @@ def check_notices_and_objections():
     d.get(BASE + "/")
     expect(title not in main_text(), "once read, the notice leaves the home page")
 
-    first, last = quarters_back(4), quarters_back(1)
+    last = quarters_back(1)
+    login("admin")
+    rate_before = error_rate("public-security")
     login("tax.analyst")
-    d.get(BASE + f"/query?indicator=PSB-003&from={first}&to={last}")
+    # The latest quarter: the one the unit's page (the last four quarters of this year) counts.
+    d.get(BASE + f"/query?indicator=PSB-003&from={last}&to={last}")
     links = d.find_elements(By.PARTIAL_LINK_TEXT, "提出疑义")
     expect(links, "each granted record offers 提出疑义")
     if not links:
@@ -420,6 +425,51 @@ def check_notices_and_objections():
     login("tax.analyst")
     d.get(BASE + "/objections")
     expect("已采纳，待更正" in main_text(), "the analyst sees the objection upheld")
+    correct_objected_record(int(record), rate_before)
+
+
+def error_rate(unit):
+    """The 错(漏)报率 line of `unit`'s page, as (rate text, detail text)."""
+    d.get(BASE + f"/units/{unit}")
+    match = re.search(r"错\(漏\)报率 (\S+)（([^）]*)）", main_text())
+    expect(match, f"{unit}'s page shows its 错(漏)报率")
+    return (match.group(1), match.group(2)) if match else (None, None)
+
+
+def correct_objected_record(record_id, rate_before):
+    """The providing unit's clerk downloads its own record the objection names, files the corrected row as a 补报
+    of that period, and links the new submission to the objection as its correction; the unit's 错(漏)报率 counts
+    the upheld objection."""
+    login("public-security.reporter")
+    first, last = quarters_back(4), quarters_back(1)
+    status, _, body = fetch(f"/query/download?indicator=PSB-003&from={first}&to={last}&format=csv")
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    header, row = rows[0], next((r for r in rows[1:] if r and r[0] == str(record_id)), None)
+    expect(row is not None, f"the clerk's own download holds record {record_id}")
+    if row is None:
+        return
+    period = row[1]
+    rent = next((i for i, h in enumerate(header) if "租金" in h), None)
+    expect(rent is not None, f"PSB-003 has a rent column ({header})")
+    if rent is None:
+        return
+    row[rent] = str(int(float(row[rent] or "0")) + 100)
+    path = os.path.join(tempfile.mkdtemp(), f"PSB-003_{period}_更正.csv")
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f, lineterminator="\r\n").writerows([header[2:], row[2:]])
+    text = upload("PSB-003", period, path, mode="append")
+    expect(number(r"接收 (\d+)，", text, "the corrected row's result") == 1, f"the corrected row is accepted ({text[:200]})")
+    submission = d.current_url.rstrip("/").split("/")[-1]
+    d.get(BASE + "/objections")
+    row_path = f"//main//tr[contains(., '记录 {record_id}')]"
+    box = d.find_element(By.XPATH, row_path + "//input[@name='submission']")
+    box.send_keys(submission)
+    box.find_element(By.XPATH, "./ancestor::form//button").click()
+    time.sleep(0.5)
+    expect(not d.find_elements(By.XPATH, row_path + "//input[@name='submission']")
+           and "已更正" in d.find_element(By.XPATH, row_path).text, f"the objection is closed as corrected ({main_text()[:200]})")
+    rate_after = error_rate("public-security")
+    expect(rate_after != rate_before, f"the unit's 错(漏)报率 counts the upheld objection ({rate_before} → {rate_after})")
 
 
 def check_leads():
