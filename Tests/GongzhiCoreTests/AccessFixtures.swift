@@ -60,11 +60,11 @@ enum AccessFixtures {
 
     /// A draft request by the tax analyst.
     static func draft(_ indicator: Indicator, fields: [String]? = nil, legalBasis: String? = "《税收征收管理法》第五条",
-                      by principal: Principal = analyst) throws -> AccessRequest {
+                      clearIdentifiers: Bool = false, by principal: Principal = analyst) throws -> AccessRequest {
         try AccessRequest(by: principal, data: .indicator(indicator), agreement: agreement,
                           fields: fields ?? indicator.fields.map(\.key),
                           periodFrom: ReportingPeriod("2026-01")!, periodTo: ReportingPeriod("2026-06")!,
-                          purpose: "个人所得税比对", legalBasis: legalBasis, at: now)
+                          purpose: "个人所得税比对", legalBasis: legalBasis, clearIdentifiers: clearIdentifiers, at: now)
     }
 
     /// An approved PSB-001 request and its grant: names and ids masked, expiring 2026-12-31.

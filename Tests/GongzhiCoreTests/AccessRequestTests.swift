@@ -19,6 +19,48 @@ struct AccessRequestTests {
         #expect(request.history == [.init(from: .draft, to: .granted, event: "submit", by: "tax-analyst", at: F.now)])
     }
 
+    @Test("报备式 with clear identifiers: a legal basis, an identifier field, then an approver (issue 12 §6)")
+    func registeredClearIdentifiersGoToApprover() throws {
+        // a legal basis is required, and at least one requested field must be a taxpayer identifier
+        #expect(throws: AccessRequestError.missingLegalBasis) { try F.draft(F.leases, legalBasis: nil, clearIdentifiers: true) }
+        #expect(throws: AccessRequestError.noIdentifierFields(indicator: "HOU-003")) {
+            try F.draft(F.leases, fields: ["lessor_name", "monthly_rent"], clearIdentifiers: true)
+        }
+        // given a 报备式 draft asking for the identifiers in the clear
+        var request = try F.draft(F.leases, fields: ["lessor_name", "lessor_id_no", "monthly_rent"], clearIdentifiers: true)
+        #expect(request.mode == .registered)
+        #expect(request.clearIdentifiers)
+        // when submitted it is not granted at once: it waits for an approver
+        try request.apply(.submit, by: F.analyst, at: F.now)
+        #expect(request.state == .pendingApproval)
+        #expect(!request.state.allowsGrant)
+        // the analyst cannot issue the grant; an approver of another unit decides
+        #expect(throws: AccessRequestError.roleRequired(action: "审批共享申请", roles: [.approver])) {
+            try request.apply(.approve(note: nil), by: F.analyst, at: F.now)
+        }
+        try request.apply(.approve(note: "比对核查需要"), by: F.approver, at: F.now)
+        #expect(request.state == .approved)
+        // and the approver's grant may show the identifier in the clear
+        let grant = try Grant(request: request, indicator: F.leases,
+                              terms: .init(clearFields: ["lessor_id_no", "monthly_rent"], maskedFields: ["lessor_name"],
+                                           expiresOn: F.day("2026-12-31"), limits: F.limits),
+                              by: F.approver, at: F.now)
+        #expect(grant.access(to: "lessor_id_no") == .clear)
+        #expect(grant.access(to: "lessor_name") == .masked)
+    }
+
+    @Test("uncatalogued data confirmed 报备式 still goes to an approver when clear identifiers were asked")
+    func uncataloguedClearIdentifiers() throws {
+        var request = try AccessRequest(by: F.analyst, data: .uncatalogued(providingUnit: "public-security", description: "出租人身份证号码"),
+                                        agreement: F.agreement, fields: ["身份证号码"], periodFrom: ReportingPeriod("2026-01")!,
+                                        periodTo: ReportingPeriod("2026-03")!, purpose: "出租收入比对", legalBasis: "《税收征收管理法》第五条",
+                                        clearIdentifiers: true, at: F.now)
+        try request.apply(.submit, by: F.analyst, at: F.now)
+        try request.apply(.confirmSharingMode(.registered, legalBasis: nil), by: F.policeHead, at: F.now)
+        #expect(request.mode == .registered)
+        #expect(request.state == .pendingApproval)
+    }
+
     @Test("审批式: submit, then an approver approves")
     func approvalPath() throws {
         // given
@@ -247,7 +289,7 @@ struct AccessRequestTests {
             .missingPurpose, .missingLegalBasis, .missingDataDescription, .roleRequired(action: "审批", roles: [.approver]),
             .notRequestingUnit(unit: "a", requestingUnit: "b"), .notProvidingUnit(unit: "a", providingUnit: "b"),
             .ownUnitDecision(unit: "a"), .invalidTransition(state: .denied, event: "approve"), .denialReasonRequired,
-            .confirmationNeedsLegalBasis(.withheld),
+            .confirmationNeedsLegalBasis(.withheld), .noIdentifierFields(indicator: "HOU-003"),
         ]
         #expect(Set(errors.map(\.code)).count == errors.count)
         for e in errors {

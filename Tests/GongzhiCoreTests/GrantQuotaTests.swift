@@ -62,6 +62,21 @@ struct GrantQuotaTests {
         }
     }
 
+    @Test("a 报备式 grant issued at once shows no personal field in the clear: that takes an approver")
+    func registeredGrantMasksPersonalFields() throws {
+        var request = try F.draft(F.leases, legalBasis: nil)
+        try request.apply(.submit, by: F.analyst, at: F.now)
+        let proposed = Grant.Terms.proposed(for: F.leases, fields: request.fields, from: F.now.date, days: 90, limits: F.limits)
+        #expect(proposed.maskedFields.contains("lessor_id_no") && proposed.maskedFields.contains("lessor_org_id"))
+        var clearID = proposed
+        clearID.clearFields.append("lessor_id_no")
+        clearID.maskedFields.removeAll { $0 == "lessor_id_no" }
+        #expect(throws: GrantError.clearPersonalFieldsNeedApproval(["lessor_id_no"])) {
+            try Grant(request: request, indicator: F.leases, terms: clearID, by: F.admin, at: F.now)
+        }
+        #expect(GrantError.clearPersonalFieldsNeedApproval(["lessor_id_no"]).message.contains("申请明文身份标识"))
+    }
+
     @Test("validity: active from the issue day through the expiry day, inclusive", arguments: [
         ("2026-11-01", Grant.Status.notYetValid(from: AccessFixtures.day("2026-11-02"))),
         ("2026-11-02", .active), ("2026-12-31", .active),

@@ -214,4 +214,86 @@ struct SharingHTTPTests {
             }
         }
     }
+
+    @Test("报备式 with clear identifiers (issue 12 §6): the request waits for an approver, who grants the IDs in the clear; the analyst then finds one taxpayer's sales unmasked")
+    func registeredClearIdentifiersOnRequest() async throws {
+        try await AppHarness.withApp { app, _ async throws in
+            _ = try await SharingServiceTests.file(app, "S01", "HOU-001", "2024-03", as: "housing")
+            try await app.gongzhi.sharing(on: app.db).recordAgreement(
+                unit: "local-tax", signedOn: CalendarDate(iso: "2026-11-01")!, signatory: "张局长", documentName: "协议.pdf",
+                document: Data("%PDF".utf8), by: Principal(userID: "admin", unitCode: "info-center", roles: [.admin]))
+            let analyst = try await AppHarness.login(app, unit: "local-tax", roles: [.analyst])
+            // a colleague reads over the API (bearer token): grants belong to the unit
+            let api = try await AppHarness.token(app, unit: "local-tax", roles: [.analyst])
+            let rawIDs = try await SharingServiceTests.rawValues(app, indicator: "HOU-001", key: "buyer_id_no")
+            let wanted = try #require(rawIDs.sorted().first)
+
+            // the 报备式 registration: granted at once, the buyer's ID masked
+            let fields = "indicator=HOU-001&fields%5B%5D=contract_no&fields%5B%5D=buyer_name&fields%5B%5D=buyer_id_no&from=2024-01&to=2024-12"
+                + "&purpose=%E6%AF%94%E5%AF%B9"
+            try await app.testing().test(.POST, "sharing/requests", headers: analyst.formHeaders, body: analyst.form(fields)) { res async in
+                #expect(res.status == .seeOther)
+            }
+            func shownIDs() async throws -> [String] {
+                var ids: [String] = []
+                try await app.testing().test(.GET, "api/v1/records?indicator=HOU-001&from=2024-03&identifier=\(wanted)", headers: api) { res async throws in
+                    #expect(res.status == .ok)
+                    let records = try Self.json(res)["records"] as? [[String: Any]] ?? []
+                    ids = records.compactMap { ($0["values"] as? [String: Any])?["buyer_id_no"] as? String }
+                }
+                return ids
+            }
+            let before = try await shownIDs()
+            #expect(!before.isEmpty && before.allSatisfy { $0 == MaskingRule.residentID.mask(wanted) })
+
+            // the form offers clear identifiers; asked without a legal basis it says what is missing and keeps nothing
+            try await app.testing().test(.GET, "sharing/requests/new?indicator=HOU-001", headers: analyst.headers) { res async in
+                #expect(res.body.string.contains("name=\"clear_identifiers\""))
+                #expect(res.body.string.contains("身份标识，默认脱敏"))
+            }
+            try await app.testing().test(.POST, "sharing/requests", headers: analyst.formHeaders,
+                                         body: analyst.form(fields + "&clear_identifiers=on")) { res async in
+                #expect(res.status == .badRequest || res.status == .unprocessableEntity || res.status == .forbidden, "\(res.status)")
+                #expect(res.body.string.contains("法律依据"))
+            }
+            var location = ""
+            try await app.testing().test(.POST, "sharing/requests", headers: analyst.formHeaders,
+                                         body: analyst.form(fields + "&clear_identifiers=on&legal_basis=%E7%A8%8E%E6%94%B6%E5%BE%81%E7%AE%A1%E6%B3%95")) { res async in
+                #expect(res.status == .seeOther)
+                location = String((res.headers.first(name: .location) ?? "").dropFirst())
+            }
+            let requestID = String(location.split(separator: "/").last ?? "")
+            try await app.testing().test(.GET, "api/v1/access-requests/\(requestID)", headers: api) { res async throws in
+                let body = try Self.json(res)
+                #expect(body["state"] as? String == "pending_approval", "not granted at once")
+                #expect(body["mode"] as? String == "registered")
+                #expect(body["clear_identifiers"] as? Bool == true)
+                #expect((body["grants"] as? [Any])?.isEmpty == true)
+            }
+            #expect(try await shownIDs() == before, "still masked while it waits")
+
+            // the approver's form proposes the identifier in the clear and the name masked
+            let approver = try await AppHarness.login(app, unit: "city-office", roles: [.approver])
+            try await app.testing().test(.GET, location, headers: approver.headers) { res async in
+                let page = res.body.string
+                #expect(page.contains("明文身份标识"))
+                #expect(page.contains(#"name="clear_fields[]" value="buyer_id_no" checked"#))
+                #expect(!page.contains(#"name="clear_fields[]" value="buyer_name" checked"#))
+            }
+            let decision = "clear_fields%5B%5D=contract_no&clear_fields%5B%5D=buyer_id_no&masked_fields%5B%5D=contract_no"
+                + "&masked_fields%5B%5D=buyer_name&masked_fields%5B%5D=buyer_id_no&expires_on=2027-06-30&daily_query_rows=100&daily_download_rows=50"
+            try await app.testing().test(.POST, location + "/approve", headers: approver.formHeaders, body: approver.form(decision)) { res async in
+                #expect(res.status == .seeOther)
+            }
+
+            // the broader grant is the one used: the taxpayer's ID in the clear, the name still masked
+            let ids = try await shownIDs()
+            #expect(!ids.isEmpty && ids.allSatisfy { $0 == wanted })
+            try await app.testing().test(.GET, "api/v1/records?indicator=HOU-001&from=2024-03&identifier=\(wanted)", headers: api) { res async throws in
+                let records = try Self.json(res)["records"] as? [[String: Any]] ?? []
+                let names = records.compactMap { ($0["values"] as? [String: Any])?["buyer_name"] as? String }
+                #expect(!names.isEmpty && names.allSatisfy { $0.hasSuffix("**") || $0 == MaskingRule.fullMask })
+            }
+        }
+    }
 }

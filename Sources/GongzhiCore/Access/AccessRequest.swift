@@ -4,9 +4,9 @@
 ///
 /// ```
 /// draft ──submit──▶ granted                          (catalogued, 报备式: granted at once)
-///       ──submit──▶ pending_approval                 (catalogued, 审批式)
+///       ──submit──▶ pending_approval                 (catalogued, 审批式; or 报备式 asking for clear identifiers)
 ///       ──submit──▶ awaiting_provider_confirmation   (data not in the catalog)
-/// awaiting_provider_confirmation ──confirm(registered)──▶ granted
+/// awaiting_provider_confirmation ──confirm(registered)──▶ granted (pending_approval with clear identifiers)
 ///                                ──confirm(approval)────▶ pending_approval
 ///                                ──confirm(withheld)────▶ denied  (reason = the provider's legal basis)
 /// pending_approval ──approve──▶ approved    ──deny(reason)──▶ denied
@@ -21,6 +21,10 @@
 /// (市政府办公室) of another unit than the requesting one approves or denies, and a denial needs a reason.
 /// Indicators on the negative list (不予共享) are refused at creation with their legal basis; a unit without a
 /// recorded ``SecurityAgreement`` cannot request (第十三条).
+///
+/// A 报备式 grant masks every personal field, identifiers included (``Grant/Terms/proposed(for:fields:from:days:limits:)``).
+/// A request with ``clearIdentifiers`` asks for the taxpayer identifiers in the clear instead (issue 12 §6): it
+/// needs a legal basis and goes to an approver like an 审批式 one, whatever the indicator's sharing mode.
 public struct AccessRequest: Hashable, Sendable {
     /// The workflow state. Raw values are stored.
     public enum State: String, Codable, Sendable, CaseIterable {
@@ -131,8 +135,13 @@ public struct AccessRequest: Hashable, Sendable {
     public let periodTo: ReportingPeriod
     /// What the data is used for (用途), never blank.
     public let purpose: String
-    /// The requester's legal basis (法律依据); required unless the indicator is 报备式.
+    /// The requester's legal basis (法律依据); required unless the indicator is 报备式 and ``clearIdentifiers``
+    /// is not asked.
     public let legalBasis: String?
+    /// 申请明文身份标识: the requester asks to see the taxpayer identifiers among ``fields`` (resident ID,
+    /// USCC, organisation code: ``MaskingRule/identifiesTaxpayer(_:)``) in the clear. It sends a 报备式 request
+    /// to an approver instead of granting it at once; the approver decides field by field.
+    public let clearIdentifiers: Bool
     /// The sharing mode that governs the request: the catalog's, or the provider's confirmation; `nil` while
     /// uncatalogued data awaits it.
     public private(set) var mode: SharingMode?
@@ -148,12 +157,14 @@ public struct AccessRequest: Hashable, Sendable {
     ///   - agreement: the requesting unit's recorded security agreement, or `nil` if none is recorded.
     ///   - fields: field keys (catalogued: must exist in the indicator), in the order wanted.
     ///   - periodFrom / periodTo: the reporting periods wanted, inclusive.
+    ///   - clearIdentifiers: ask for the taxpayer identifiers in the clear (see ``clearIdentifiers``).
     /// - Throws: ``AccessRequestError`` — `.roleRequired` (not an analyst), `.noSecurityAgreement`,
     ///   `.withheld` (negative list, with its legal basis), `.noFields`, `.unknownFields`,
-    ///   `.periodRangeReversed`, `.missingPurpose`, `.missingLegalBasis`, `.missingDataDescription`.
+    ///   `.periodRangeReversed`, `.missingPurpose`, `.missingLegalBasis`, `.missingDataDescription`,
+    ///   `.noIdentifierFields` (clear identifiers asked, but no requested field of the indicator is one).
     public init(by principal: Principal, data: RequestedData, agreement: SecurityAgreement?, fields: [String],
                 periodFrom: ReportingPeriod, periodTo: ReportingPeriod, purpose: String, legalBasis: String?,
-                at time: CalendarDateTime) throws(AccessRequestError) {
+                clearIdentifiers: Bool = false, at time: CalendarDateTime) throws(AccessRequestError) {
         guard principal.has(.analyst) else { throw .roleRequired(action: "提出共享申请", roles: [.analyst]) }
         guard let agreement, agreement.covers(unit: principal.unitCode, on: time.date) else {
             throw .noSecurityAgreement(unit: principal.unitCode)
@@ -171,6 +182,9 @@ public struct AccessRequest: Hashable, Sendable {
             guard !keys.isEmpty else { throw .noFields }
             let unknown = keys.filter { indicator.field($0) == nil }
             guard unknown.isEmpty else { throw .unknownFields(indicator: indicator.code, keys: unknown) }
+            if clearIdentifiers, !keys.contains(where: { indicator.field($0).map(MaskingRule.identifiesTaxpayer) ?? false }) {
+                throw .noIdentifierFields(indicator: indicator.code)
+            }
             subject = .indicator(code: indicator.code)
             providingUnit = indicator.unit
             mode = indicator.sharing
@@ -186,8 +200,9 @@ public struct AccessRequest: Hashable, Sendable {
             throw .periodRangeReversed(from: periodFrom.description, to: periodTo.description)
         }
         guard !purpose.isEmpty else { throw .missingPurpose }
-        // 报备式 needs only the purpose; 审批式 and uncatalogued data (which may turn out 审批式) need the basis.
-        if mode != .registered, basis == nil { throw .missingLegalBasis }
+        // 报备式 needs only the purpose; 审批式, uncatalogued data (which may turn out 审批式) and clear identifiers
+        // need the basis.
+        if mode != .registered || clearIdentifiers, basis == nil { throw .missingLegalBasis }
 
         requestingUnit = principal.unitCode
         requestedBy = principal.userID
@@ -196,6 +211,7 @@ public struct AccessRequest: Hashable, Sendable {
         self.periodTo = periodTo
         self.purpose = purpose
         self.legalBasis = basis
+        self.clearIdentifiers = clearIdentifiers
         createdAt = time
         state = .draft
         history = []
@@ -224,7 +240,7 @@ public struct AccessRequest: Hashable, Sendable {
             try requireRequester(principal, roles: [.analyst], action: "提交共享申请")
             switch (subject, mode) {
             case (.uncatalogued, nil): next = .awaitingProviderConfirmation
-            case (_, .registered?): next = .granted
+            case (_, .registered?): next = clearIdentifiers ? .pendingApproval : .granted
             default: next = .pendingApproval
             }
 
@@ -239,7 +255,7 @@ public struct AccessRequest: Hashable, Sendable {
             if confirmed != .registered, basis == nil { throw .confirmationNeedsLegalBasis(confirmed) }
             note = basis
             next = switch confirmed {
-            case .registered: .granted
+            case .registered: clearIdentifiers ? .pendingApproval : .granted
             case .approval: .pendingApproval
             case .withheld: .denied
             }
@@ -315,6 +331,8 @@ public enum AccessRequestError: Error, Hashable, Sendable, CustomStringConvertib
     case denialReasonRequired
     /// The provider confirmed `approval` or `withheld` without a legal basis.
     case confirmationNeedsLegalBasis(SharingMode)
+    /// Clear identifiers were asked, but none of the requested fields of the indicator is a taxpayer identifier.
+    case noIdentifierFields(indicator: String)
 
     /// Stable machine-readable code for API clients.
     public var code: String {
@@ -334,6 +352,7 @@ public enum AccessRequestError: Error, Hashable, Sendable, CustomStringConvertib
         case .invalidTransition: "invalid_transition"
         case .denialReasonRequired: "denial_reason_required"
         case .confirmationNeedsLegalBasis: "confirmation_needs_legal_basis"
+        case .noIdentifierFields: "no_identifier_fields"
         }
     }
 
@@ -350,7 +369,7 @@ public enum AccessRequestError: Error, Hashable, Sendable, CustomStringConvertib
         case .periodRangeReversed(let from, let to):
             "报送期范围颠倒：起始 \(from) 晚于截止 \(to)，请调换或重新填写。"
         case .missingPurpose: "请填写数据用途。"
-        case .missingLegalBasis: "审批式共享（或目录外数据）的申请须填写法律依据，请补充后再提交。"
+        case .missingLegalBasis: "审批式共享、目录外数据或申请明文身份标识时须填写法律依据，请补充后再提交。"
         case .missingDataDescription: "申请目录外数据时，请说明所需数据的内容。"
         case .roleRequired(let action, let roles):
             "您没有\(action)的权限：需要“\(roles.map(\.chineseName).joined(separator: "”或“"))”角色，请联系信息中心。"
@@ -365,6 +384,8 @@ public enum AccessRequestError: Error, Hashable, Sendable, CustomStringConvertib
         case .denialReasonRequired: "不予批准时必须填写理由。"
         case .confirmationNeedsLegalBasis(let mode):
             "确认为“\(mode.chineseName)”时必须填写法律依据。"
+        case .noIdentifierFields(let code):
+            "申请明文身份标识时，须在数据项 \(code) 的字段中勾选至少一个身份证号码或统一社会信用代码（组织机构代码）字段。"
         }
     }
 
@@ -386,6 +407,7 @@ public enum AccessRequestError: Error, Hashable, Sendable, CustomStringConvertib
         case .invalidTransition(let state, let event): "event \(event) not allowed in state \(state.rawValue)"
         case .denialReasonRequired: "deny needs a reason"
         case .confirmationNeedsLegalBasis(let mode): "confirming \(mode.rawValue) needs a legal basis"
+        case .noIdentifierFields(let code): "clear identifiers asked but no identifier field of \(code) requested"
         }
     }
 }
@@ -395,7 +417,8 @@ extension AccessRequest {
     /// A request exactly as it was stored (no checks: it was checked when it was created and at each transition).
     public init(restoringRequestingUnit requestingUnit: String, requestedBy: String, providingUnit: String, subject: Subject,
                 fields: [String], periodFrom: ReportingPeriod, periodTo: ReportingPeriod, purpose: String,
-                legalBasis: String?, mode: SharingMode?, createdAt: CalendarDateTime, state: State, history: [Transition]) {
+                legalBasis: String?, clearIdentifiers: Bool = false, mode: SharingMode?, createdAt: CalendarDateTime, state: State,
+                history: [Transition]) {
         self.requestingUnit = requestingUnit
         self.requestedBy = requestedBy
         self.providingUnit = providingUnit
@@ -405,6 +428,7 @@ extension AccessRequest {
         self.periodTo = periodTo
         self.purpose = purpose
         self.legalBasis = legalBasis
+        self.clearIdentifiers = clearIdentifiers
         self.mode = mode
         self.createdAt = createdAt
         self.state = state

@@ -101,8 +101,11 @@ public struct Grant: Hashable, Sendable {
     /// indicator (added to the catalog meanwhile) must belong to the providing unit.
     /// Who issues: for an `approved` request an approver (the terms are the approver's); for a `granted`
     /// (报备式) request an analyst of the requesting unit or an admin (use ``Terms/proposed(for:fields:from:days:limits:)``).
+    /// A 报备式 grant issued at once (request `granted`) shows no personal field in the clear; only an approver
+    /// may (a request with ``AccessRequest/clearIdentifiers`` goes to one).
     /// - Throws: ``GrantError`` — `.requestNotGranted`, `.issuerNotAllowed`, `.indicatorMismatch`, `.noFields`,
-    ///   `.fieldsNotRequested`, `.fieldsInBothLists`, `.expiryBeforeIssue`, `.invalidLimit`.
+    ///   `.fieldsNotRequested`, `.fieldsInBothLists`, `.clearPersonalFieldsNeedApproval`, `.expiryBeforeIssue`,
+    ///   `.invalidLimit`.
     public init(request: AccessRequest, indicator: Indicator, terms: Terms, by issuer: Principal,
                 at time: CalendarDateTime) throws(GrantError) {
         guard request.state.allowsGrant else { throw .requestNotGranted(state: request.state) }
@@ -128,6 +131,11 @@ public struct Grant: Hashable, Sendable {
         guard notRequested.isEmpty else { throw .fieldsNotRequested(notRequested) }
         let both = terms.clearFields.filter(terms.maskedFields.contains)
         guard both.isEmpty else { throw .fieldsInBothLists(both) }
+        // Personal fields in the clear are an approver's decision: a 报备式 grant issued at once masks them all.
+        if request.state == .granted {
+            let personal = terms.clearFields.filter { key in indicator.field(key).map { MaskingRule.isPersonal($0, in: indicator) } ?? false }
+            guard personal.isEmpty else { throw .clearPersonalFieldsNeedApproval(personal) }
+        }
         guard terms.expiresOn >= time.date else { throw .expiryBeforeIssue(expiresOn: terms.expiresOn) }
         guard terms.limits.dailyQueryRows >= 0, terms.limits.dailyDownloadRows >= 0 else { throw .invalidLimit }
 
@@ -227,6 +235,8 @@ public enum GrantError: Error, Hashable, Sendable, CustomStringConvertible {
     /// Field keys not requested (or not in the indicator).
     case fieldsNotRequested([String])
     case fieldsInBothLists([String])
+    /// Personal fields asked in the clear on a 报备式 grant issued without an approver.
+    case clearPersonalFieldsNeedApproval([String])
     case expiryBeforeIssue(expiresOn: CalendarDate)
     case invalidLimit
     case revoked(reason: String)
@@ -245,6 +255,7 @@ public enum GrantError: Error, Hashable, Sendable, CustomStringConvertible {
         case .noFields: "no_fields"
         case .fieldsNotRequested: "fields_not_requested"
         case .fieldsInBothLists: "fields_in_both_lists"
+        case .clearPersonalFieldsNeedApproval: "clear_personal_fields_need_approval"
         case .expiryBeforeIssue: "expiry_before_issue"
         case .invalidLimit: "invalid_limit"
         case .revoked: "grant_revoked"
@@ -266,6 +277,8 @@ public enum GrantError: Error, Hashable, Sendable, CustomStringConvertible {
         case .noFields: "授权至少要包含一个字段。"
         case .fieldsNotRequested(let keys): "以下字段不在申请范围内，不能授权：\(keys.joined(separator: "、"))。"
         case .fieldsInBothLists(let keys): "以下字段同时列为明文和脱敏，请只选一种：\(keys.joined(separator: "、"))。"
+        case .clearPersonalFieldsNeedApproval(let keys):
+            "报备式授权的个人信息字段一律脱敏：\(keys.joined(separator: "、")) 如需明文，请在申请时勾选“申请明文身份标识”并填写法律依据，经审批后提供。"
         case .expiryBeforeIssue(let d): "授权截止日期 \(d.isoString) 早于今天，请重新选择截止日期。"
         case .invalidLimit: "每日查询、下载条数上限不能为负数。"
         case .revoked(let reason): "该授权已被撤销（理由：\(reason)），如仍需使用请重新申请。"
@@ -286,6 +299,7 @@ public enum GrantError: Error, Hashable, Sendable, CustomStringConvertible {
         case .noFields: "grant names no fields"
         case .fieldsNotRequested(let keys): "fields not requested: \(keys)"
         case .fieldsInBothLists(let keys): "fields both clear and masked: \(keys)"
+        case .clearPersonalFieldsNeedApproval(let keys): "personal fields \(keys) in the clear need an approver"
         case .expiryBeforeIssue(let d): "expiry \(d) before issue day"
         case .invalidLimit: "negative daily limit"
         case .revoked: "grant revoked"

@@ -99,6 +99,13 @@ public enum MaskingRule: String, Hashable, Sendable, CaseIterable {
         }
     }
 
+    /// Whether `field` identifies a taxpayer: a resident ID, USCC or organisation code (types `person_id`,
+    /// `uscc`, `org_id`) — what cross-matching joins on, and what an approver may grant in the clear on a
+    /// request with ``AccessRequest/clearIdentifiers`` (issue 12 §6).
+    public static func identifiesTaxpayer(_ field: Field) -> Bool {
+        [.personID, .uscc, .orgID].contains(field.type)
+    }
+
     private static func namesPerson(_ field: Field, in indicator: Indicator) -> Bool {
         if field.label.contains("姓名") || field.label.hasSuffix("法定代表人") { return true }
         guard field.key == "name" || field.key.hasSuffix("_name") else { return false }

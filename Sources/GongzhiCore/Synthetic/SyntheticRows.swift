@@ -198,7 +198,7 @@ struct RowMaker {
     // MARK: Faults
 
     var checkedIdentifier: Field? {
-        indicator.fields.first { [.personID, .uscc, .orgID].contains($0.type) && !inGroup($0.key) }
+        indicator.fields.first { MaskingRule.identifiesTaxpayer($0) && !inGroup($0.key) }
     }
 
     var requiredField: Field? {

@@ -144,6 +144,18 @@ struct SharingController: Sendable {
         var key: String
         var label: String
         var personal: Bool
+        /// A taxpayer identifier (``MaskingRule/identifiesTaxpayer(_:)``).
+        var identifier: Bool
+        /// Ticked "明文" on the approver's form: not personal, or an identifier the request asked in the clear.
+        var proposedClear: Bool
+
+        init(_ field: Field?, key: String, in indicator: Indicator?, clearIdentifiers: Bool = false) {
+            self.key = key
+            label = field?.label ?? key
+            personal = field.map { f in indicator.map { MaskingRule.isPersonal(f, in: $0) } ?? true } ?? true
+            identifier = field.map(MaskingRule.identifiesTaxpayer) ?? false
+            proposedClear = !personal || (clearIdentifiers && identifier)
+        }
     }
 
     struct IndicatorChoice: Encodable {
@@ -161,6 +173,8 @@ struct SharingController: Sendable {
         var legalBasisOfIndicator: String?
         var withheld: Bool
         var fields: [FieldOption]
+        /// The indicator has a taxpayer identifier field: the form offers 申请明文身份标识.
+        var hasIdentifiers: Bool
         var error: String?
     }
 
@@ -179,12 +193,13 @@ struct SharingController: Sendable {
             },
             indicator: indicator?.code, mode: indicator?.sharing.chineseName,
             legalBasisOfIndicator: indicator?.legalBasis, withheld: indicator?.sharing == .withheld,
-            fields: indicator.map { i in i.fields.map { FieldOption(key: $0.key, label: $0.label, personal: MaskingRule.isPersonal($0, in: i)) } } ?? [],
+            fields: indicator.map { i in i.fields.map { FieldOption($0, key: $0.key, in: i) } } ?? [],
+            hasIdentifiers: indicator?.fields.contains(where: MaskingRule.identifiesTaxpayer) ?? false,
             error: error))
     }
 
     /// Files a request from the form or the API (`indicator` or `providing_unit` + `description`, `fields`,
-    /// `from`, `to`, `purpose`, `legal_basis`).
+    /// `from`, `to`, `purpose`, `legal_basis`, `clear_identifiers`).
     func createRequest(req: Request) async throws -> Response {
         let principal = try req.principal
         let input = RequestInput(req)
@@ -194,7 +209,8 @@ struct SharingController: Sendable {
             }
             let (record, _) = try await req.sharing.request(
                 by: principal, indicatorCode: input.indicator, providingUnit: input.providingUnit, description: input.description,
-                fields: input.fields, from: input.from, to: input.to, purpose: input.purpose, legalBasis: input.legalBasis)
+                fields: input.fields, from: input.from, to: input.to, purpose: input.purpose, legalBasis: input.legalBasis,
+                clearIdentifiers: input.clearIdentifiers)
             let id = try record.requireID().uuidString.lowercased()
             if req.url.path.hasPrefix("/api/") { return try await requestJSON(req, id: try record.requireID(), status: .created) }
             return req.redirect(to: "/sharing/requests/\(id)", redirectType: .normal)
@@ -213,6 +229,8 @@ struct SharingController: Sendable {
         var to: String
         var purpose: String
         var legalBasis: String?
+        /// A JSON `true`, or a ticked form checkbox (`on`, `true`, `1`).
+        var clearIdentifiers: Bool
 
         init(_ req: Request) {
             func text(_ key: String) -> String? { (try? req.content.get(String.self, at: key)) ?? req.query[String.self, at: key] }
@@ -224,6 +242,8 @@ struct SharingController: Sendable {
             to = text("to") ?? ""
             purpose = text("purpose") ?? ""
             legalBasis = text("legal_basis")
+            clearIdentifiers = (try? req.content.get(Bool.self, at: "clear_identifiers"))
+                ?? ["on", "true", "1"].contains(text("clear_identifiers")?.lowercased() ?? "")
         }
     }
 
@@ -242,6 +262,7 @@ struct SharingController: Sendable {
         var purpose: String
         var legalBasis: String?
         var mode: String?
+        var clearIdentifiers: Bool
         var history: [TransitionItem]
         var grants: [GrantItem]
         var canDecide: Bool
@@ -274,14 +295,13 @@ struct SharingController: Sendable {
         let catalog = try await req.reporting.catalog()
         let indicator = record.indicatorCode.flatMap(catalog.indicator(code:))
         let fields = request.fields.map { key in
-            let field = indicator?.field(key)
-            return FieldOption(key: key, label: field?.label ?? key, personal: field.map { MaskingRule.isPersonal($0, in: indicator!) } ?? true)
+            FieldOption(indicator?.field(key), key: key, in: indicator, clearIdentifiers: request.clearIdentifiers)
         }
         let today = req.gongzhi.clock.today()
         let grants = try await SharingRepository(database: req.db).grants(forRequest: try record.requireID()).map { Self.item($0, today: today, names: names) }
         return try await req.view.render("sharing-request-show", RequestPage(
             title: "共享申请", request: Self.item(record, names: names), fields: fields, purpose: request.purpose,
-            legalBasis: request.legalBasis, mode: request.mode?.chineseName,
+            legalBasis: request.legalBasis, mode: request.mode?.chineseName, clearIdentifiers: request.clearIdentifiers,
             history: request.history.map {
                 TransitionItem(at: DisplayNames.time($0.at), by: names.user($0.by), event: DisplayNames.requestEvent($0.event),
                                to: $0.to.chineseName, note: $0.note)
@@ -367,7 +387,8 @@ struct SharingController: Sendable {
             ("providing_unit", .string(r.providingUnit)), ("indicator", .optional(r.indicatorCode)),
             ("description", .optional(r.dataDescription)), ("fields", .array(r.fields.split(separator: ",").map { .string(String($0)) })),
             ("from", .string(r.periodFrom)), ("to", .string(r.periodTo)), ("purpose", .string(r.purpose)),
-            ("legal_basis", .optional(r.legalBasis)), ("mode", .optional(r.mode)), ("state", .string(r.state)),
+            ("legal_basis", .optional(r.legalBasis)), ("clear_identifiers", .bool(r.clearIdentifiers)),
+            ("mode", .optional(r.mode)), ("state", .string(r.state)),
             ("created_at", .string(r.createdAt)), ("grants", .array(grants.map(grantValue))),
         ])
     }

@@ -161,21 +161,23 @@ public struct SharingService: Sendable {
 
     /// Files a request for a catalogued indicator (or, with `indicatorCode` nil, for data of `providingUnit`
     /// described in `description`) and sends it on: a 报备式 indicator is granted at once with the default
-    /// terms (its personal fields masked); an 审批式 one waits for an approver; uncatalogued data waits for the
-    /// provider to confirm its sharing mode.
-    /// - Returns: the stored request and, for 报备式, its grant.
+    /// terms (its personal fields masked); an 审批式 one, and a 报备式 one asking for `clearIdentifiers`, waits
+    /// for an approver; uncatalogued data waits for the provider to confirm its sharing mode.
+    /// - Returns: the stored request and, for 报备式 granted at once, its grant.
     /// - Throws: ``SharingError``.
     public func request(by principal: Principal, indicatorCode: String?, providingUnit: String? = nil,
                         description: String? = nil, fields: [String], from: String, to: String, purpose: String,
-                        legalBasis: String?) async throws -> (request: AccessRequestRecord, grant: GrantRecord?) {
+                        legalBasis: String?, clearIdentifiers: Bool = false) async throws -> (request: AccessRequestRecord, grant: GrantRecord?) {
         try await recordingRefusal(.accessRequest, by: principal, indicator: indicatorCode) {
             try await file(by: principal, indicatorCode: indicatorCode, providingUnit: providingUnit, description: description,
-                           fields: fields, from: from, to: to, purpose: purpose, legalBasis: legalBasis)
+                           fields: fields, from: from, to: to, purpose: purpose, legalBasis: legalBasis,
+                           clearIdentifiers: clearIdentifiers)
         }
     }
 
     func file(by principal: Principal, indicatorCode: String?, providingUnit: String?, description: String?, fields: [String],
-              from: String, to: String, purpose: String, legalBasis: String?) async throws -> (request: AccessRequestRecord, grant: GrantRecord?) {
+              from: String, to: String, purpose: String, legalBasis: String?,
+              clearIdentifiers: Bool) async throws -> (request: AccessRequestRecord, grant: GrantRecord?) {
         try await refuseIfSuspended(principal)
         let catalog = try await catalog()
         let data: AccessRequest.RequestedData
@@ -202,7 +204,7 @@ public struct SharingService: Sendable {
         do {
             request = try AccessRequest(by: principal, data: data, agreement: agreement, fields: fields,
                                         periodFrom: try Self.period(from), periodTo: try Self.period(to),
-                                        purpose: purpose, legalBasis: legalBasis, at: time)
+                                        purpose: purpose, legalBasis: legalBasis, clearIdentifiers: clearIdentifiers, at: time)
             try request.apply(.submit, by: principal, at: time)
         } catch let error as AccessRequestError {
             throw SharingError.request(error)
@@ -222,7 +224,8 @@ public struct SharingService: Sendable {
             try await record.create(on: db)
             let id = try record.requireID().uuidString.lowercased()
             try await audit(.accessRequest, by: principal, AuditTarget(
-                indicatorCode: record.indicatorCode, detail: "request=\(id); state=\(record.state); fields=\(record.fields); periods=\(record.periodFrom)–\(record.periodTo)"), on: db)
+                indicatorCode: record.indicatorCode, detail: "request=\(id); state=\(record.state); fields=\(record.fields); periods=\(record.periodFrom)–\(record.periodTo)"
+                    + (record.clearIdentifiers ? "; clear_identifiers=true" : "")), on: db)
             var grantRecord: GrantRecord?
             if let issued {
                 grantRecord = GrantRecord(issued, requestID: try record.requireID())

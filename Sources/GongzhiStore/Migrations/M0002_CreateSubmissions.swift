@@ -89,5 +89,6 @@ public enum GongzhiMigrations {
         M0034_CreateComplaints(),
         M0040_CreateBackupRuns(),
         M0041_CreateSecurityChecks(),
+        M0042_AddClearIdentifierRequests(),
     ]
 }

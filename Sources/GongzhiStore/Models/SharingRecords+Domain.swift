@@ -24,6 +24,7 @@ extension AccessRequestRecord {
         periodTo = request.periodTo.description
         purpose = request.purpose
         legalBasis = request.legalBasis
+        clearIdentifiers = request.clearIdentifiers
         mode = request.mode?.rawValue
         createdAt = request.createdAt.isoString
         state = request.state.rawValue
@@ -53,7 +54,7 @@ extension AccessRequestRecord {
         let subject: AccessRequest.Subject = indicatorCode.map { .indicator(code: $0) } ?? .uncatalogued(description: dataDescription ?? "")
         return AccessRequest(restoringRequestingUnit: requestingUnit, requestedBy: requestedBy, providingUnit: providingUnit,
                              subject: subject, fields: fields.split(separator: ",").map(String.init), periodFrom: from,
-                             periodTo: to, purpose: purpose, legalBasis: legalBasis, mode: mode.flatMap(SharingMode.init(rawValue:)),
+                             periodTo: to, purpose: purpose, legalBasis: legalBasis, clearIdentifiers: clearIdentifiers, mode: mode.flatMap(SharingMode.init(rawValue:)),
                              createdAt: created, state: state, history: transitions)
     }
 }

@@ -36,6 +36,8 @@ public final class AccessRequestRecord: Model, @unchecked Sendable {
     @Field(key: "period_to") public var periodTo: String
     @Field(key: "purpose") public var purpose: String
     @OptionalField(key: "legal_basis") public var legalBasis: String?
+    /// 申请明文身份标识 (``AccessRequest/clearIdentifiers``).
+    @Field(key: "clear_identifiers") public var clearIdentifiers: Bool
     /// `registered`, `approval`, `withheld`, or `nil` while the provider has not confirmed it.
     @OptionalField(key: "mode") public var mode: String?
     /// Local (UTC+8) `yyyy-mm-ddThh:mm:ss`.
