@@ -267,12 +267,14 @@ public struct MatchingService: Sendable {
             for submission in submissions {
                 try await SQLiteWriteGate.transaction(on: database, lockTable: "match_keyed") { db in
                     guard let sql = db as? any SQLDatabase else { throw StoreError.notSQL }
+                    // Paged along the unique (submission_id, row_number) index: each page is one range read.
                     var after = 0
                     while true {
-                        let rows = try await sql.raw("SELECT r.id, r.division_code, " + dialect.jsonMemberText(table: "r", column: "values", key: key.field)
-                            + " AS v FROM records r WHERE r.submission_id = \(bind: submission) AND r.id > \(bind: after) ORDER BY r.id LIMIT \(literal: Self.keyingPage)").all()
+                        let rows = try await sql.raw("SELECT r.id, r.row_number, r.division_code, " + dialect.jsonMemberText(table: "r", column: "values", key: key.field)
+                            + " AS v FROM records r WHERE r.submission_id = \(bind: submission) AND r.row_number > \(bind: after)"
+                            + " ORDER BY r.row_number LIMIT \(literal: Self.keyingPage)").all()
                         guard let last = rows.last else { break }
-                        after = try last.decode(column: "id", as: Int.self)
+                        after = try last.decode(column: "row_number", as: Int.self)
                         var keys: [(Int, MatchKey)] = []
                         for row in rows {
                             guard let text = try row.decode(column: "v", as: String?.self),
