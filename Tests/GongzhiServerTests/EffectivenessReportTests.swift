@@ -123,11 +123,16 @@ struct EffectivenessReportTests {
             let analyst = try await AppHarness.token(app, unit: "local-tax", roles: [.analyst])
             let coordinator = try await AppHarness.token(app, unit: "tax-office", roles: [.coordinator])
             var id = ""
-            try await app.testing().test(.POST, "api/v1/effectiveness-reports", headers: analyst, beforeRequest: { req in
-                try req.content.encode(EffectivenessController.Filing(year: "2025", text: "查补契税。", tax_recovered: "80000", cases: "2"))
-            }) { res async throws in
+            // an API client may send the figures as JSON numbers, as the answer gives them back
+            var json = HTTPHeaders(analyst.map { ($0.name, $0.value) })
+            json.contentType = .json
+            try await app.testing().test(.POST, "api/v1/effectiveness-reports", headers: json,
+                                         body: ByteBuffer(string: #"{"year": 2025, "text": "查补契税。", "tax_recovered": 80000.5, "cases": 2}"#)) { res async throws in
                 #expect(res.status == .created, "\(res.body.string)")
-                id = try Self.json(res)["id"] as? String ?? ""
+                let body = try Self.json(res)
+                #expect(body["year"] as? Int == 2025 && body["cases"] as? Int == 2)
+                #expect((body["tax_recovered"] as? NSNumber)?.doubleValue == 80000.5)
+                id = body["id"] as? String ?? ""
             }
             // the analyst cannot grade; a grade above 5 is refused
             try await app.testing().test(.POST, "api/v1/effectiveness-reports/\(id)/grade", headers: analyst, beforeRequest: { req in

@@ -61,6 +61,11 @@ struct UsageReportTests {
                 #expect(psb["provider"] as? String == "public-security" && psb["queries"] as? Int == 3 && psb["rows_read"] as? Int == 70
                         && psb["downloads"] as? Int == 1 && psb["rows_downloaded"] as? Int == 120 && psb["leads"] as? Int == 0)
             }
+            // a quarter that has not begun has no figures to pre-fill
+            try await app.testing().test(.GET, "api/v1/usage-reports/prefill?quarter=2099Q1", headers: analyst) { res async in
+                #expect(res.status == .badRequest)
+                #expect(res.body.string.contains("bad_quarter"))
+            }
             // a rating must be 1–5 and for a unit the report lists
             try await app.testing().test(.POST, "api/v1/usage-reports", headers: analyst, beforeRequest: { req in
                 try req.content.encode(UsageReportController.Filing(quarter: "2026Q3", purpose: "房屋出租比对",

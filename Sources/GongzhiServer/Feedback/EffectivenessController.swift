@@ -15,23 +15,24 @@ struct EffectivenessController: Sendable {
 
     /// The filing as a form (multipart, with `attachments`) or a JSON body gives it (attachments as Vapor `File`
     /// objects, `{"filename": …, "data": base64}`).
+    /// `year`, `tax_recovered` and `cases` are text in a form and text or a number in JSON (``TextOrNumber``).
     struct Filing: Content {
-        var year: String?
+        var year: TextOrNumber?
         var text: String?
-        var tax_recovered: String?
-        var cases: String?
+        var tax_recovered: TextOrNumber?
+        var cases: TextOrNumber?
         var other_results: String?
         var attachments: [File]?
     }
 
     static func file(_ req: Request, _ f: Filing) async throws -> EffectivenessReportRecord {
         let actor = try req.actor
-        let yearText = TextNormalization.trim(f.year ?? "")
+        let yearText = TextNormalization.trim(f.year?.text ?? "")
         guard let year = Int(yearText) else { throw EffectivenessFiling.Problem.badYear(0) }
         let attachments = (f.attachments ?? []).filter { !$0.filename.isEmpty && $0.data.readableBytes > 0 }
             .map { EffectivenessService.Attachment(name: $0.filename, data: Data(buffer: $0.data)) }
-        return try await service(req).file(unit: actor.unitCode, year: year, text: f.text ?? "", taxRecovered: f.tax_recovered ?? "",
-                                           cases: f.cases ?? "", otherResults: f.other_results ?? "", attachments: attachments, by: req.auditActor)
+        return try await service(req).file(unit: actor.unitCode, year: year, text: f.text ?? "", taxRecovered: f.tax_recovered?.text ?? "",
+                                           cases: f.cases?.text ?? "", otherResults: f.other_results ?? "", attachments: attachments, by: req.auditActor)
     }
 
     /// The reports the user may see: the own unit's, or every unit's for the oversight roles.

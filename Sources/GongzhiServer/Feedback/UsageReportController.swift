@@ -168,10 +168,13 @@ struct UsageReportController: Sendable {
                                       ("owed", .array(owed.map(Self.json))), ("overdue", .array(overdue.map(Self.json)))]))
     }
 
-    /// `GET /api/v1/usage-reports/prefill?quarter=2026Q3`: the figures the report would be filed with now.
+    /// `GET /api/v1/usage-reports/prefill?quarter=2026Q3`: the figures the report would be filed with now, for a
+    /// quarter that has begun (the current one gives its figures so far; a later one is refused as `bad_quarter`).
     func apiPrefill(req: Request) async throws -> Response {
         let text = req.query[String.self, at: "quarter"] ?? ""
-        guard let quarter = ReportingPeriod(text), case .quarter = quarter else { throw UsageReportRule.Problem.badQuarter(text) }
+        guard let quarter = ReportingPeriod(text), case .quarter = quarter, quarter.firstDay <= req.gongzhi.clock.today() else {
+            throw UsageReportRule.Problem.badQuarter(text)
+        }
         return Response.json(.object([("quarter", .string(quarter.description)),
                                       ("figures", UsageReportService.json(try await Self.service(req).prefill(unit: try req.actor.unitCode, quarter: quarter)))]))
     }
