@@ -60,33 +60,125 @@ struct MatchingSQL {
         return q + ")"
     }
 
-    /// Whether `r`'s date lies in the rule's window, relative to `l`'s date.
-    func inWindow(_ side: MatchRule.RightSide) -> SQLQueryString {
-        let days: SQLQueryString = "(" + day(value("r", side.dateField)) + " - " + day(value("l", rule.left.dateField)) + ")"
-        var q: SQLQueryString = day(value("r", side.dateField)) + " IS NOT NULL"
+    /// How left and right records are joined: by identifier, or (second pass) by name and 信息属地.
+    enum Pass: CaseIterable {
+        case identifier, name
+
+        var confidence: TaxLeadConfidence { self == .identifier ? .identifier : .nameDivision }
+
+        /// The run table of this pass's per-left-record aggregates.
+        var table: String { self == .identifier ? MatchingSQL.pairsByIdentifier : MatchingSQL.pairsByName }
+    }
+
+    // MARK: Run tables
+
+    // A run reads each record's JSON once: the left and right records' dates and amounts go into typed
+    // temporary tables of the run's transaction (one connection's, dropped at the end), and one aggregate pass
+    // per pass joins them through `match_keys`. The lead statements then read only these tables.
+
+    /// `id, day, base, ubase, has_lead`: the run's left records (``leftRecords``) with the day number of the
+    /// left date, the estimate's base and the underpayment's base as numbers, and whether the rule version
+    /// already has a lead for the record (1) or not (0).
+    static let leftTable = "match_run_left"
+    /// `id, side, day, amount, exempt`: every current record of each right side (`side` its index in the
+    /// rule), its date's day number, its amount (`NULL` without an amount field), exempt 1/0.
+    static let rightTable = "match_run_right"
+    /// `left_id, in_window, in_full, paid`: per left record with at least one key match of the pass — whether
+    /// a match lies in the window (1/0), whether an in-window match pays in full (1/0), the largest in-window
+    /// amount.
+    static let pairsByIdentifier = "match_run_pairs_id"
+    static let pairsByName = "match_run_pairs_name"
+
+    /// The run tables, for dropping.
+    static let runTables = [leftTable, rightTable, pairsByIdentifier, pairsByName]
+
+    /// The columns of each run table: `BIGINT` ids and flags, `DOUBLE PRECISION` day numbers and amounts (both
+    /// databases read these type names).
+    static let columns: [String: [(String, String)]] = [
+        leftTable: [("id", "BIGINT"), ("day", "DOUBLE PRECISION"), ("base", "DOUBLE PRECISION"), ("ubase", "DOUBLE PRECISION"),
+                    ("has_lead", "BIGINT")],
+        rightTable: [("id", "BIGINT"), ("side", "BIGINT"), ("day", "DOUBLE PRECISION"), ("amount", "DOUBLE PRECISION"),
+                     ("exempt", "BIGINT")],
+        pairsByIdentifier: [("left_id", "BIGINT"), ("in_window", "BIGINT"), ("in_full", "BIGINT"), ("paid", "DOUBLE PRECISION")],
+        pairsByName: [("left_id", "BIGINT"), ("in_window", "BIGINT"), ("in_full", "BIGINT"), ("paid", "DOUBLE PRECISION")],
+    ]
+
+    /// Creates run table `name` (dropped at commit on PostgreSQL; ``dropRunTables`` drops it on SQLite) and
+    /// fills it with `select`: two statements, since PostgreSQL binds no parameters in `CREATE TABLE … AS`.
+    func createTemp(_ name: String, as select: SQLQueryString) -> [SQLQueryString] {
+        let columns = (Self.columns[name] ?? []).map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+        let create: SQLQueryString = "CREATE TEMP TABLE \(ident: name) (\(unsafeRaw: columns))"
+            + (dialect == .postgres ? " ON COMMIT DROP" : "")
+        return [create, "INSERT INTO \(ident: name) " + select]
+    }
+
+    /// `DROP TABLE IF EXISTS` of each run table in the connection's temporary schema only.
+    var dropRunTables: [SQLQueryString] {
+        let schema = dialect == .sqlite ? "temp" : "pg_temp"
+        return Self.runTables.map { "DROP TABLE IF EXISTS \(ident: schema).\(ident: $0)" }
+    }
+
+    /// An index on run table `table`'s `column`, and (PostgreSQL, which never analyses temporary tables by
+    /// itself) its statistics.
+    func indexRunTable(_ table: String, _ column: String) -> [SQLQueryString] {
+        var statements: [SQLQueryString] = ["CREATE INDEX \(ident: table + "_by_" + column) ON \(ident: table) (\(ident: column))"]
+        if dialect == .postgres { statements.append("ANALYZE \(ident: table)") }
+        return statements
+    }
+
+    /// `1` when `condition` holds, else `0` (portable booleans for `MAX`).
+    func flag(_ condition: SQLQueryString) -> SQLQueryString {
+        "CASE WHEN " + condition + " THEN 1 ELSE 0 END"
+    }
+
+    /// Creates and fills ``leftTable``.
+    var createLeftTable: [SQLQueryString] {
+        let base = rule.estimate.baseField.map { number(value("l", $0)) } ?? number("NULL")
+        let ubase = rule.underpayment.map { number(value("l", $0.leftBaseField)) } ?? number("NULL")
+        return createTemp(Self.leftTable, as: "SELECT l.id AS id, " + day(value("l", rule.left.dateField)) + " AS day, "
+            + base + " AS base, " + ubase + " AS ubase, "
+            + flag("EXISTS (SELECT 1 FROM match_leads x WHERE x.rule_code = \(bind: rule.code) AND x.rule_version = \(bind: rule.version) AND x.left_record_id = l.id)")
+            + " AS has_lead " + leftRecords)
+    }
+
+    /// Creates and fills ``rightTable``: one `SELECT` per right side, `UNION ALL`.
+    var createRightTable: [SQLQueryString] {
+        var select: SQLQueryString = ""
+        for (index, side) in rule.right.enumerated() {
+            let amount = side.amountField.map { number(value("r", $0)) } ?? number("NULL")
+            var exempt: SQLQueryString = "0"
+            if let field = side.exemptionField, let none = side.notExemptValue {
+                exempt = flag(value("r", field) + " <> \(bind: none)")
+            }
+            select = select + (index == 0 ? "" : " UNION ALL ")
+                + "SELECT r.id AS id, \(literal: index) AS side, " + day(value("r", side.dateField)) + " AS day, " + amount + " AS amount, "
+                + exempt + " AS exempt FROM records r JOIN submissions rs ON rs.id = r.submission_id"
+                + " WHERE rs.indicator_code = \(bind: side.indicator) AND " + current("rs")
+        }
+        return createTemp(Self.rightTable, as: select)
+    }
+
+    /// Whether right record `mr` lies in the rule's window, relative to left record `ml`.
+    var inWindow: SQLQueryString {
+        let days: SQLQueryString = "(mr.day - ml.day)"
+        var q: SQLQueryString = "mr.day IS NOT NULL"
         if let from = rule.window.from { q = q + " AND " + days + " >= \(literal: from)" }
         if let to = rule.window.to { q = q + " AND " + days + " <= \(literal: to)" }
         return q
     }
 
-    /// Whether `r` pays in full: exempt, or its amount reaches the left base less the tolerance (a side
-    /// without an amount always does).
-    func paysInFull(_ side: MatchRule.RightSide) -> SQLQueryString {
-        guard let underpayment = rule.underpayment, let amount = side.amountField else { return "1 = 1" }
+    /// Whether right record `mr` pays in full: exempt, or its amount reaches the left base less the
+    /// tolerance; a right side without an amount, or a rule without an underpayment, always does.
+    var paysInFull: SQLQueryString {
+        guard let underpayment = rule.underpayment else { return "1 = 1" }
         let factor = 1 - NSDecimalNumberBridge.double(underpayment.tolerance)
-        var q: SQLQueryString = "(" + number(value("r", amount)) + " >= " + number(value("l", underpayment.leftBaseField))
-            + " * \(literal: factor)"
-        if let exemption = side.exemptionField, let none = side.notExemptValue {
-            q = q + " OR " + value("r", exemption) + " <> \(bind: none)"
+        var q: SQLQueryString = "("
+        for (index, side) in rule.right.enumerated() {
+            let pays: SQLQueryString = side.amountField == nil
+                ? "1 = 1" : "(mr.amount >= ml.ubase * \(literal: factor) OR mr.exempt = 1)"
+            q = q + (index == 0 ? "" : " OR ") + "(mr.side = \(literal: index) AND " + pays + ")"
         }
         return q + ")"
-    }
-
-    /// How left and right records are joined: by identifier, or (second pass) by name and 信息属地.
-    enum Pass {
-        case identifier, name
-
-        var confidence: TaxLeadConfidence { self == .identifier ? .identifier : .nameDivision }
     }
 
     /// The left key rows of `pass` on alias `lk`.
@@ -99,13 +191,13 @@ struct MatchingSQL {
         }
     }
 
-    /// Which right records count: of a right indicator, through one of its key fields (by name: its name
-    /// field, and only when it has no identifier key of a kind the left record's keys have), from a current submission; within the
-    /// window when `windowed`; paying in full when `inFull`.
-    func rightSides(windowed: Bool, inFull: Bool, _ pass: Pass) -> SQLQueryString {
+    /// Which right key rows `rk` (of the right record `mr`) count for `pass`: of a right side's indicator,
+    /// through one of its key fields (by name: its name field, and only for a right record with no identifier
+    /// key of a kind the left record's keys have).
+    func rightKeys(_ pass: Pass) -> SQLQueryString {
         var q: SQLQueryString = "("
         var first = true
-        for side in rule.right {
+        for (index, side) in rule.right.enumerated() {
             let keys: SQLQueryString
             switch pass {
             case .identifier: keys = keyFields("rk", side.keys)
@@ -114,28 +206,32 @@ struct MatchingSQL {
                 keys = keyFields("rk", [MatchRule.KeyField(name, .name)])
                     + " AND NOT EXISTS (SELECT 1 FROM match_keys ri JOIN match_keys li ON li.kind = ri.kind"
                     + " WHERE ri.record_id = rk.record_id AND " + keyFields("ri", side.keys)
-                    + " AND li.record_id = l.id AND " + keyFields("li", rule.left.keys) + ")"
+                    + " AND li.record_id = ml.id AND " + keyFields("li", rule.left.keys) + ")"
             }
-            q = q + (first ? "" : " OR ") + "(rk.indicator_code = \(bind: side.indicator) AND " + keys
+            q = q + (first ? "" : " OR ") + "(mr.side = \(literal: index) AND rk.indicator_code = \(bind: side.indicator) AND " + keys + ")"
             first = false
-            if windowed { q = q + " AND " + inWindow(side) }
-            if inFull { q = q + " AND " + paysInFull(side) }
-            q = q + ")"
         }
         return first ? "1 = 0" : q + ")"
     }
 
-    /// The right records joined to `l` through a shared key of `pass`, as a `FROM … WHERE` tail.
-    func rightJoin(windowed: Bool, inFull: Bool, _ pass: Pass) -> SQLQueryString {
-        "FROM match_keys lk JOIN match_keys rk ON rk.kind = lk.kind AND rk.value = lk.value"
-            + " JOIN records r ON r.id = rk.record_id JOIN submissions rs ON rs.id = r.submission_id"
-            + " WHERE lk.record_id = l.id AND " + leftKeys(pass) + " AND " + current("rs")
-            + " AND " + rightSides(windowed: windowed, inFull: inFull, pass)
+    /// The joins from left record `ml` to the right records `mr` that share a key of `pass` (`lk`, `rk`).
+    func keyJoins(_ pass: Pass) -> SQLQueryString {
+        " JOIN match_keys lk ON lk.record_id = ml.id AND " + leftKeys(pass)
+            + " JOIN match_keys rk ON rk.kind = lk.kind AND rk.value = lk.value"
+            + " JOIN \(ident: Self.rightTable) mr ON mr.id = rk.record_id"
     }
 
-    /// `EXISTS` a right record as ``rightJoin(windowed:inFull:_:)`` says.
-    func matchExists(windowed: Bool, inFull: Bool, _ pass: Pass) -> SQLQueryString {
-        "EXISTS (SELECT 1 " + rightJoin(windowed: windowed, inFull: inFull, pass) + ")"
+    /// Every (left record `ml`, right record `mr`) pair joined by a key of `pass`, as a `FROM … WHERE` tail.
+    func pairs(_ pass: Pass) -> SQLQueryString {
+        "FROM \(ident: Self.leftTable) ml" + keyJoins(pass) + " WHERE " + rightKeys(pass)
+    }
+
+    /// Creates and fills the pass's aggregate table (``pairsByIdentifier``, ``pairsByName``): one pass over
+    /// the pairs.
+    func createPairsTable(_ pass: Pass) -> [SQLQueryString] {
+        createTemp(pass.table, as: "SELECT ml.id AS left_id, MAX(" + flag(inWindow) + ") AS in_window, MAX("
+            + flag(inWindow + " AND " + paysInFull) + ") AS in_full, MAX(CASE WHEN " + inWindow + " THEN mr.amount END) AS paid "
+            + pairs(pass) + " GROUP BY ml.id")
     }
 
     /// The left records of the run: the left indicator's current submissions of the run's periods, the
@@ -157,68 +253,58 @@ struct MatchingSQL {
         return "COALESCE(CAST(ROUND(" + expression + " * \(literal: factor)) AS BIGINT), 0)"
     }
 
-    /// The largest in-window right amount of `l` joined by `pass` (for an underpaid lead's estimate).
-    func largestPaidAmount(_ pass: Pass) -> SQLQueryString {
-        var amount: SQLQueryString = "CASE"
-        var any = false
-        for side in rule.right {
-            guard let field = side.amountField else { continue }
-            amount = amount + " WHEN rk.indicator_code = \(bind: side.indicator) THEN " + number(value("r", field))
-            any = true
-        }
-        guard any else { return "0" }
-        return "(SELECT MAX(" + amount + " END) " + rightJoin(windowed: true, inFull: false, pass) + ")"
-    }
-
     // MARK: Statements
 
-    /// How many left records the run covers.
-    var countLeft: SQLQueryString { "SELECT COUNT(*) AS n " + leftRecords }
+    /// How many left records the run covers (after ``createLeftTable``).
+    var countLeft: SQLQueryString { "SELECT COUNT(*) AS n FROM \(ident: Self.leftTable)" }
 
-    /// `INSERT … SELECT` of the leads of `kind` found by `pass` for run `run`, skipping left records that
-    /// already have a lead of this rule version; `nil` when the rule cannot find such leads. `sent`: whether
-    /// the rule state sends leads to the queue.
+    /// `INSERT … SELECT` of the leads of `kind` found by `pass` for run `run`, from the run tables, for left
+    /// records that have no lead of this rule version yet; `nil` when the rule cannot find such leads.
+    /// `sent`: whether the rule state sends leads to the queue.
     ///
     /// By identifier: `no_match` (no key match, and no name match either when the rule has the second
-    /// pass), `out_of_window`, `underpaid`. By name (only for left records with no identifier match):
-    /// `out_of_window` and `underpaid` — never `no_match`.
+    /// pass), `out_of_window` (matches, none in the window), `underpaid` (a left base, matches in the window,
+    /// none paying in full). By name (only for left records with no identifier match): `out_of_window` and
+    /// `underpaid` — never `no_match`. The kinds exclude each other, so a left record gets one lead at most.
     func insertLeads(_ kind: TaxLeadKind, _ pass: Pass, run: Int, sent: Bool, nowMs: Int64) -> SQLQueryString? {
         if pass == .name, !rule.matchesNames || kind == .noMatch { return nil }
-        let base = rule.estimate.baseField.map { number(value("l", $0)) }
-        var condition: SQLQueryString = pass == .name ? "NOT " + matchExists(windowed: false, inFull: false, .identifier) + " AND " : ""
+        if kind == .underpaid, rule.underpayment == nil { return nil }
+        var from: SQLQueryString = "FROM \(ident: Self.leftTable) ml"
+        var condition: SQLQueryString = "ml.has_lead = 0"
+        if kind == .noMatch || pass == .name {
+            from = from + " LEFT JOIN \(ident: Self.pairsByIdentifier) pi ON pi.left_id = ml.id"
+            condition = condition + " AND pi.left_id IS NULL"
+        }
         let estimate: SQLQueryString
         switch kind {
         case .noMatch:
-            condition = condition + "NOT " + matchExists(windowed: false, inFull: false, .identifier)
-            if rule.matchesNames { condition = condition + " AND NOT " + matchExists(windowed: false, inFull: false, .name) }
-            estimate = base.map(fen) ?? "0"
+            if rule.matchesNames {
+                from = from + " LEFT JOIN \(ident: Self.pairsByName) pn ON pn.left_id = ml.id"
+                condition = condition + " AND pn.left_id IS NULL"
+            }
+            estimate = fen("ml.base")
         case .outOfWindow:
-            condition = condition + matchExists(windowed: false, inFull: false, pass) + " AND NOT " + matchExists(windowed: true, inFull: false, pass)
-            estimate = base.map(fen) ?? "0"
+            from = from + " JOIN \(ident: pass.table) p ON p.left_id = ml.id"
+            condition = condition + " AND p.in_window = 0"
+            estimate = fen("ml.base")
         case .underpaid:
-            guard let underpayment = rule.underpayment else { return nil }
-            condition = condition + value("l", underpayment.leftBaseField) + " IS NOT NULL AND "
-                + matchExists(windowed: true, inFull: false, pass) + " AND NOT " + matchExists(windowed: true, inFull: true, pass)
-            estimate = base.map { fen("(" + $0 + " - COALESCE(" + largestPaidAmount(pass) + ", 0))") } ?? "0"
+            from = from + " JOIN \(ident: pass.table) p ON p.left_id = ml.id"
+            condition = condition + " AND ml.ubase IS NOT NULL AND p.in_window = 1 AND p.in_full = 0"
+            estimate = fen("(ml.base - COALESCE(p.paid, 0))")
         }
         return "INSERT INTO match_leads (rule_code, rule_version, left_record_id, run_id, kind, confidence, estimated_tax_fen, sent, state, created_ms, updated_ms)"
-            + " SELECT \(bind: rule.code), \(bind: rule.version), l.id, \(bind: run), \(bind: kind.rawValue), \(bind: pass.confidence.rawValue), "
+            + " SELECT \(bind: rule.code), \(bind: rule.version), ml.id, \(bind: run), \(bind: kind.rawValue), \(bind: pass.confidence.rawValue), "
             + estimate + ", \(bind: sent), \(bind: TaxLeadState.open.rawValue), \(bind: nowMs), \(bind: nowMs) "
-            + leftRecords + " AND " + condition
-            + " AND NOT EXISTS (SELECT 1 FROM match_leads x WHERE x.rule_code = \(bind: rule.code) AND x.rule_version = \(bind: rule.version) AND x.left_record_id = l.id)"
+            + from + " WHERE " + condition
     }
 
     /// `INSERT … SELECT` of the right records of run `run`'s leads found by `pass`: every key match of an
     /// `out_of_window` lead, the in-window matches of an `underpaid` one.
     func insertLeadRecords(run: Int, _ pass: Pass) -> SQLQueryString {
-        "INSERT INTO match_lead_records (lead_id, record_id) SELECT DISTINCT x.id, rk.record_id FROM match_leads x"
-            + " JOIN records l ON l.id = x.left_record_id"
-            + " JOIN match_keys lk ON lk.record_id = l.id AND " + leftKeys(pass)
-            + " JOIN match_keys rk ON rk.kind = lk.kind AND rk.value = lk.value"
-            + " JOIN records r ON r.id = rk.record_id JOIN submissions rs ON rs.id = r.submission_id"
-            + " WHERE x.run_id = \(bind: run) AND x.confidence = \(bind: pass.confidence.rawValue) AND " + current("rs") + " AND ("
-            + "(x.kind = \(bind: TaxLeadKind.outOfWindow.rawValue) AND " + rightSides(windowed: false, inFull: false, pass) + ")"
-            + " OR (x.kind = \(bind: TaxLeadKind.underpaid.rawValue) AND " + rightSides(windowed: true, inFull: false, pass) + "))"
+        "INSERT INTO match_lead_records (lead_id, record_id) SELECT DISTINCT x.id, mr.id FROM match_leads x"
+            + " JOIN \(ident: Self.leftTable) ml ON ml.id = x.left_record_id" + keyJoins(pass)
+            + " WHERE x.run_id = \(bind: run) AND x.confidence = \(bind: pass.confidence.rawValue) AND " + rightKeys(pass)
+            + " AND (x.kind = \(bind: TaxLeadKind.outOfWindow.rawValue) OR (x.kind = \(bind: TaxLeadKind.underpaid.rawValue) AND " + inWindow + "))"
     }
 }
 

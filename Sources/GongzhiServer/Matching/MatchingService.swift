@@ -80,11 +80,15 @@ public struct MatchLeadView: Sendable {
 /// Cross-matching (信息比对, issue 12): stores rule versions, extracts canonical keys, runs a rule in the
 /// database and reads the leads back.
 ///
-/// A run is set-based `INSERT … SELECT` statements — no_match, out_of_window, underpaid by identifier, then
-/// (for a rule with the second pass) out_of_window and underpaid by name and 信息属地 for left records with
-/// no identifier match, as `name_division` leads — and one per pass for the leads' right records, in one transaction with the run row and its audit entry: an interrupted run
-/// leaves nothing, and running it again finds the same leads. The unique (rule, version, left record) of
-/// `match_leads` and a `NOT EXISTS` keep a re-run from adding any lead twice.
+/// A run is set-based statements in one transaction with the run row and its audit entry: an interrupted run
+/// leaves nothing, and running it again finds the same leads. The left records' dates and bases and the right
+/// records' dates and amounts are read from their JSON once, into typed temporary tables (``MatchingSQL``);
+/// one aggregate pass per pass (by identifier; by name and 信息属地 for a rule with the second pass) says per
+/// left record whether it matched, in the window, paying in full, and the largest amount paid; then one
+/// `INSERT … SELECT` per lead kind — no_match, out_of_window, underpaid by identifier; out_of_window and
+/// underpaid by name, as `name_division` leads, for left records with no identifier match — and one per pass
+/// for the leads' right records. The unique (rule, version, left record) of `match_leads`, and left records
+/// that already have a lead being skipped, keep a re-run from adding any lead twice.
 ///
 /// Canonicalisation is the one step done in Swift: the keys of a submission's key fields are computed with
 /// ``MatchKeys`` (the GB 11643-1999 upgrade and the GB 32100-2015 / GB 11714-1997 check characters have no
@@ -189,6 +193,17 @@ public struct MatchingService: Sendable {
         let clock = self.clock
         let (runID, left, added) = try await SQLiteWriteGate.transaction(on: database, lockTable: "match_runs") { db -> (Int, Int, Int) in
             guard let sql = db as? any SQLDatabase else { throw StoreError.notSQL }
+            // The run tables: each record's JSON read once, then one aggregate pass per pass.
+            for statement in statements.dropRunTables + statements.createLeftTable
+                + statements.indexRunTable(MatchingSQL.leftTable, "id") + statements.createRightTable
+                + statements.indexRunTable(MatchingSQL.rightTable, "id") {
+                try await sql.raw(statement).run()
+            }
+            for pass in MatchingSQL.Pass.allCases where pass == .identifier || rule.matchesNames {
+                for statement in statements.createPairsTable(pass) + statements.indexRunTable(pass.table, "left_id") {
+                    try await sql.raw(statement).run()
+                }
+            }
             let left = try await sql.raw(statements.countLeft).first()?.decode(column: "n", as: Int.self) ?? 0
             let runRow = try await sql.insert(into: "match_runs")
                 .columns("rule_code", "rule_version", "rule_state", "from_period", "to_period", "left_records", "leads_added",
@@ -198,7 +213,7 @@ public struct MatchingService: Sendable {
                 .returning("id").first()
             guard let runID = try runRow?.decode(column: "id", as: Int.self) else { throw StoreError.notSQL }
             let now = Self.milliseconds(clock.now())
-            for pass in [MatchingSQL.Pass.identifier, .name] {
+            for pass in MatchingSQL.Pass.allCases {
                 for kind in [TaxLeadKind.underpaid, .outOfWindow, .noMatch] {
                     guard let insert = statements.insertLeads(kind, pass, run: runID, sent: state.sendsLeads, nowMs: now) else { continue }
                     try await sql.raw(insert).run()
@@ -211,6 +226,7 @@ public struct MatchingService: Sendable {
                 .decode(column: "n", as: Int.self) ?? 0
             try await sql.update("match_runs").set("leads_added", to: SQLBind(added)).set("finished_ms", to: SQLBind(Self.milliseconds(clock.now())))
                 .where("id", .equal, SQLBind(runID)).run()
+            for statement in statements.dropRunTables { try await sql.raw(statement).run() }
             try await AuditLog.append(actor.event(.matching, AuditTarget(indicatorCode: rule.left.indicator, rowCount: added,
                 detail: "match match_run=\(runID);rule=\(rule.code);rule_version=\(rule.version);from=\(from);to=\(to);left_records=\(left);count=\(added)"),
                 at: clock.now()), on: db)
