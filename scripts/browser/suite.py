@@ -295,6 +295,48 @@ def check_request_approve_query_download():
                "the landlord's ID is masked in the download (personal, not approved in the clear)")
 
 
+def check_clear_identifiers():
+    """Issue 12 §6: an analyst asks for a 报备式 indicator's identifiers in the clear (with a legal basis); the
+    request waits for the approver instead of being granted at once; the approver's form proposes the buyer's
+    ID in the clear and approves; the analyst's query then shows the buyers' IDs unmasked and names masked."""
+    login("tax.analyst")
+    d.get(BASE + "/sharing/requests/new?indicator=HOU-001")
+    form = d.find_element(By.CSS_SELECTOR, "form[action='/sharing/requests']")
+    form.find_element(By.NAME, "from").send_keys("2024-01")
+    form.find_element(By.NAME, "to").send_keys("2024-12")
+    form.find_element(By.NAME, "purpose").send_keys("核对存量房交易买方契税缴纳情况")
+    form.find_element(By.NAME, "clear_identifiers").click()
+    form.find_element(By.NAME, "legal_basis").send_keys("《税收征收管理法》第五条、第六条")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    time.sleep(0.5)
+    request_url = d.current_url
+    text = main_text()
+    expect(re.search(r"/sharing/requests/[0-9a-f-]{36}$", request_url), f"the request is filed and shown ({request_url})")
+    expect("待审批" in text and "明文身份标识" in text, "a 报备式 request for clear identifiers waits for an approver")
+    login("city.approver")
+    d.get(request_url)
+    person_checks("clear-identifier request to decide")
+    box = d.find_element(By.CSS_SELECTOR, "form[action$='/approve'] input[name='clear_fields[]'][value='buyer_id_no']")
+    name = d.find_element(By.CSS_SELECTOR, "form[action$='/approve'] input[name='clear_fields[]'][value='buyer_name']")
+    expect(box.is_selected() and not name.is_selected(), "the approver's form proposes the buyer's ID, not the name, in the clear")
+    d.find_element(By.CSS_SELECTOR, "form[action$='/approve'] button[type=submit]").click()
+    time.sleep(0.5)
+    expect("已批准" in main_text(), "the approval is recorded")
+    login("tax.analyst")
+    d.get(BASE + "/query?indicator=HOU-001&from=2024-03&to=2024-03")
+    headers = [th.text for th in d.find_elements(By.CSS_SELECTOR, "main table th")]
+    cells = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")] for tr in d.find_elements(By.CSS_SELECTOR, "main table tr")]
+    cells = [row for row in cells if row]
+    expect("买方证件号码" in headers and cells, f"the query shows the buyers' IDs ({headers[:6]})")
+    if "买方证件号码" in headers and cells:
+        ids = [row[headers.index("买方证件号码")] for row in cells if len(row) > headers.index("买方证件号码")]
+        expect(ids and all("*" not in v for v in ids) and any(re.fullmatch(r"\d{17}[\dX]", v) for v in ids),
+               f"the buyers' IDs are in the clear ({ids[:2]})")
+        if "买方姓名" in headers:
+            names = [row[headers.index("买方姓名")] for row in cells if len(row) > headers.index("买方姓名")]
+            expect(all("*" in v for v in names if v), "the buyers' names stay masked")
+
+
 def check_lineage():
     """From a record to its submission and file: the lineage page names the submission the record came from,
     its file and SHA-256, and the row."""
@@ -512,7 +554,7 @@ def check_leads():
 
 
 checks = [check_homes, check_upload_and_errors, check_first_upload_and_append, check_zero_data, check_sharing,
-          check_request_approve_query_download, check_audit_and_lineage, check_lineage, check_assessment,
+          check_request_approve_query_download, check_clear_identifiers, check_audit_and_lineage, check_lineage, check_assessment,
           check_board_is_short, check_notices_and_objections, check_leads]
 try:
     for check in checks:
