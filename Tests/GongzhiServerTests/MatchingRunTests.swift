@@ -11,10 +11,11 @@ import Vapor
 struct MatchingRunTests {
     static let dataset = MatchingDataset.make()
 
-    /// Runs `code` over the dataset's periods for it.
-    static func run(_ code: String, _ app: Application) async throws -> (MatchRun, [MatchLeadView]) {
+    /// Runs `code` over the dataset's periods for it (keying in bulk from `bulkKeying` records to key).
+    static func run(_ code: String, _ app: Application,
+                    bulkKeying: Int = MatchingService.defaultBulkKeying) async throws -> (MatchRun, [MatchLeadView]) {
         let expectation = try #require(dataset.expectations[code])
-        let service = MatchingService(database: app.db, clock: app.gongzhi.clock)
+        let service = MatchingService(database: app.db, clock: app.gongzhi.clock, bulkKeying: bulkKeying)
         let rule = try await service.rule(code: code)
         let run = try await service.run(rule: rule, from: try MatchingService.period(expectation.from),
                                         to: try MatchingService.period(expectation.to), by: .commandLine())
@@ -58,6 +59,32 @@ struct MatchingRunTests {
             #expect(again.leadsAdded == 0)
             #expect(again.id != run.id)
             #expect(leadsAgain.map(\.id) == leads.map(\.id))
+        }
+    }
+
+    @Test("a bulk keying (the join index dropped, the keys written, the index built again) finds exactly the planted leads",
+          arguments: ["deed-tax", "deregistration-clearance"])
+    func bulkKeying(_ code: String) async throws {
+        try await AppHarness.withApp { app, directory async throws in
+            try await Self.dataset.load(into: app, directory: directory)
+            let rule = try #require(ShippedMatchRules.rule(code: code))
+            let expected = try #require(Self.dataset.expectations[code]).leads
+            // every keying is a bulk one
+            let (run, leads) = try await Self.run(code, app, bulkKeying: 1)
+            #expect(Set(leads.map { Self.found($0, rule: rule) }) == expected)
+            #expect(run.leadsAdded == expected.count)
+            // the join index is back, and the keys are there once each
+            let sql = try #require(app.db as? any SQLDatabase)
+            let indexes: SQLQueryString = DatabaseDialect.of(app.db) == .sqlite
+                ? "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'index' AND name = \(bind: M0020_CreateMatching.keysByValue)"
+                : "SELECT COUNT(*) AS n FROM pg_indexes WHERE indexname = \(bind: M0020_CreateMatching.keysByValue)"
+            #expect(try await sql.raw(indexes).first()?.decode(column: "n", as: Int.self) == 1)
+            let twice = try await sql.raw("SELECT COUNT(*) AS n FROM (SELECT record_id, field, form FROM match_keys GROUP BY record_id, field, form HAVING COUNT(*) > 1) d")
+                .first()?.decode(column: "n", as: Int.self)
+            #expect(twice == 0)
+            // a re-run has nothing to key and adds nothing
+            let (again, _) = try await Self.run(code, app, bulkKeying: 1)
+            #expect(again.leadsAdded == 0)
         }
     }
 

@@ -93,21 +93,27 @@ public struct MatchLeadView: Sendable {
 /// Canonicalisation is the one step done in Swift: the keys of a submission's key fields are computed with
 /// ``MatchKeys`` (the GB 11643-1999 upgrade and the GB 32100-2015 / GB 11714-1997 check characters have no
 /// portable SQL form) and written in multi-row inserts of 1,000, once per (submission, field, form) —
-/// `match_keyed` remembers what is done, so a run only keys submissions that arrived since.
+/// `match_keyed` remembers what is done, so a run only keys submissions that arrived since
+/// (``extractKeys(of:)``).
 public struct MatchingService: Sendable {
     /// Most left periods one run may cover (ten years of months).
     public static let maxPeriods = 120
     /// Records read per round trip while keying.
     static let keyingPage = 5_000
+    /// Fewest records to key for a bulk keying by default (see ``extractKeys(of:)``).
+    public static let defaultBulkKeying = 100_000
 
     /// The database runs and leads live in, and the clock runs and steps are stamped with.
     public let database: any Database
     public let clock: PlatformClock
+    /// Fewest records to key for a bulk keying (see ``extractKeys(of:)``).
+    public let bulkKeying: Int
 
-    /// Matching over `database`, stamping with `clock`.
-    public init(database: any Database, clock: PlatformClock) {
+    /// Matching over `database`, stamping with `clock`; `bulkKeying` records or more to key are keyed in bulk.
+    public init(database: any Database, clock: PlatformClock, bulkKeying: Int = MatchingService.defaultBulkKeying) {
         self.database = database
         self.clock = clock
+        self.bulkKeying = bulkKeying
     }
 
     /// The rule with `code`: the newest stored version, or the shipped one.
@@ -185,9 +191,7 @@ public struct MatchingService: Sendable {
             throw MatchingError.invalidRule(code: rule.code, .unknownIndicator(rule.left.indicator))
         }
         let periods = try Self.periods(of: leftIndicator.period, from: from, to: to).map(\.description)
-        for indicator in rule.indicators {
-            try await extractKeys(indicator: indicator, fields: rule.keyFields(of: indicator))
-        }
+        try await extractKeys(of: rule)
         let statements = MatchingSQL(rule: rule, dialect: DatabaseDialect.of(database), leftPeriods: periods)
         let started = nowMs()
         let clock = self.clock
@@ -269,49 +273,67 @@ public struct MatchingService: Sendable {
 
     // MARK: Keys
 
-    /// Writes the keys of `fields` for every current submission of `indicator` not keyed yet, one
-    /// transaction per (submission, field, form).
-    func extractKeys(indicator: String, fields: [MatchRule.KeyField]) async throws {
+    /// Writes the keys of `rule`'s key fields for every current submission of its indicators not keyed yet,
+    /// in one transaction (a failure leaves nothing half keyed; the next run starts again).
+    ///
+    /// A bulk keying — at least ``bulkKeying`` records to key, and no fewer than the keys already stored —
+    /// drops the run's join index (`match_keys_by_value`) first and builds it again at the end: building an index
+    /// from sorted keys takes a fraction of the time of a million random inserts into it. On PostgreSQL the drop
+    /// holds readers of `match_keys` until the transaction commits.
+    func extractKeys(of rule: MatchRule) async throws {
         let sql = try sqlDatabase()
-        let dialect = DatabaseDialect.of(database)
         let current = SubmissionState.allCases.filter(\.isCurrent).map(\.rawValue)
-        for key in fields {
-            var pending: SQLQueryString = "SELECT s.id FROM submissions s WHERE s.indicator_code = \(bind: indicator) AND s.state IN ("
-            for (i, state) in current.enumerated() { pending = pending + (i == 0 ? "" : ", ") + "\(bind: state)" }
-            pending = pending + ") AND NOT EXISTS (SELECT 1 FROM match_keyed m WHERE m.submission_id = s.id AND m.field = \(bind: key.field) AND m.form = \(bind: key.form.rawValue))"
-            let submissions = try await sql.raw(pending).all().map { try $0.decode(column: "id", as: UUID.self) }
-            for submission in submissions {
-                try await SQLiteWriteGate.transaction(on: database, lockTable: "match_keyed") { db in
-                    guard let sql = db as? any SQLDatabase else { throw StoreError.notSQL }
-                    // Paged along the unique (submission_id, row_number) index: each page is one range read.
-                    var after = 0
-                    while true {
-                        let rows = try await sql.raw("SELECT r.id, r.row_number, r.division_code, " + dialect.jsonMemberText(table: "r", column: "values", key: key.field)
-                            + " AS v FROM records r WHERE r.submission_id = \(bind: submission) AND r.row_number > \(bind: after)"
-                            + " ORDER BY r.row_number LIMIT \(literal: Self.keyingPage)").all()
-                        guard let last = rows.last else { break }
-                        after = try last.decode(column: "row_number", as: Int.self)
-                        var keys: [(Int, MatchKey)] = []
-                        for row in rows {
-                            guard let text = try row.decode(column: "v", as: String?.self),
-                                  let matchKey = MatchKeys.key(text, form: key.form,
-                                                               division: try row.decode(column: "division_code", as: String?.self)) else { continue }
-                            keys.append((try row.decode(column: "id", as: Int.self), matchKey))
-                        }
-                        for start in stride(from: 0, to: keys.count, by: 1_000) {
-                            let insert = sql.insert(into: "match_keys").columns("record_id", "indicator_code", "field", "form", "kind", "value", "division")
-                            for (record, k) in keys[start..<min(start + 1_000, keys.count)] {
-                                insert.values(SQLBind(record), SQLBind(indicator), SQLBind(key.field), SQLBind(key.form.rawValue),
-                                              SQLBind(k.kind.rawValue), SQLBind(k.value), SQLBind(k.division))
-                            }
-                            try await insert.run()
-                        }
-                        if rows.count < Self.keyingPage { break }
-                    }
-                    try await sql.insert(into: "match_keyed").columns("submission_id", "field", "form")
-                        .values(SQLBind(submission), SQLBind(key.field), SQLBind(key.form.rawValue)).run()
+        var pending: [(indicator: String, key: MatchRule.KeyField, submission: UUID)] = []
+        var records = 0
+        for indicator in rule.indicators {
+            for key in rule.keyFields(of: indicator) {
+                var query: SQLQueryString = "SELECT s.id, s.rows_accepted FROM submissions s WHERE s.indicator_code = \(bind: indicator) AND s.state IN ("
+                for (i, state) in current.enumerated() { query = query + (i == 0 ? "" : ", ") + "\(bind: state)" }
+                query = query + ") AND NOT EXISTS (SELECT 1 FROM match_keyed m WHERE m.submission_id = s.id AND m.field = \(bind: key.field) AND m.form = \(bind: key.form.rawValue))"
+                for row in try await sql.raw(query).all() {
+                    pending.append((indicator, key, try row.decode(column: "id", as: UUID.self)))
+                    records += try row.decode(column: "rows_accepted", as: Int.self)
                 }
             }
+        }
+        guard !pending.isEmpty else { return }
+        let stored = records >= bulkKeying
+            ? try await sql.raw("SELECT COUNT(*) AS n FROM match_keys").first()?.decode(column: "n", as: Int.self) ?? 0 : 0
+        let bulk = records >= bulkKeying && records >= stored
+        let dialect = DatabaseDialect.of(database), work = pending
+        try await SQLiteWriteGate.transaction(on: database, lockTable: "match_keyed") { db in
+            guard let sql = db as? any SQLDatabase else { throw StoreError.notSQL }
+            if bulk { try await sql.drop(index: M0020_CreateMatching.keysByValue).ifExists().run() }
+            for (indicator, key, submission) in work {
+                // Paged along the unique (submission_id, row_number) index: each page is one range read.
+                var after = 0
+                while true {
+                    let rows = try await sql.raw("SELECT r.id, r.row_number, r.division_code, " + dialect.jsonMemberText(table: "r", column: "values", key: key.field)
+                        + " AS v FROM records r WHERE r.submission_id = \(bind: submission) AND r.row_number > \(bind: after)"
+                        + " ORDER BY r.row_number LIMIT \(literal: Self.keyingPage)").all()
+                    guard let last = rows.last else { break }
+                    after = try last.decode(column: "row_number", as: Int.self)
+                    var keys: [(Int, MatchKey)] = []
+                    for row in rows {
+                        guard let text = try row.decode(column: "v", as: String?.self),
+                              let matchKey = MatchKeys.key(text, form: key.form,
+                                                           division: try row.decode(column: "division_code", as: String?.self)) else { continue }
+                        keys.append((try row.decode(column: "id", as: Int.self), matchKey))
+                    }
+                    for start in stride(from: 0, to: keys.count, by: 1_000) {
+                        let insert = sql.insert(into: "match_keys").columns("record_id", "indicator_code", "field", "form", "kind", "value", "division")
+                        for (record, k) in keys[start..<min(start + 1_000, keys.count)] {
+                            insert.values(SQLBind(record), SQLBind(indicator), SQLBind(key.field), SQLBind(key.form.rawValue),
+                                          SQLBind(k.kind.rawValue), SQLBind(k.value), SQLBind(k.division))
+                        }
+                        try await insert.run()
+                    }
+                    if rows.count < Self.keyingPage { break }
+                }
+                try await sql.insert(into: "match_keyed").columns("submission_id", "field", "form")
+                    .values(SQLBind(submission), SQLBind(key.field), SQLBind(key.form.rawValue)).run()
+            }
+            if bulk { try await M0020_CreateMatching.createKeysByValue(on: sql) }
         }
     }
 

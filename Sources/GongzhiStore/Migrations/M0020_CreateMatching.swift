@@ -18,6 +18,16 @@ import SQLKit
 public struct M0020_CreateMatching: AsyncMigration {
     public init() {}
 
+    /// The index of a run's join, `match_keys` on (kind, value, indicator, field, record): created here, and
+    /// dropped and created again around a bulk keying (``keysByValue``; `MatchingService`).
+    public static let keysByValue = "match_keys_by_value"
+
+    /// Creates ``keysByValue``.
+    public static func createKeysByValue(on sql: any SQLDatabase) async throws {
+        try await sql.create(index: keysByValue).on("match_keys")
+            .column("kind").column("value").column("indicator_code").column("field").column("record_id").run()
+    }
+
     public func prepare(on database: any Database) async throws {
         try await database.schema("match_rules")
             .field("id", .int64, .identifier(auto: true))
@@ -85,8 +95,7 @@ public struct M0020_CreateMatching: AsyncMigration {
             .unique(on: "lead_id", "record_id")
             .create()
         guard let sql = database as? any SQLDatabase else { return }
-        try await sql.create(index: "match_keys_by_value").on("match_keys")
-            .column("kind").column("value").column("indicator_code").column("field").column("record_id").run()
+        try await M0020_CreateMatching.createKeysByValue(on: sql)
         try await sql.create(index: "match_keys_by_record").on("match_keys").column("record_id").column("field").run()
         try await sql.create(index: "match_leads_by_queue").on("match_leads").column("state").column("estimated_tax_fen").run()
         try await sql.create(index: "match_leads_by_run").on("match_leads").column("run_id").run()
