@@ -5,8 +5,9 @@ import SQLKit
 
 /// The set-based statements of a matching run (issue 12 §3), built from a ``MatchRule`` for one dialect.
 ///
-/// Aliases: `l` the left record and `ls` its submission; `lk` a key of the left record, `rk` a key of a
-/// right record `r` of submission `rs` (`match_keys` rows joined on kind and value, which
+/// Aliases: `l` a left record and `ls` its submission, `r` a right record and `rs` its submission (only
+/// while the run tables are filled); `ml` and `mr` the run tables' left and right rows; `lk` a key of the left
+/// record, `rk` a key of a right record (`match_keys` rows joined on kind and value, which
 /// `match_keys_by_value` indexes). Values are always bound, never spliced; identifiers are constants.
 struct MatchingSQL {
     let rule: MatchRule
