@@ -121,7 +121,7 @@ public func configure(_ app: Application, config: AppConfig, clock: PlatformCloc
         if path != ":memory:", let sql = app.db as? any SQLDatabase {
             try await sql.raw("PRAGMA journal_mode=WAL").run()
         }
-        try await sleepWhileBusy(app)
+        try await tuneSQLiteConnections(app)
     case .postgres(let url):
         try app.databases.use(.postgres(url: url, maxConnectionsPerEventLoop: 4), as: .psql)
         try app.databases.use(.postgres(url: url, maxConnectionsPerEventLoop: 2, connectionPoolTimeout: .minutes(10)),
@@ -190,11 +190,17 @@ public func configure(_ app: Application, config: AppConfig, clock: PlatformCloc
 /// Makes every pooled SQLite connection sleep (SQLite's own busy timeout, 15 s) rather than spin while
 /// another connection writes: sqlite-nio's busy handler retries at once, forever, on a pool thread.
 /// One connection per event loop is pooled, so this reaches each of them.
-private func sleepWhileBusy(_ app: Application) async throws {
+///
+/// Each also reads the database file through a memory map (up to 2 GiB) and keeps 16 MiB of pages: with
+/// the default 2 MB cache a deep page of millions of records read its index pages again on every request,
+/// each a `pread` copy (a tenth of the server's time under load; BENCHMARKS.md, load benchmark, run 6).
+private func tuneSQLiteConnections(_ app: Application) async throws {
     for id in [DatabaseID.sqlite, .imports] {
         for loop in app.eventLoopGroup.makeIterator() {
             if let sql = app.databases.database(id, logger: app.logger, on: loop) as? any SQLDatabase {
                 try await sql.raw("PRAGMA busy_timeout = 15000").run()
+                try await sql.raw("PRAGMA mmap_size = 2147483648").run()
+                try await sql.raw("PRAGMA cache_size = -16384").run()
             }
         }
     }

@@ -429,10 +429,18 @@ struct SharingController: Sendable {
     /// The search in a request's query string: `indicator`, `from`, `to`, `division`, `identifier`, and
     /// `field.KEY=VALUE` for exact field values.
     static func search(_ req: Request) throws -> SharingService.Search {
-        // The query string is decoded once (each `req.query[…]` decodes all of it again), `+` read as a space.
-        // A repeated name does not decode as one value: then the last one given counts.
-        let items = (try? req.query.decode([String: String].self))
+        try search(queryItems(req))
+    }
+
+    /// The request's query string as names and values, decoded once (each `req.query[…]` decodes all of it
+    /// again), `+` read as a space. A repeated name does not decode as one value: then the last one given counts.
+    static func queryItems(_ req: Request) -> [String: String] {
+        (try? req.query.decode([String: String].self))
             ?? Dictionary((URLComponents(string: req.url.string)?.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
+    }
+
+    /// The search in decoded query items (``queryItems(_:)``).
+    static func search(_ items: [String: String]) throws -> SharingService.Search {
         func text(_ key: String) -> String? {
             guard let value = items[key]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
             return value
@@ -454,9 +462,10 @@ struct SharingController: Sendable {
     /// `GET /api/v1/records?indicator=…&from=…[&to=…][&division=…][&identifier=…][&field.KEY=…][&page=…][&per=…]`.
     func apiRecords(req: Request) async throws -> Response {
         let principal = try req.principal
-        let search = try Self.search(req)
-        let page = try await req.sharing.query(by: principal, search, page: req.query[Int.self, at: "page"] ?? 1,
-                                               per: req.query[Int.self, at: "per"] ?? 50)
+        let items = Self.queryItems(req)
+        let search = try Self.search(items)
+        let page = try await req.sharing.query(by: principal, search, page: items["page"].flatMap { Int($0) } ?? 1,
+                                               per: items["per"].flatMap { Int($0) } ?? 50)
         return Response.json(.object([
             ("indicator", .string(search.indicator)), ("total", .int(page.total)), ("page", .int(page.page)),
             ("per", .int(page.per)), ("cut_short", .bool(page.cutShort)),

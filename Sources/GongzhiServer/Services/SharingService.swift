@@ -532,10 +532,12 @@ public struct SharingService: Sendable {
         let repository = SharingRepository(database: database)
         // In a fixed order (by id), so that among grants the rule sees as equal the same one is used every time;
         // the rule itself is Grant.preferred (broadest fields, then the latest expiry, then the newest).
-        let grantRecords = principal.unitCode == indicator.unit ? [] : try await repository.grants(of: principal.unitCode, indicator: indicator.code)
+        // A unit's own records need neither a grant nor an agreement (AccessPolicy.rules): neither is read.
+        let own = principal.unitCode == indicator.unit
+        let grantRecords = own ? [] : try await repository.grants(of: principal.unitCode, indicator: indicator.code)
             .sorted { ($0.id?.uuidString ?? "") < ($1.id?.uuidString ?? "") }
         let grants = grantRecords.compactMap(\.grant)
-        let context = AccessContext(today: today, agreement: try await repository.agreement(of: principal.unitCode, on: today),
+        let context = AccessContext(today: today, agreement: own ? nil : try await repository.agreement(of: principal.unitCode, on: today),
                                     grants: grants)
         var grant: Grant?
         for period in [from, to] {

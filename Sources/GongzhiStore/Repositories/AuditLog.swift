@@ -108,8 +108,11 @@ public struct AuditLog: Sendable {
         guard let sql = db as? any SQLDatabase else { throw StoreError.notSQL }
         let taken = try await sql.raw("UPDATE audit_append_lock SET appends = appends + \(bind: events.count) WHERE id = 1 RETURNING appends").all()
         guard !taken.isEmpty else { throw AuditLogError.lockRowMissing }
-        let head = try await AuditEntryRecord.query(on: db).sort(\.$id, .descending).first()
-        var anchor = head.map { AuditChain.Anchor(sequence: Int($0.sequence), hash: $0.hash) } ?? .genesis
+        // Straight SQL, not the model: every audited page view passes here, behind the one write lock, and
+        // Fluent's model reflection cost more than the statements (BENCHMARKS.md, load benchmark, run 6).
+        let head = try await sql.raw("SELECT seq, hash FROM audit_log ORDER BY id DESC LIMIT 1").first()
+        var anchor = try head.map { AuditChain.Anchor(sequence: Int(try $0.decode(column: "seq", as: Int64.self)),
+                                                      hash: try $0.decode(column: "hash", as: String.self)) } ?? .genesis
         var entries: [AuditEntry] = []
         entries.reserveCapacity(events.count)
         for event in events {
@@ -118,7 +121,16 @@ public struct AuditLog: Sendable {
             anchor = AuditChain.Anchor(sequence: entry.sequence, hash: entry.hash)
         }
         // Inserted one by one, in chain order: `id` (the verifier's order) must follow `seq`.
-        for entry in entries { try await AuditEntryRecord(entry).create(on: db) }
+        for entry in entries {
+            let row = AuditEntryRecord(entry)
+            try await sql.insert(into: AuditEntryRecord.schema)
+                .columns("seq", "time_ms", "user_id", "unit", "action", "indicator", "records", "query", "rows", "detail",
+                         "address", "prev_hash", "hash")
+                .values(SQLBind(row.sequence), SQLBind(row.timeMilliseconds), SQLBind(row.userID), SQLBind(row.unitCode),
+                        SQLBind(row.action), SQLBind(row.indicatorCode), SQLBind(row.recordIDsJSON), SQLBind(row.query),
+                        SQLBind(row.rowCount), SQLBind(row.detail), SQLBind(row.address), SQLBind(row.previousHash), SQLBind(row.hash))
+                .run()
+        }
         var refs: [(Int64, String)] = []
         for entry in entries { refs += entry.event.target.recordIDs.map { (Int64(entry.sequence), $0) } }
         for start in stride(from: 0, to: refs.count, by: 500) {

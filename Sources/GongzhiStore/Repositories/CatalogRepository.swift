@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import SQLKit
 import GongzhiCore
 
 /// Loads catalog versions and answers which indicators are in force.
@@ -62,8 +63,12 @@ public struct CatalogRepository: Sendable {
 
     /// The current version's digest (SHA-256 of its YAML text) without the text itself: what a request needs to
     /// find the parsed catalog in a cache (reading the 230 KB text on every request cost more than the query).
+    /// Straight SQL, not the model: every catalog-backed request asks (Fluent's model reflection cost more than
+    /// the statement; BENCHMARKS.md, load benchmark, run 6).
     public func currentDigest() async throws -> String? {
-        try await currentHeader()?.sha256
+        guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
+        return try await sql.select().column("sha256").from(CatalogVersionRecord.schema)
+            .where("is_current", .equal, SQLBind(true)).limit(1).first()?.decode(column: "sha256", as: String.self)
     }
 
     /// The current version with only its id and digest read (any other field is unset).
