@@ -241,6 +241,7 @@ struct HoldUnderLoadTests {
             let dialect = DatabaseDialect.of(app.db)
             let queries: [(String, SQLQueryString)] = [
                 ("page", RecordQuery(indicator: "HOU-001", periods: ["2024-01", "2024-02", "2024-03"]).rowsSQL(offset: 100, limit: 50, dialect)),
+                ("unfiltered page in a submission", RecordQuery.submissionRowsSQL(submission: UUID(), period: "2024-03", offset: 100, limit: 50)),
                 ("count", RecordQuery(indicator: "HOU-001", periods: ["2024-03"]).countSQL(dialect)),
                 ("division count", RecordQuery(indicator: "HOU-001", periods: ["2024-03"], division: "321002").countSQL(dialect)),
                 ("division", RecordQuery(indicator: "HOU-001", periods: ["2024-03"], division: "321002").rowsSQL(offset: 0, limit: 50, dialect)),
@@ -312,7 +313,7 @@ struct QueryPlan {
 
     static func aliases(_ table: String) -> Set<String> {
         switch table {
-        case "records": ["records", "r"]
+        case "records": ["records", "r", "r2"]
         case "record_keys": ["record_keys", "k"]
         case "submissions": ["submissions", "s"]
         default: [table]

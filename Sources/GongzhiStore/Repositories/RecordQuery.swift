@@ -99,16 +99,22 @@ public struct RecordQuery: Sendable {
             }
             let id = try submission.decode(column: "id", as: UUID.self)
             let period = try submission.decode(column: "period", as: String.self)
-            let numbers = try await sql.raw("SELECT r.row_number FROM records r WHERE r.submission_id = \(bind: id) ORDER BY r.row_number LIMIT \(literal: wanted) OFFSET \(literal: skip)")
-                .all().map { try $0.decode(column: "row_number", as: Int.self) }
-            skip = 0
-            guard let first = numbers.first, let last = numbers.last else { continue }
-            // The page's rows are consecutive in the key: one range read.
-            out += try await sql.raw("SELECT r.id, r.submission_id, r.sheet, r.row_number, \(bind: period) AS period, r.\(ident: "values") AS payload FROM records r WHERE r.submission_id = \(bind: id) AND r.row_number >= \(bind: first) AND r.row_number <= \(bind: last) ORDER BY r.row_number")
+            let rows = try await sql.raw(Self.submissionRowsSQL(submission: id, period: period, offset: skip, limit: wanted))
                 .all().map(Row.init(decoding:))
-            wanted -= numbers.count
+            skip = 0
+            out += rows
+            wanted -= rows.count
         }
         return out
+    }
+
+    /// The statement an unfiltered page runs in one submission: its records `offset..<offset+limit` in row
+    /// order, stamped with the submission's `period` (tests read its plan). The page's rows are consecutive
+    /// in the (submission, row) key: the scalar subquery finds its first row number from the key alone
+    /// (skipping `offset` index entries, reading no record), then one range read returns its rows — one
+    /// statement, where two (the row numbers, then their rows) cost a round trip more a page.
+    public static func submissionRowsSQL(submission id: UUID, period: String, offset: Int, limit: Int) -> SQLQueryString {
+        "SELECT r.id, r.submission_id, r.sheet, r.row_number, \(bind: period) AS period, r.\(ident: "values") AS payload FROM records r WHERE r.submission_id = \(bind: id) AND r.row_number >= (SELECT r2.row_number FROM records r2 WHERE r2.submission_id = \(bind: id) ORDER BY r2.row_number LIMIT 1 OFFSET \(literal: max(offset, 0))) ORDER BY r.row_number LIMIT \(literal: min(max(limit, 0), maxLimit))"
     }
 
     /// The statement ``rows(offset:limit:on:)`` runs (tests read its plan). Its shape is what keeps it fast
