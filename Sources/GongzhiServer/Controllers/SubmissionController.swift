@@ -498,11 +498,11 @@ struct SubmissionController: Sendable {
         let submission = try await findSubmission(req)
         let pages = max((submission.rowsAccepted + Self.pageSize - 1) / Self.pageSize, 1)
         let page = min(max(req.query[Int.self, at: "page"] ?? 1, 1), pages)
-        let (rows, total) = try await SubmissionRepository(database: req.db).records(of: submission.requireID(), page: page, per: Self.pageSize)
+        let (rows, total) = try await SubmissionRepository(database: req.db).records(of: submission, page: page, per: Self.pageSize)
         let fields = try await indicator(of: submission, on: req.db)?.fields ?? []
         let table = rows.map { record -> RecordRow in
             let values = (try? JSONSerialization.jsonObject(with: Data(record.values.utf8))) as? [String: Any] ?? [:]
-            return RecordRow(id: record.id ?? 0, row: record.rowNumber, cells: fields.map { Self.shown(Self.display(values[$0.key])) })
+            return RecordRow(id: record.id, row: record.rowNumber, cells: fields.map { Self.shown(Self.display(values[$0.key])) })
         }
         try await recordView(req, submission: submission, rows: rows)
         return try await req.view.render("records", RecordsPage(
@@ -633,12 +633,12 @@ struct SubmissionController: Sendable {
         let submission = try await findSubmission(req)
         let page = max(req.query[Int.self, at: "page"] ?? 1, 1)
         let per = min(max(req.query[Int.self, at: "per"] ?? 100, 1), 1000)
-        let (rows, total) = try await SubmissionRepository(database: req.db).records(of: submission.requireID(), page: page, per: per)
+        let (rows, total) = try await SubmissionRepository(database: req.db).records(of: submission, page: page, per: per)
         try await recordView(req, submission: submission, rows: rows)
         var out = "{\"submission_id\":\"\(try submission.requireID().uuidString.lowercased())\",\"page\":\(page),\"per\":\(per),\"total\":\(total),\"records\":["
         for (i, record) in rows.enumerated() {
             if i > 0 { out += "," }
-            out += "{\"id\":\(record.id ?? 0),\"row\":\(record.rowNumber),\"sheet\":"
+            out += "{\"id\":\(record.id),\"row\":\(record.rowNumber),\"sheet\":"
             JSONValue.optional(record.sheet).write(to: &out)
             out += ",\"values\":" + record.values + "}"
         }
@@ -650,9 +650,9 @@ struct SubmissionController: Sendable {
 
     /// Records that the request was shown `rows` of `submission` (`record_view`, with their ids), before the
     /// response goes out.
-    private func recordView(_ req: Request, submission: SubmissionRecord, rows: [AcceptedRowRecord]) async throws {
+    private func recordView(_ req: Request, submission: SubmissionRecord, rows: [RecordQuery.Row]) async throws {
         try await req.audit.record(.recordView, by: req.auditActor,
-                                   AuditTarget(indicatorCode: submission.indicatorCode, recordIDs: rows.compactMap { $0.id.map(String.init) },
+                                   AuditTarget(indicatorCode: submission.indicatorCode, recordIDs: rows.map { String($0.id) },
                                                query: req.auditQuery, rowCount: rows.count,
                                                detail: "submission=\(try submission.requireID().uuidString.lowercased())"))
     }

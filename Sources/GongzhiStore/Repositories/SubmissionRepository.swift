@@ -180,22 +180,24 @@ public struct SubmissionRepository: Sendable {
     /// One page of a submission's accepted records in row order (`page` from 1). The total of a submission that
     /// kept its records (accepted, partially accepted, superseded) is its `rows_accepted`, not a count of
     /// hundreds of thousands of rows per page; of any other, the records counted.
-    public func records(of submissionID: UUID, page: Int, per: Int) async throws -> (rows: [AcceptedRowRecord], total: Int) {
-        let query = AcceptedRowRecord.query(on: database).filter(\.$submission.$id == submissionID)
-        let total: Int
-        if let submission = try await SubmissionRecord.find(submissionID, on: database),
-           SubmissionState(rawValue: submission.state)?.wasAccepted == true {
-            total = submission.rowsAccepted
-        } else {
-            total = try await query.count()
-        }
-        // The page's row numbers first, from the (submission, row) key alone: an OFFSET over whole rows makes
-        // PostgreSQL read every skipped record; then only the page's own rows.
-        let numbers = try await query.copy().sort(\.$rowNumber).range(Paging(page: page, per: per, maxPer: 1000).range)
-            .field(\.$rowNumber).all().map(\.rowNumber)
-        guard !numbers.isEmpty else { return ([], total) }
-        let rows = try await query.copy().filter(\.$rowNumber ~~ numbers).sort(\.$rowNumber).all()
+    public func records(of submission: SubmissionRecord, page: Int, per: Int) async throws -> (rows: [RecordQuery.Row], total: Int) {
+        guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
+        let id = try submission.requireID()
+        let total = SubmissionState(rawValue: submission.state)?.wasAccepted == true
+            ? submission.rowsAccepted
+            : try await AcceptedRowRecord.query(on: database).filter(\.$submission.$id == id).count()
+        // Straight SQL, not the model: the page's rows decoded as models (reflection per row) cost more than
+        // reading them (BENCHMARKS.md, load benchmark, run 6).
+        let paging = Paging(page: page, per: per, maxPer: RecordQuery.maxLimit)
+        let rows = try await sql.raw(RecordQuery.submissionRowsSQL(submission: id, period: submission.period, offset: paging.offset, limit: paging.per))
+            .all().map(RecordQuery.Row.init(decoding:))
         return (rows, total)
+    }
+
+    /// The same page of the submission with id `submissionID`; none when there is no such submission.
+    public func records(of submissionID: UUID, page: Int, per: Int) async throws -> (rows: [RecordQuery.Row], total: Int) {
+        guard let submission = try await SubmissionRecord.find(submissionID, on: database) else { return ([], 0) }
+        return try await records(of: submission, page: page, per: per)
     }
 
     /// A submission's errors in report order, the first `limit` of them (all when `nil`).
