@@ -46,7 +46,7 @@ struct CatalogVersionTests {
             let old = try #require(try await IndicatorRecord.find(submission.$indicator.id, on: app.db))
             #expect(old.name == "建筑工程施工许可证发放")
             #expect(try await old.$catalogVersion.get(on: app.db).version == "2017.1")
-            #expect(try await SubmissionRepository(database: app.db).records(of: before.submissionID, page: 1, per: 100).total == 60)
+            #expect(try await SubmissionRepository(database: app.db).records(of: submission, page: 1, per: 100).total == 60)
         }
     }
 

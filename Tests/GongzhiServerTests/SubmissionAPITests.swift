@@ -68,7 +68,8 @@ struct SubmissionAPITests {
             let report = try JSONSerialization.jsonObject(with: Data(outcome.report.contractJSON().serialized().utf8)) as! [String: Any]
             #expect(ContractComparison.differences(actual: report, expected: try contract.expectedJSON(),
                                                    decimalFields: contract.decimalFields).isEmpty)
-            let (rows, total) = try await SubmissionRepository(database: app.db).records(of: outcome.submissionID, page: 1, per: 10_000)
+            let repository = SubmissionRepository(database: app.db)
+            let (rows, total) = try await repository.records(of: try #require(try await repository.find(outcome.submissionID)), page: 1, per: 10_000)
             #expect(total == outcome.report.rowsAccepted)
             let actual = try rows.map { row -> [String: Any] in
                 ["row": row.rowNumber, "values": try JSONSerialization.jsonObject(with: Data(row.values.utf8))]

@@ -1,7 +1,7 @@
 import FluentKit
 import Foundation
-import SQLKit
 import GongzhiCore
+import SQLKit
 
 /// Loads catalog versions and answers which indicators are in force.
 public struct CatalogRepository: Sendable {

@@ -99,13 +99,19 @@ public struct RecordQuery: Sendable {
             }
             let id = try submission.decode(column: "id", as: UUID.self)
             let period = try submission.decode(column: "period", as: String.self)
-            let rows = try await sql.raw(Self.submissionRowsSQL(submission: id, period: period, offset: skip, limit: wanted))
-                .all().map(Row.init(decoding:))
+            let rows = try await Self.submissionRows(submission: id, period: period, offset: skip, limit: wanted, on: sql)
             skip = 0
             out += rows
             wanted -= rows.count
         }
         return out
+    }
+
+    /// One submission's records `offset..<offset+limit` in row order, stamped with `period`: a page of an
+    /// unfiltered search within that submission, and a submission's own records page. Runs
+    /// ``submissionRowsSQL(submission:period:offset:limit:)``.
+    public static func submissionRows(submission id: UUID, period: String, offset: Int, limit: Int, on sql: any SQLDatabase) async throws -> [Row] {
+        try await sql.raw(submissionRowsSQL(submission: id, period: period, offset: offset, limit: limit)).all().map(Row.init(decoding:))
     }
 
     /// The statement an unfiltered page runs in one submission: its records `offset..<offset+limit` in row

@@ -189,15 +189,8 @@ public struct SubmissionRepository: Sendable {
         // Straight SQL, not the model: the page's rows decoded as models (reflection per row) cost more than
         // reading them (BENCHMARKS.md, load benchmark, run 6).
         let paging = Paging(page: page, per: per, maxPer: RecordQuery.maxLimit)
-        let rows = try await sql.raw(RecordQuery.submissionRowsSQL(submission: id, period: submission.period, offset: paging.offset, limit: paging.per))
-            .all().map(RecordQuery.Row.init(decoding:))
+        let rows = try await RecordQuery.submissionRows(submission: id, period: submission.period, offset: paging.offset, limit: paging.per, on: sql)
         return (rows, total)
-    }
-
-    /// The same page of the submission with id `submissionID`; none when there is no such submission.
-    public func records(of submissionID: UUID, page: Int, per: Int) async throws -> (rows: [RecordQuery.Row], total: Int) {
-        guard let submission = try await SubmissionRecord.find(submissionID, on: database) else { return ([], 0) }
-        return try await records(of: submission, page: page, per: per)
     }
 
     /// A submission's errors in report order, the first `limit` of them (all when `nil`).
